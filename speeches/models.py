@@ -1,0 +1,305 @@
+"""The archive's records: sources and the speeches cut from them, their sections,
+the officials they cite, the regions and topics they concern."""
+
+import hashlib
+
+from django.db import models
+from django.urls import reverse
+
+
+class Source(models.Model):
+    """One imported file or page; the raw bytes are kept so an import can be redone."""
+
+    path = models.CharField("路径或网址", max_length=1000)
+    title = models.CharField("标题", max_length=300, blank=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    author = models.CharField("作者", max_length=200, blank=True)
+    intro = models.TextField("页首导语", blank=True)
+    encoding = models.CharField("编码", max_length=40, blank=True)
+    raw_sha256 = models.CharField("原始字节哈希", max_length=64, unique=True)
+    raw_bytes = models.BinaryField("原始字节", editable=False)
+    imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        ordering = ["-imported_at", "id"]
+        verbose_name = "来源"
+        verbose_name_plural = "来源"
+        indexes = [
+            # Re-import of a changed file finds its earlier source by path.
+            models.Index(fields=["path"], name="source_path_idx"),
+        ]
+
+    def __str__(self):
+        return self.title or self.path
+
+    def get_absolute_url(self):
+        return reverse("speeches:source_detail", args=[self.pk])
+
+
+class Region(models.Model):
+    """An administrative division of China (GB/T 2260 code)."""
+
+    PROVINCE, PREFECTURE, COUNTY = "province", "prefecture", "county"
+    LEVELS = [(PROVINCE, "省级"), (PREFECTURE, "地级"), (COUNTY, "县级")]
+
+    code = models.CharField("区划代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=100)
+    level = models.CharField("级别", max_length=12, choices=LEVELS)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        indexes = [
+            # Place-name lookup during extraction and the admin's autocomplete.
+            models.Index(fields=["name"], name="region_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("speeches:region_detail", args=[self.code])
+
+    def ancestors(self):
+        """This region and its parents, from the top (province) down."""
+        chain = []
+        region = self
+        while region is not None:
+            chain.append(region)
+            region = region.parent
+        return list(reversed(chain))
+
+
+class Topic(models.Model):
+    name = models.CharField("名称", max_length=100, unique=True)
+    slug = models.SlugField("标识", max_length=100, unique=True)
+    keywords = models.JSONField("关键词", default=list, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "主题"
+        verbose_name_plural = "主题"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("speeches:topic_detail", args=[self.slug])
+
+
+class Official(models.Model):
+    """A person a speech cites. `name` is as complete as the texts give it:
+    a surname-only mention such as 罗书记 stays as written, never completed."""
+
+    name = models.CharField("姓名", max_length=50)
+    title = models.CharField("职务", max_length=200, blank=True)
+    organisation = models.CharField("单位", max_length=200, blank=True)
+    name_is_partial = models.BooleanField("姓名不完整", default=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = "官员"
+        verbose_name_plural = "官员"
+        indexes = [
+            # Matching a new mention against known people.
+            models.Index(fields=["name"], name="official_name_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}({self.title})" if self.title else self.name
+
+    def get_absolute_url(self):
+        return reverse("speeches:official_detail", args=[self.pk])
+
+
+class SpeechQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Speech.PUBLISHED)
+
+    def for_listing(self):
+        return self.select_related("region", "source").prefetch_related("topics")
+
+
+def short_hash(text, length=10):
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
+
+
+class Speech(models.Model):
+    SPEECH, WORK_REPORT, NEWS_SUMMARY, RESOLUTION = "speech", "work_report", "news_summary", "resolution"
+    KINDS = [
+        (SPEECH, "讲话"),
+        (WORK_REPORT, "工作报告"),
+        (NEWS_SUMMARY, "新闻综述"),
+        (RESOLUTION, "决议"),
+    ]
+    DRAFT, PUBLISHED, WITHDRAWN = "draft", "published", "withdrawn"
+    STATUSES = [(DRAFT, "草稿"), (PUBLISHED, "已发布"), (WITHDRAWN, "已撤回")]
+
+    # The public id: derived once from the first imported text and never changed,
+    # so re-imports and edits keep every URL.
+    uid = models.CharField("编号", max_length=20, unique=True, editable=False)
+    title = models.CharField("标题", max_length=300)
+    body = models.TextField("正文")
+    date = models.DateField("日期", null=True, blank=True)
+    year = models.PositiveSmallIntegerField("年份", null=True, blank=True)
+    year_masked = models.BooleanField("年份被遮蔽(如20xx)", default=False)
+    kind = models.CharField("类型", max_length=20, choices=KINDS, default=SPEECH)
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="speeches"
+    )
+    position = models.PositiveIntegerField("在来源中的位置", default=0)
+    content_hash = models.CharField("内容哈希", max_length=64)
+    status = models.CharField("状态", max_length=12, choices=STATUSES, default=PUBLISHED)
+    copies = models.PositiveSmallIntegerField("来源中的副本数", default=1)
+    region = models.ForeignKey(
+        Region, on_delete=models.SET_NULL, null=True, blank=True, related_name="speeches"
+    )
+    region_confidence = models.FloatField("地区置信度", null=True, blank=True)
+    topics = models.ManyToManyField(Topic, through="SpeechTopic", related_name="speeches", blank=True)
+    officials = models.ManyToManyField(
+        Official, through="Citation", related_name="speeches", blank=True
+    )
+    keywords = models.JSONField("关键词", default=list, blank=True)
+    # What the importer did to this text (repairs, warnings), for curators.
+    import_log = models.JSONField("导入记录", default=list, blank=True)
+    # Fields a curator has set by hand; re-import and re-extraction leave them alone.
+    locked_fields = models.JSONField("人工锁定字段", default=list, blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_copies"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SpeechQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "-date", "source_id", "position", "id"]
+        verbose_name = "讲话"
+        verbose_name_plural = "讲话"
+        indexes = [
+            # Re-import: find the speech of a source by its text.
+            models.Index(fields=["source", "content_hash"], name="speech_source_hash_idx"),
+            # Public listings: published speeches, newest first.
+            models.Index(fields=["status", "-year", "-date"], name="speech_status_year_idx"),
+            # Browse by region.
+            models.Index(fields=["region", "status"], name="speech_region_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("speeches:speech_detail", args=[self.uid])
+
+    @property
+    def is_public(self):
+        return self.status == self.PUBLISHED
+
+    @property
+    def display_year(self):
+        """The year as the archive may state it: never a guess for masked years."""
+        if self.date:
+            return str(self.date.year)
+        if self.year:
+            return str(self.year)
+        return "年份不详"
+
+    def paragraphs(self):
+        """The body as (index, text) paragraphs; indexes are stable anchors (p-N)."""
+        parts = [p.strip() for p in self.body.split("\n")]
+        return [(i, p) for i, p in enumerate((p for p in parts if p), start=1)]
+
+
+class SpeechTopic(models.Model):
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE)
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE)
+    score = models.FloatField("得分", default=0.0)
+
+    class Meta:
+        ordering = ["-score", "topic__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["speech", "topic"], name="speech_topic_unique"),
+        ]
+        verbose_name = "讲话主题"
+        verbose_name_plural = "讲话主题"
+
+    def __str__(self):
+        return f"{self.speech} — {self.topic}"
+
+
+class Section(models.Model):
+    """A numbered part of a speech (一、 / (一) / 1、), with its place in the body."""
+
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveIntegerField("顺序")
+    number = models.CharField("编号(原文)", max_length=20)
+    heading = models.CharField("标题", max_length=300)
+    level = models.PositiveSmallIntegerField("层级")
+    start = models.PositiveIntegerField("起始字符")
+    end = models.PositiveIntegerField("结束字符")
+
+    class Meta:
+        ordering = ["speech", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["speech", "order"], name="section_order_unique"),
+        ]
+        verbose_name = "章节"
+        verbose_name_plural = "章节"
+
+    def __str__(self):
+        return f"{self.number}{self.heading}"
+
+    @property
+    def anchor(self):
+        return f"s{self.order}"
+
+    def get_absolute_url(self):
+        return f"{self.speech.get_absolute_url()}#{self.anchor}"
+
+
+class Citation(models.Model):
+    """One mention of an official in a speech, as written."""
+
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="citations")
+    official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="citations")
+    mention = models.CharField("原文提及", max_length=100)
+    title_as_written = models.CharField("原文职务", max_length=200, blank=True)
+    offset = models.PositiveIntegerField("位置")
+    sentence = models.TextField("所在句", blank=True)
+    confidence = models.FloatField("置信度", default=1.0)
+
+    class Meta:
+        ordering = ["speech", "offset"]
+        verbose_name = "提及"
+        verbose_name_plural = "提及"
+        indexes = [
+            # An official's page: the speeches citing them.
+            models.Index(fields=["official", "speech"], name="citation_official_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.mention} @ {self.speech}"
+
+
+class PendingIndexUpdate(models.Model):
+    """A speech whose search entry must be refreshed. Written in the same transaction
+    as the change, so a crash between commit and indexing loses nothing; the single
+    index writer drains it after commit. No foreign key: deletions are queued too."""
+
+    speech_id = models.BigIntegerField()
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "待更新索引"
+        verbose_name_plural = "待更新索引"
+
+    def __str__(self):
+        return f"speech {self.speech_id}"

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from speeches.views import api, pages, search
+
+app_name = "speeches"
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("speeches/", pages.speech_list, name="speech_list"),
+    path("speeches/<str:uid>/", pages.speech_detail, name="speech_detail"),
+    path("sources/<int:pk>/", pages.source_detail, name="source_detail"),
+    path("regions/", pages.region_list, name="region_list"),
+    path("regions/<str:code>/", pages.region_detail, name="region_detail"),
+    path("topics/", pages.topic_list, name="topic_list"),
+    path("topics/<slug:slug>/", pages.topic_detail, name="topic_detail"),
+    path("officials/", pages.official_list, name="official_list"),
+    path("officials/<int:pk>/", pages.official_detail, name="official_detail"),
+    path("years/", pages.year_list, name="year_list"),
+    path("years/<str:year>/", pages.year_detail, name="year_detail"),
+    path("search/", search.search_page, name="search"),
+    path("api/speeches/", api.speech_list, name="api_speech_list"),
+    path("api/speeches/<str:uid>/", api.speech_detail, name="api_speech_detail"),
+    path("api/search/", search.search_api, name="api_search"),
+]

@@ -1,0 +1,23 @@
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SHARED_DIR = Path(os.environ.get("ARCHIVE_SHARED_DIR", PROJECT_DIR.parent / "shared"))
+FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
+
+
+def shared_path(*parts):
+    """A file under ../shared, or skip the test with the reason where it is absent."""
+    path = SHARED_DIR.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: this test reads the project's shared corpus (../shared)")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def search_index_dir(settings, tmp_path):
+    """Each test gets its own empty search index directory."""
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    return settings.SEARCH_INDEX_DIR
