@@ -127,8 +127,9 @@ class SpeechQuerySet(models.QuerySet):
         return self.select_related("region", "source").prefetch_related("topics")
 
 
-def short_hash(text, length=10):
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
+def content_hash(text):
+    """Hash of a speech's text, whitespace ignored: how re-imports recognise it."""
+    return hashlib.sha256("".join(text.split()).encode("utf-8")).hexdigest()
 
 
 class Speech(models.Model):
@@ -210,6 +211,15 @@ class Speech(models.Model):
         if self.year:
             return str(self.year)
         return "年份不详"
+
+    @classmethod
+    def new_uid(cls, text_hash):
+        """A short public id taken from the text's hash; lengthened on a clash."""
+        for length in range(10, 65, 2):
+            uid = text_hash[:length]
+            if not cls.objects.filter(uid=uid).exists():
+                return uid
+        raise ValueError("no free uid for this hash")
 
     def paragraphs(self):
         """The body as (index, text) paragraphs; indexes are stable anchors (p-N)."""

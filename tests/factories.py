@@ -1,0 +1,26 @@
+"""Small builders for test records; importer tests use fixture files instead."""
+
+from speeches.models import Region, Source, Speech, Topic, content_hash
+
+
+def make_source(path="test/source.txt", title="测试来源", **fields):
+    raw = fields.pop("raw_bytes", f"{path}:{title}".encode())
+    return Source.objects.create(
+        path=path, title=title, raw_bytes=raw, raw_sha256=content_hash(raw.decode("utf-8", "replace")), **fields
+    )
+
+
+def make_speech(title="测试讲话", body="同志们:\n今天我们开会。", **fields):
+    digest = content_hash(title + body)
+    fields.setdefault("status", Speech.PUBLISHED)
+    return Speech.objects.create(
+        uid=Speech.new_uid(digest), title=title, body=body, content_hash=digest, **fields
+    )
+
+
+def make_region(code, name, level=Region.PROVINCE, parent=None):
+    return Region.objects.create(code=code, name=name, level=level, parent=parent)
+
+
+def make_topic(name, slug):
+    return Topic.objects.create(name=name, slug=slug)
