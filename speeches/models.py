@@ -2,8 +2,11 @@
 the officials they cite, the regions and topics they concern."""
 
 import hashlib
+from bisect import bisect_right
 
 from django.db import models
+from django.db.models import Case, F, When
+from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 
 
@@ -126,6 +129,51 @@ class SpeechQuerySet(models.QuerySet):
     def for_listing(self):
         return self.select_related("region", "source").prefetch_related("topics")
 
+    def with_known_year(self):
+        """Annotate `stated_year`, Speech.known_year in SQL: the date's year, else the
+        year field unless it was masked (20xx)."""
+        return self.annotate(
+            stated_year=Coalesce(
+                ExtractYear("date"),
+                Case(When(year_masked=False, then=F("year")), default=None),
+                output_field=models.IntegerField(),
+            )
+        )
+
+    def newest_first(self):
+        # Undated speeches go last on every database (PostgreSQL puts NULLs first by default).
+        return self.with_known_year().order_by(
+            F("stated_year").desc(nulls_last=True),
+            F("date").desc(nulls_last=True),
+            "source_id",
+            "position",
+            "id",
+        )
+
+    def in_region(self, region):
+        """Speeches of a region and all its sub-regions: GB/T 2260 codes nest by prefix."""
+        return self.filter(region__code__startswith=region.code)
+
+    def with_topic(self, topic):
+        return self.filter(topics=topic)
+
+    def in_year(self, year):
+        """Speeches of a known year, or with year=None those whose year is unknown or masked."""
+        if year is None:
+            return self.with_known_year().filter(stated_year__isnull=True)
+        return self.with_known_year().filter(stated_year=year)
+
+    def year_counts(self):
+        """[(year or None, count)], newest first, the unknown/masked group last."""
+        rows = (
+            self.with_known_year()
+            .order_by()
+            .values("stated_year")
+            .annotate(speech_count=models.Count("id"))
+        )
+        counts = [(row["stated_year"], row["speech_count"]) for row in rows]
+        return sorted(counts, key=lambda pair: (pair[0] is None, -(pair[0] or 0)))
+
 
 def content_hash(text):
     """Hash of a speech's text, whitespace ignored: how re-imports recognise it."""
@@ -204,13 +252,18 @@ class Speech(models.Model):
         return self.status == self.PUBLISHED
 
     @property
+    def known_year(self):
+        """The year the text states, or None: a masked year (20xx) is never guessed."""
+        if self.date:
+            return self.date.year
+        if self.year and not self.year_masked:
+            return self.year
+        return None
+
+    @property
     def display_year(self):
         """The year as the archive may state it: never a guess for masked years."""
-        if self.date:
-            return str(self.date.year)
-        if self.year:
-            return str(self.year)
-        return "年份不详"
+        return str(self.known_year) if self.known_year else "年份不详"
 
     @classmethod
     def new_uid(cls, text_hash):
@@ -225,6 +278,29 @@ class Speech(models.Model):
         """The body as (index, text) paragraphs; indexes are stable anchors (p-N)."""
         parts = [p.strip() for p in self.body.split("\n")]
         return [(i, p) for i, p in enumerate((p for p in parts if p), start=1)]
+
+    def paragraph_spans(self):
+        """(index, text, start, end) for each paragraph of paragraphs(): where its line
+        lies in body, so character offsets (sections, citations) map to paragraphs."""
+        spans, offset = [], 0
+        for line in self.body.split("\n"):
+            end = offset + len(line)
+            if line.strip():
+                spans.append((len(spans) + 1, line.strip(), offset, end))
+            offset = end + 1
+        return spans
+
+    def paragraphs_with_sections(self, sections):
+        """[(index, text, [sections starting there])]: a section belongs to the paragraph
+        holding its start offset, or to the next paragraph when it starts between lines."""
+        spans = self.paragraph_spans()
+        if not spans:
+            return []
+        ends = [end for _, _, _, end in spans]
+        starting = [[] for _ in spans]
+        for section in sections:
+            starting[min(bisect_right(ends, section.start), len(spans) - 1)].append(section)
+        return [(index, text, starting[i]) for i, (index, text, _, _) in enumerate(spans)]
 
 
 class SpeechTopic(models.Model):
@@ -266,12 +342,12 @@ class Section(models.Model):
     def __str__(self):
         return f"{self.number}{self.heading}"
 
+    def get_absolute_url(self):
+        return f"{self.speech.get_absolute_url()}#{self.anchor}"
+
     @property
     def anchor(self):
         return f"s{self.order}"
-
-    def get_absolute_url(self):
-        return f"{self.speech.get_absolute_url()}#{self.anchor}"
 
 
 class Citation(models.Model):
