@@ -1,0 +1,2 @@
+class IngestError(Exception):
+    """Input that cannot be imported; the message says why, for the person importing."""

@@ -1,0 +1,107 @@
+"""Text of a page to the speeches it holds: split → remove debris → repair fragments →
+merge copies → sections. Pure: no database, no HTML."""
+
+import re
+from dataclasses import dataclass, field
+
+from speeches.ingest.dedupe import Candidate, best_copy, group_copies
+from speeches.ingest.page import SALUTATION, split_page
+from speeches.ingest.repair import repair_fragments
+from speeches.ingest.sections import find_sections
+from speeches.models import Speech, content_hash
+
+_NEWS_SUMMARY_TITLE = re.compile(r"总结|综述|纪要|召开|会议")
+NEWS_SUMMARY_MAX_CHARS = 1500
+
+
+@dataclass
+class ParsedSpeech:
+    title: str
+    body: str
+    position: int
+    kind: str
+    sections: list
+    repairs: list = field(default_factory=list)
+    copies: int = 1
+    notes: list = field(default_factory=list)
+
+    @property
+    def content_hash(self):
+        return content_hash(self.title + "\n" + self.body)
+
+
+@dataclass
+class ParsedDocument:
+    title: str = ""
+    published_at: object = None
+    author: str = ""
+    intro: str = ""
+    speeches: list = field(default_factory=list)
+    debris: dict = field(default_factory=dict)
+    duplicates_merged: int = 0
+    warnings: list = field(default_factory=list)
+
+
+def classify_kind(title, body):
+    if "决议" in title:
+        return Speech.RESOLUTION
+    if "政府工作报告" in title:
+        return Speech.WORK_REPORT
+    opening = body.split("\n", 3)[:3]
+    has_salutation = any(SALUTATION.match(line) for line in opening)
+    if (
+        not has_salutation
+        and len(body) <= NEWS_SUMMARY_MAX_CHARS
+        and _NEWS_SUMMARY_TITLE.search(title)
+        and "召开" in body
+    ):
+        return Speech.NEWS_SUMMARY
+    return Speech.SPEECH
+
+
+def parse_compilation(text, fallback_title=""):
+    """A ParsedDocument for page text; raises IngestError when it holds no speech."""
+    page = split_page(text, fallback_title=fallback_title)
+    doc = ParsedDocument(
+        title=page.title,
+        published_at=page.published_at,
+        author=page.author,
+        intro=page.intro,
+        debris=dict(page.debris),
+        warnings=list(page.warnings),
+    )
+    drafts = []
+    for block in page.blocks:
+        paragraphs, repairs = repair_fragments(block.lines)
+        drafts.append((block, "\n".join(paragraphs), repairs))
+
+    candidates = [Candidate(index=i, text=body, repairs=len(r)) for i, (_b, body, r) in enumerate(drafts)]
+    position = 0
+    for group in group_copies(candidates):
+        keep = best_copy([candidates[i] for i in group]).index
+        block, body, repairs = drafts[keep]
+        title = block.title
+        if not block.titled:
+            # An untitled copy borrows the title of a titled copy of the same speech.
+            title = next((drafts[i][0].title for i in group if drafts[i][0].titled), title)
+        notes = [
+            f"merged a copy from line {drafts[i][0].first_line} of the page"
+            for i in group
+            if i != keep
+        ]
+        doc.duplicates_merged += len(group) - 1
+        position += 1
+        doc.speeches.append(
+            ParsedSpeech(
+                title=title,
+                body=body,
+                position=position,
+                kind=classify_kind(title, body),
+                sections=find_sections(body),
+                repairs=[r.as_dict() for r in repairs],
+                copies=len(group),
+                notes=notes,
+            )
+        )
+    # Groups come out in page order of their first copy; keep that order.
+    return doc

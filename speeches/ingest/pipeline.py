@@ -1,0 +1,238 @@
+"""The one place that writes imports: each file is read, parsed by the pure functions of
+this package, then stored in one transaction. A file that fails changes nothing; the
+other files of the run still import."""
+
+import hashlib
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from speeches.ingest.decode import decode_bytes
+from speeches.ingest.errors import IngestError
+from speeches.ingest.parse import parse_compilation
+from speeches.models import Section, Source, Speech
+
+log = logging.getLogger(__name__)
+
+# Extension → reader(raw bytes, path) returning (ParsedDocument, encoding).
+READERS = {}
+
+
+def reader(*extensions):
+    def register(func):
+        for ext in extensions:
+            READERS[ext] = func
+        return func
+
+    return register
+
+
+@reader(".txt", ".text")
+def read_text_page(raw, path):
+    text, encoding = decode_bytes(raw)
+    return parse_compilation(text, fallback_title=Path(path).stem), encoding
+
+
+@dataclass
+class FileReport:
+    path: str
+    ok: bool = True
+    error: str = ""
+    source_id: int | None = None
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    duplicates_merged: int = 0
+    debris_removed: dict = field(default_factory=dict)
+    repairs: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    def as_dict(self):
+        return asdict(self)
+
+    def fail(self, message):
+        self.ok = False
+        self.error = message
+        self.created, self.updated, self.unchanged = [], [], []
+        return self
+
+
+def expand_paths(paths):
+    """Files named, and the importable files inside folders named (sorted, recursive)."""
+    files = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            files.extend(p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in READERS)
+        else:
+            files.append(path)
+    return files
+
+
+def import_paths(paths, status=Speech.PUBLISHED):
+    """Import every file; returns one FileReport per file."""
+    return [import_file(path, status=status) for path in expand_paths(paths)]
+
+
+def import_file(path, status=Speech.PUBLISHED):
+    path = Path(path)
+    report = FileReport(path=str(path))
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return report.fail(f"cannot read the file: {exc.strerror or exc}")
+    return import_bytes(raw, str(path.resolve()), report, status=status)
+
+
+def import_bytes(raw, path, report, status=Speech.PUBLISHED):
+    """Parse raw bytes named path and store them; IngestError becomes a failed report."""
+    read = READERS.get(Path(path).suffix.lower(), read_text_page)
+    try:
+        doc, encoding = read(raw, path)
+        with transaction.atomic():
+            _store(doc, raw, path, encoding, status, report)
+    except IngestError as exc:
+        return report.fail(str(exc))
+    except Exception as exc:  # a bug or a database failure: report it, keep the batch going
+        log.exception("import of %s failed", path)
+        return report.fail(f"unexpected error ({type(exc).__name__}): {exc}")
+    return report
+
+
+def _store(doc, raw, path, encoding, status, report):
+    source = _upsert_source(doc, raw, path, encoding)
+    report.source_id = source.pk
+    report.duplicates_merged = doc.duplicates_merged
+    report.debris_removed = dict(doc.debris)
+    report.warnings.extend(doc.warnings)
+
+    existing = list(source.speeches.all())
+    by_hash = {s.content_hash: s for s in existing}
+    by_position = {s.position: s for s in existing}
+    incoming_hashes = {p.content_hash for p in doc.speeches}
+    matched = set()
+    for parsed in doc.speeches:
+        speech = by_hash.get(parsed.content_hash)
+        if speech is None:
+            # The same place in a changed page: the speech was edited at its source.
+            candidate = by_position.get(parsed.position)
+            if candidate and candidate.pk not in matched and candidate.content_hash not in incoming_hashes:
+                speech = candidate
+        report.repairs.extend({"speech": parsed.title, **r} for r in parsed.repairs)
+        if speech is None:
+            speech = _create_speech(source, parsed, status)
+            report.created.append(speech.uid)
+        elif _update_speech(speech, parsed):
+            report.updated.append(speech.uid)
+        else:
+            report.unchanged.append(speech.uid)
+            matched.add(speech.pk)
+            continue
+        matched.add(speech.pk)
+        # extraction
+    for speech in existing:
+        if speech.pk not in matched:
+            report.warnings.append(
+                f"speech {speech.uid} ({speech.title}) is no longer in this file; it was left as it was"
+            )
+
+
+def _upsert_source(doc, raw, path, encoding):
+    digest = hashlib.sha256(raw).hexdigest()
+    source = Source.objects.filter(raw_sha256=digest).first() or Source.objects.filter(path=path).first()
+    published = doc.published_at
+    if published is not None and timezone.is_naive(published):
+        published = timezone.make_aware(published)
+    fields = {
+        "title": doc.title[:300],
+        "published_at": published,
+        "author": doc.author[:200],
+        "intro": doc.intro,
+        "encoding": encoding,
+        "raw_sha256": digest,
+    }
+    if source is None:
+        return Source.objects.create(path=path, raw_bytes=raw, **fields)
+    changed = [name for name, value in fields.items() if getattr(source, name) != value]
+    if changed:
+        for name in changed:
+            setattr(source, name, fields[name])
+        source.raw_bytes = raw
+        source.save()
+    return source
+
+
+def _import_log(parsed):
+    log = [{"kind": "repair", **r} for r in parsed.repairs]
+    log += [{"kind": "merged_copy", "note": note} for note in parsed.notes]
+    return log
+
+
+def _create_speech(source, parsed, status):
+    speech = Speech.objects.create(
+        uid=Speech.new_uid(parsed.content_hash),
+        title=parsed.title[:300],
+        body=parsed.body,
+        kind=parsed.kind,
+        source=source,
+        position=parsed.position,
+        content_hash=parsed.content_hash,
+        status=status,
+        copies=parsed.copies,
+        import_log=_import_log(parsed),
+    )
+    _write_sections(speech, parsed.sections)
+    return speech
+
+
+def _update_speech(speech, parsed):
+    """Bring speech in line with the parsed text, except fields a curator locked.
+    Returns whether anything changed."""
+    wanted = {
+        "title": parsed.title[:300],
+        "body": parsed.body,
+        "kind": parsed.kind,
+        "position": parsed.position,
+        "content_hash": parsed.content_hash,
+        "copies": parsed.copies,
+        "import_log": _import_log(parsed),
+    }
+    changed = [
+        name
+        for name, value in wanted.items()
+        if name not in speech.locked_fields and getattr(speech, name) != value
+    ]
+    sections_changed = "body" not in speech.locked_fields and _section_rows(speech) != [
+        (s.order, s.number, s.heading, s.level, s.start, s.end) for s in parsed.sections
+    ]
+    if not changed and not sections_changed:
+        return False
+    for name in changed:
+        setattr(speech, name, wanted[name])
+    speech.save()
+    if sections_changed:
+        speech.sections.all().delete()
+        _write_sections(speech, parsed.sections)
+    return True
+
+
+def _section_rows(speech):
+    return list(speech.sections.values_list("order", "number", "heading", "level", "start", "end"))
+
+
+def _write_sections(speech, specs):
+    Section.objects.bulk_create(
+        Section(
+            speech=speech,
+            order=s.order,
+            number=s.number,
+            heading=s.heading[:300],
+            level=s.level,
+            start=s.start,
+            end=s.end,
+        )
+        for s in specs
+    )
