@@ -1,0 +1,208 @@
+"""Public HTML pages: the home page, speeches, sources and the browse pages.
+Query logic lives on SpeechQuerySet; these views pick, paginate and render."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from speeches.models import Citation, Official, Region, Source, Speech, Topic
+
+SPEECHES_PER_PAGE = 20
+OFFICIALS_PER_PAGE = 100
+# Regions nest by code prefix: province (2 digits), prefecture (4), county (6), township (9, 12).
+REGION_CODE_LENGTHS = (2, 4, 6, 9, 12)
+PUBLISHED = Q(speeches__status=Speech.PUBLISHED)
+
+
+def _page(request, queryset, per_page=SPEECHES_PER_PAGE):
+    # get_page() turns a bad or out-of-range ?page= into the first or last page: never an error.
+    return Paginator(queryset, per_page, orphans=3).get_page(request.GET.get("page"))
+
+
+def _listing():
+    return Speech.objects.published().for_listing()
+
+
+def home(request):
+    published = Speech.objects.published()
+    context = {
+        "speech_count": published.count(),
+        "source_count": Source.objects.filter(PUBLISHED).distinct().count(),
+        "region_count": published.exclude(region=None).values("region").distinct().count(),
+        "topic_count": Topic.objects.filter(PUBLISHED).distinct().count(),
+        "official_count": Official.objects.filter(PUBLISHED).distinct().count(),
+        "latest": _listing().newest_first()[:10],
+    }
+    return render(request, "speeches/home.html", context)
+
+
+def speech_list(request):
+    page = _page(request, _listing().newest_first())
+    return render(request, "speeches/speech_list.html", {"page": page})
+
+
+def speech_detail(request, uid):
+    speech = get_object_or_404(
+        # region__parent__parent: the breadcrumb (county → prefecture → province) without more queries.
+        Speech.objects.select_related("source", "region__parent__parent", "merged_into"),
+        uid=uid,
+    )
+    # A duplicate merged into another speech sends its readers (and links) to the kept one.
+    if speech.merged_into_id and speech.merged_into_id != speech.pk:
+        return redirect(speech.merged_into, permanent=True)
+    if speech.status == Speech.WITHDRAWN:
+        return render(request, "speeches/speech_gone.html", {"speech": speech}, status=410)
+    if not speech.is_public:
+        raise Http404("讲话不存在")
+
+    sections = list(speech.sections.all())
+    officials = []
+    for citation in speech.citations.select_related("official"):
+        if citation.official not in officials:
+            officials.append(citation.official)
+    same_source = []
+    if speech.source_id:
+        same_source = list(
+            speech.source.speeches.published().exclude(pk=speech.pk).order_by("position", "id")
+        )
+    context = {
+        "speech": speech,
+        "breadcrumbs": speech.region.ancestors() if speech.region else [],
+        "topics": list(speech.topics.all()),
+        "sections": sections,
+        "paragraphs": speech.paragraphs_with_sections(sections),
+        "officials": officials,
+        "same_source": same_source,
+    }
+    return render(request, "speeches/speech_detail.html", context)
+
+
+def source_detail(request, pk):
+    source = get_object_or_404(Source, pk=pk)
+    speeches = _listing().filter(source=source).order_by("position", "id")
+    if not speeches.exists():
+        # A source whose speeches are all unpublished has nothing public to show.
+        raise Http404("来源不存在")
+    return render(request, "speeches/source_detail.html", {"source": source, "speeches": speeches})
+
+
+def _region_counts(speeches):
+    """{region code: published speeches placed directly in that region}."""
+    rows = speeches.exclude(region=None).order_by().values("region__code").annotate(n=Count("id"))
+    return {row["region__code"]: row["n"] for row in rows}
+
+
+def _subtree_count(code, direct_counts):
+    return sum(n for other, n in direct_counts.items() if other.startswith(code))
+
+
+def region_list(request):
+    direct = _region_counts(Speech.objects.published())
+    # Every region holding speeches, plus its ancestors (code prefixes), in one query.
+    codes = {
+        code[:length] for code in direct for length in REGION_CODE_LENGTHS if length <= len(code)
+    }
+    regions = list(Region.objects.filter(code__in=codes).order_by("code"))
+    by_id = {region.pk: region for region in regions}
+    roots = []
+    for region in regions:
+        region.speech_count = _subtree_count(region.code, direct)
+        region.tree_children = []
+    for region in regions:
+        parent = by_id.get(region.parent_id)
+        (parent.tree_children if parent else roots).append(region)
+    unplaced = Speech.objects.published().filter(region=None).count()
+    return render(
+        request, "speeches/region_list.html", {"roots": roots, "unplaced_count": unplaced}
+    )
+
+
+def region_detail(request, code):
+    region = get_object_or_404(Region.objects.select_related("parent__parent"), code=code)
+    speeches = _listing().in_region(region)
+    direct = _region_counts(speeches)
+    children = []
+    for child in region.children.all():
+        child.speech_count = _subtree_count(child.code, direct)
+        if child.speech_count:
+            children.append(child)
+    context = {
+        "region": region,
+        "breadcrumbs": region.ancestors(),
+        "children": children,
+        "total": sum(direct.values()),
+        "page": _page(request, speeches.newest_first()),
+    }
+    return render(request, "speeches/region_detail.html", context)
+
+
+def topic_list(request):
+    topics = (
+        Topic.objects.annotate(speech_count=Count("speeches", filter=PUBLISHED, distinct=True))
+        .filter(speech_count__gt=0)
+        .order_by("-speech_count", "name")
+    )
+    return render(request, "speeches/topic_list.html", {"topics": topics})
+
+
+def topic_detail(request, slug):
+    topic = get_object_or_404(Topic, slug=slug)
+    page = _page(request, _listing().with_topic(topic).newest_first())
+    return render(request, "speeches/topic_detail.html", {"topic": topic, "page": page})
+
+
+def official_list(request):
+    officials = (
+        Official.objects.annotate(speech_count=Count("speeches", filter=PUBLISHED, distinct=True))
+        .filter(speech_count__gt=0)
+        .order_by("-speech_count", "name", "id")
+    )
+    page = Paginator(officials, OFFICIALS_PER_PAGE, orphans=3).get_page(request.GET.get("page"))
+    return render(request, "speeches/official_list.html", {"page": page})
+
+
+def official_detail(request, pk):
+    official = get_object_or_404(Official, pk=pk)
+    speeches = (
+        _listing()
+        .filter(citations__official=official)
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "citations",
+                queryset=Citation.objects.filter(official=official).order_by("offset"),
+                to_attr="official_citations",
+            )
+        )
+        .newest_first()
+    )
+    page = _page(request, speeches)
+    return render(request, "speeches/official_detail.html", {"official": official, "page": page})
+
+
+def year_list(request):
+    years = Speech.objects.published().year_counts()
+    return render(request, "speeches/year_list.html", {"years": years})
+
+
+UNKNOWN_YEAR = "unknown"
+
+
+def parse_year(value):
+    """A year from a URL or query: 'unknown' → None (unknown or masked), 1-4 digits → int.
+    Anything else raises ValueError."""
+    if value == UNKNOWN_YEAR:
+        return None
+    if 1 <= len(value) <= 4 and value.isascii() and value.isdigit() and int(value) > 0:
+        return int(value)
+    raise ValueError(f"not a year: {value!r}")
+
+
+def year_detail(request, year):
+    try:
+        parsed = parse_year(year)
+    except ValueError:
+        raise Http404("年份格式不对") from None
+    page = _page(request, _listing().in_year(parsed).newest_first())
+    return render(request, "speeches/year_detail.html", {"year": parsed, "page": page})
