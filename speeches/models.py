@@ -204,6 +204,7 @@ class Speech(models.Model):
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="speeches"
     )
     position = models.PositiveIntegerField("在来源中的位置", default=0)
+    url = models.URLField("原文网址", max_length=1000, blank=True)
     content_hash = models.CharField("内容哈希", max_length=64)
     status = models.CharField("状态", max_length=12, choices=STATUSES, default=PUBLISHED)
     copies = models.PositiveSmallIntegerField("来源中的副本数", default=1)
