@@ -1,0 +1,159 @@
+"""The public JSON API: published speeches, listed (with filters) and one by one.
+Field names are a contract; errors are JSON with an "error" message, never a 500."""
+
+from django.core.paginator import InvalidPage, Paginator
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from speeches.models import Region, Speech, Topic
+from speeches.views.pages import parse_year
+
+API_PAGE_SIZE = 20
+
+
+def _json(data, status=200):
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _error(message, status):
+    return _json({"error": message}, status=status)
+
+
+def _region(region):
+    return {"code": region.code, "name": region.name} if region else None
+
+
+def _topics(speech):
+    return [{"name": topic.name, "slug": topic.slug} for topic in speech.topics.all()]
+
+
+def _date(speech):
+    return speech.date.isoformat() if speech.date else None
+
+
+def _summary(speech):
+    return {
+        "id": speech.uid,
+        "title": speech.title,
+        "url": speech.get_absolute_url(),
+        "date": _date(speech),
+        "year": speech.known_year,
+        "year_masked": speech.year_masked,
+        "region": _region(speech.region),
+        "topics": _topics(speech),
+    }
+
+
+class BadFilter(ValueError):
+    pass
+
+
+def _filtered(params):
+    """Published speeches narrowed by ?region=<code>&topic=<slug>&year=<year|unknown>."""
+    speeches = Speech.objects.published().for_listing()
+    if params.get("region"):
+        region = Region.objects.filter(code=params["region"]).first()
+        if region is None:
+            raise BadFilter(f"未知的地区代码:{params['region']}")
+        speeches = speeches.in_region(region)
+    if params.get("topic"):
+        topic = Topic.objects.filter(slug=params["topic"]).first()
+        if topic is None:
+            raise BadFilter(f"未知的主题:{params['topic']}")
+        speeches = speeches.with_topic(topic)
+    if params.get("year"):
+        try:
+            year = parse_year(params["year"])
+        except ValueError:
+            raise BadFilter(f"年份应为四位数字或 unknown:{params['year']}") from None
+        speeches = speeches.in_year(year)
+    return speeches.newest_first()
+
+
+def _page_url(request, number):
+    params = request.GET.copy()
+    params["page"] = number
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+@require_GET
+def speech_list(request):
+    try:
+        speeches = _filtered(request.GET)
+    except BadFilter as error:
+        return _error(str(error), 400)
+    paginator = Paginator(speeches, API_PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except InvalidPage:
+        return _error(f"没有这一页:{request.GET.get('page')}(共 {paginator.num_pages} 页)", 404)
+    return _json(
+        {
+            "count": paginator.count,
+            "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
+            "previous": (
+                _page_url(request, page.previous_page_number()) if page.has_previous() else None
+            ),
+            "page": page.number,
+            "results": [_summary(speech) for speech in page.object_list],
+        }
+    )
+
+
+@require_GET
+def speech_detail(request, uid):
+    speech = (
+        Speech.objects.select_related("region", "source")
+        .prefetch_related("topics", "sections")
+        .filter(uid=uid)
+        .first()
+    )
+    if speech is None:
+        return _error(f"没有编号为 {uid} 的讲话", 404)
+    if speech.merged_into_id and speech.merged_into_id != speech.pk:
+        return redirect(
+            reverse("speeches:api_speech_detail", args=[speech.merged_into.uid]), permanent=True
+        )
+    if not speech.is_public:
+        return _error(f"编号为 {uid} 的讲话未公开", 404)
+
+    officials, seen = [], set()
+    for citation in speech.citations.select_related("official"):
+        if citation.official_id not in seen:
+            seen.add(citation.official_id)
+            officials.append({"name": citation.official.name, "title": citation.official.title})
+    source = speech.source
+    return _json(
+        {
+            "id": speech.uid,
+            "title": speech.title,
+            "text": speech.body,
+            "sections": [
+                {
+                    "number": section.number,
+                    "heading": section.heading,
+                    "level": section.level,
+                    "anchor": section.anchor,
+                }
+                for section in speech.sections.all()
+            ],
+            "region": _region(speech.region),
+            "topics": _topics(speech),
+            "officials": officials,
+            "source": {
+                "title": source.title,
+                "path": source.path,
+                "published": source.published_at.isoformat() if source.published_at else None,
+                "author": source.author,
+            }
+            if source
+            else None,
+            "date": _date(speech),
+            "year": speech.known_year,
+            "year_masked": speech.year_masked,
+            "kind": speech.kind,
+            "url": speech.get_absolute_url(),
+        }
+    )
