@@ -24,6 +24,14 @@ class ParsedSpeech:
     repairs: list = field(default_factory=list)
     copies: int = 1
     notes: list = field(default_factory=list)
+    # Given by the input itself (bulk records); None/"" leaves them to extraction.
+    year: int | None = None
+    date: object = None
+    url: str = ""
+
+    def given_metadata(self):
+        given = {"year": self.year, "date": self.date, "url": self.url}
+        return {name: value for name, value in given.items() if value}
 
     @property
     def content_hash(self):

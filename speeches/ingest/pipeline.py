@@ -13,11 +13,18 @@ from django.utils import timezone
 from speeches.ingest.decode import decode_bytes
 from speeches.ingest.errors import IngestError
 from speeches.ingest.parse import parse_compilation
+from speeches.ingest.records import (
+    parse_field_map,
+    parse_records,
+    rows_from_csv,
+    rows_from_json,
+    rows_from_jsonl,
+)
 from speeches.models import Section, Source, Speech
 
 log = logging.getLogger(__name__)
 
-# Extension → reader(raw bytes, path) returning (ParsedDocument, encoding).
+# Extension → reader(raw bytes, path, field_map) returning (ParsedDocument, encoding).
 READERS = {}
 
 
@@ -31,9 +38,27 @@ def reader(*extensions):
 
 
 @reader(".txt", ".text")
-def read_text_page(raw, path):
+def read_text_page(raw, path, field_map=None):
     text, encoding = decode_bytes(raw)
     return parse_compilation(text, fallback_title=Path(path).stem), encoding
+
+
+@reader(".jsonl", ".ndjson")
+def read_json_lines(raw, path, field_map=None):
+    text, encoding = decode_bytes(raw)
+    return parse_records(*rows_from_jsonl(text), parse_field_map(field_map)), encoding
+
+
+@reader(".json")
+def read_json(raw, path, field_map=None):
+    text, encoding = decode_bytes(raw)
+    return parse_records(*rows_from_json(text), parse_field_map(field_map)), encoding
+
+
+@reader(".csv")
+def read_csv(raw, path, field_map=None):
+    text, encoding = decode_bytes(raw)
+    return parse_records(*rows_from_csv(text), parse_field_map(field_map)), encoding
 
 
 @dataclass
@@ -72,26 +97,26 @@ def expand_paths(paths):
     return files
 
 
-def import_paths(paths, status=Speech.PUBLISHED):
+def import_paths(paths, status=Speech.PUBLISHED, field_map=None):
     """Import every file; returns one FileReport per file."""
-    return [import_file(path, status=status) for path in expand_paths(paths)]
+    return [import_file(path, status=status, field_map=field_map) for path in expand_paths(paths)]
 
 
-def import_file(path, status=Speech.PUBLISHED):
+def import_file(path, status=Speech.PUBLISHED, field_map=None):
     path = Path(path)
     report = FileReport(path=str(path))
     try:
         raw = path.read_bytes()
     except OSError as exc:
         return report.fail(f"cannot read the file: {exc.strerror or exc}")
-    return import_bytes(raw, str(path.resolve()), report, status=status)
+    return import_bytes(raw, str(path.resolve()), report, status=status, field_map=field_map)
 
 
-def import_bytes(raw, path, report, status=Speech.PUBLISHED):
+def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None):
     """Parse raw bytes named path and store them; IngestError becomes a failed report."""
     read = READERS.get(Path(path).suffix.lower(), read_text_page)
     try:
-        doc, encoding = read(raw, path)
+        doc, encoding = read(raw, path, field_map)
         with transaction.atomic():
             _store(doc, raw, path, encoding, status, report)
     except IngestError as exc:
@@ -183,6 +208,7 @@ def _create_speech(source, parsed, status):
         status=status,
         copies=parsed.copies,
         import_log=_import_log(parsed),
+        **parsed.given_metadata(),
     )
     _write_sections(speech, parsed.sections)
     return speech
@@ -199,6 +225,7 @@ def _update_speech(speech, parsed):
         "content_hash": parsed.content_hash,
         "copies": parsed.copies,
         "import_log": _import_log(parsed),
+        **parsed.given_metadata(),
     }
     changed = [
         name

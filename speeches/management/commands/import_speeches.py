@@ -8,13 +8,21 @@ from speeches.models import Speech
 
 class Command(BaseCommand):
     help = (
-        "Import speech files or folders (compilation pages as text). Prints a report per "
+        "Import speech files or folders: compilation pages (.txt), bulk records (.jsonl, "
+        ".json, .csv). Prints a report per "
         "file; re-importing a file changes nothing. Exit status 1 if any file failed."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="files or folders to import")
         parser.add_argument("--json", action="store_true", help="print the reports as JSON")
+        parser.add_argument(
+            "--map",
+            dest="field_map",
+            metavar="FIELD=COLUMN,...",
+            help="for JSON lines, JSON and CSV: which column holds each field "
+            "(fields: title, text, date, year, url), e.g. title=title,text=content,date=year",
+        )
         parser.add_argument(
             "--draft", action="store_true", help="new speeches land as drafts, not published"
         )
@@ -27,7 +35,7 @@ class Command(BaseCommand):
         status = Speech.DRAFT if options["draft"] else Speech.PUBLISHED
         reports = []
         for path in files:
-            report = import_file(path, status=status)
+            report = import_file(path, status=status, field_map=options["field_map"])
             reports.append(report)
             if not options["json"]:
                 self._print(report)
