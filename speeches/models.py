@@ -4,10 +4,12 @@ the officials they cite, the regions and topics they concern."""
 import hashlib
 from bisect import bisect_right
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, When
 from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Source(models.Model):
@@ -44,7 +46,9 @@ class Region(models.Model):
     """An administrative division of China (GB/T 2260 code)."""
 
     PROVINCE, PREFECTURE, COUNTY = "province", "prefecture", "county"
-    LEVELS = [(PROVINCE, "省级"), (PREFECTURE, "地级"), (COUNTY, "县级")]
+    # The whole country: the region of national speeches (government work reports).
+    NATIONAL, NATIONAL_CODE = "national", "000000"
+    LEVELS = [(NATIONAL, "全国"), (PROVINCE, "省级"), (PREFECTURE, "地级"), (COUNTY, "县级")]
 
     code = models.CharField("区划代码", max_length=12, unique=True)
     name = models.CharField("名称", max_length=100)
@@ -212,6 +216,11 @@ class Speech(models.Model):
         Region, on_delete=models.SET_NULL, null=True, blank=True, related_name="speeches"
     )
     region_confidence = models.FloatField("地区置信度", null=True, blank=True)
+    # Who delivered the speech, where the text or the source says so (national reports).
+    speaker = models.ForeignKey(
+        "Official", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="speeches_delivered", verbose_name="讲话人",
+    )
     topics = models.ManyToManyField(Topic, through="SpeechTopic", related_name="speeches", blank=True)
     officials = models.ManyToManyField(
         Official, through="Citation", related_name="speeches", blank=True
@@ -390,3 +399,76 @@ class PendingIndexUpdate(models.Model):
 
     def __str__(self):
         return f"speech {self.speech_id}"
+
+
+class RegionMention(models.Model):
+    """A place a speech names; the primary one is the speaker's jurisdiction (Speech.region)."""
+
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="region_mentions")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="mentions")
+    mention = models.CharField("原文提及", max_length=100)
+    offset = models.PositiveIntegerField("位置")
+    is_primary = models.BooleanField("主要地区", default=False)
+
+    class Meta:
+        ordering = ["speech", "offset"]
+        verbose_name = "地区提及"
+        verbose_name_plural = "地区提及"
+        indexes = [
+            # A region's page: the speeches that mention it.
+            models.Index(fields=["region", "speech"], name="regionmention_region_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.mention} @ {self.speech}"
+
+
+class ReviewItem(models.Model):
+    """An extraction doubtful enough for a curator to look at. A decision (accepted or
+    rejected) is kept across re-imports and re-extraction: a rejected value is not
+    extracted again for that speech, an accepted one is not asked about again."""
+
+    REGION, OFFICIAL, SPEAKER, TOPIC, DATE = "region", "official", "speaker", "topic", "date"
+    FIELDS = [
+        (REGION, "地区"),
+        (OFFICIAL, "官员"),
+        (SPEAKER, "讲话人"),
+        (TOPIC, "主题"),
+        (DATE, "日期"),
+    ]
+    PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
+    STATUSES = [(PENDING, "待审核"), (ACCEPTED, "已确认"), (REJECTED, "已否决")]
+
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="review_items")
+    field = models.CharField("字段", max_length=20, choices=FIELDS)
+    value = models.CharField("抽取值", max_length=200)
+    confidence = models.FloatField("置信度")
+    reason = models.CharField("原因", max_length=300, blank=True)
+    status = models.CharField("状态", max_length=12, choices=STATUSES, default=PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name="审核人",
+    )
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["status", "confidence", "id"]
+        verbose_name = "待审核抽取"
+        verbose_name_plural = "待审核抽取"
+        constraints = [
+            models.UniqueConstraint(fields=["speech", "field", "value"], name="reviewitem_unique"),
+        ]
+        indexes = [
+            # The curators' queue: pending items, least confident first.
+            models.Index(fields=["status", "confidence"], name="reviewitem_queue_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_field_display()}:{self.value} @ {self.speech}"
+
+    def decide(self, status, user=None):
+        self.status = status
+        self.decided_by = user if user is not None and user.is_authenticated else None
+        self.decided_at = timezone.now()
+        self.save(update_fields=["status", "decided_by", "decided_at"])
