@@ -3,8 +3,10 @@ merge copies → sections. Pure: no database, no HTML."""
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from speeches.ingest.dedupe import Candidate, best_copy, group_copies
+from speeches.ingest.errors import IngestError
 from speeches.ingest.page import SALUTATION, split_page
 from speeches.ingest.repair import repair_fragments
 from speeches.ingest.sections import find_sections
@@ -113,3 +115,39 @@ def parse_compilation(text, fallback_title=""):
         )
     # Groups come out in page order of their first copy; keep that order.
     return doc
+
+
+# A report's header line: ----2025年1月15日某某市长在…… / ——2024年3月5日在……上
+_HEADER_DATE = re.compile(r"^[-—–\s]*(\d{4})年(\d{1,2})月(\d{1,2})日")
+
+
+def parse_single(paragraphs, title=""):
+    """One speech from the paragraphs of a document that holds only it (a Word file):
+    the title is the document's or its first short line; a dated header line gives the date."""
+    paragraphs = [p.strip() for p in paragraphs if p.strip()]
+    if not paragraphs:
+        raise IngestError("the document has no text")
+    if not title and len(paragraphs[0]) <= 60 and paragraphs[0][-1] not in "。!?;:,!?;:,":
+        title, paragraphs = paragraphs[0], paragraphs[1:]
+    if not paragraphs:
+        raise IngestError("the document has a title but no text")
+    day = None
+    for line in paragraphs[:6]:
+        if m := _HEADER_DATE.match(line):
+            try:
+                day = date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                continue
+            break
+    body = "\n".join(paragraphs)
+    title = title or paragraphs[0][:60]
+    speech = ParsedSpeech(
+        title=title[:300],
+        body=body,
+        position=1,
+        kind=classify_kind(title, body),
+        sections=find_sections(body),
+        date=day,
+        year=day.year if day else None,
+    )
+    return ParsedDocument(title=title, speeches=[speech])

@@ -10,9 +10,11 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from speeches.ingest.archive import ZIP_SUFFIXES, zip_members
 from speeches.ingest.decode import decode_bytes
+from speeches.ingest.documents import docx_paragraphs, html_to_text
 from speeches.ingest.errors import IngestError
-from speeches.ingest.parse import parse_compilation
+from speeches.ingest.parse import parse_compilation, parse_single
 from speeches.ingest.records import (
     parse_field_map,
     parse_records,
@@ -41,6 +43,26 @@ def reader(*extensions):
 def read_text_page(raw, path, field_map=None):
     text, encoding = decode_bytes(raw)
     return parse_compilation(text, fallback_title=Path(path).stem), encoding
+
+
+@reader(".html", ".htm", ".xhtml")
+def read_html_page(raw, path, field_map=None):
+    html, encoding = decode_bytes(raw)
+    text, page_title = html_to_text(html)
+    if not text.strip():
+        raise IngestError("the HTML page has no text outside scripts, styles and navigation")
+    return parse_compilation(text, fallback_title=page_title or Path(path).stem), encoding
+
+
+@reader(".docx")
+def read_word(raw, path, field_map=None):
+    paragraphs, title = docx_paragraphs(raw)
+    return parse_single(paragraphs, title=title), "docx"
+
+
+@reader(".doc")
+def read_old_word(raw, path, field_map=None):
+    raise IngestError("old binary Word (.doc) files cannot be read: save the file as .docx")
 
 
 @reader(".jsonl", ".ndjson")
@@ -91,25 +113,40 @@ def expand_paths(paths):
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            files.extend(p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in READERS)
+            files.extend(
+                p for p in sorted(path.rglob("*")) if p.is_file() and (p.suffix.lower() in READERS or p.suffix.lower() in ZIP_SUFFIXES)
+            )
         else:
             files.append(path)
     return files
 
 
 def import_paths(paths, status=Speech.PUBLISHED, field_map=None):
-    """Import every file; returns one FileReport per file."""
-    return [import_file(path, status=status, field_map=field_map) for path in expand_paths(paths)]
+    """Import every file; returns the FileReports (one per file, one per zip member)."""
+    reports = []
+    for path in expand_paths(paths):
+        reports.extend(import_file(path, status=status, field_map=field_map))
+    return reports
 
 
 def import_file(path, status=Speech.PUBLISHED, field_map=None):
+    """Import one file, or each member of a zip; returns a list of FileReports."""
     path = Path(path)
-    report = FileReport(path=str(path))
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return report.fail(f"cannot read the file: {exc.strerror or exc}")
-    return import_bytes(raw, str(path.resolve()), report, status=status, field_map=field_map)
+        return [FileReport(path=str(path)).fail(f"cannot read the file: {exc.strerror or exc}")]
+    name = str(path.resolve())
+    if path.suffix.lower() in ZIP_SUFFIXES:
+        try:
+            members = list(zip_members(raw, readable=READERS))
+        except IngestError as exc:
+            return [FileReport(path=str(path)).fail(str(exc))]
+        return [
+            import_bytes(data, f"{name}!/{member}", FileReport(path=f"{path}!/{member}"), status, field_map)
+            for member, data in members
+        ]
+    return [import_bytes(raw, name, FileReport(path=str(path)), status=status, field_map=field_map)]
 
 
 def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None):

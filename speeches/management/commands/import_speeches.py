@@ -8,8 +8,8 @@ from speeches.models import Speech
 
 class Command(BaseCommand):
     help = (
-        "Import speech files or folders: compilation pages (.txt), bulk records (.jsonl, "
-        ".json, .csv). Prints a report per "
+        "Import speech files or folders: compilation pages (.txt, .html), single speeches "
+        "(.docx), bulk records (.jsonl, .json, .csv) and zips of these. Prints a report per "
         "file; re-importing a file changes nothing. Exit status 1 if any file failed."
     )
 
@@ -35,10 +35,10 @@ class Command(BaseCommand):
         status = Speech.DRAFT if options["draft"] else Speech.PUBLISHED
         reports = []
         for path in files:
-            report = import_file(path, status=status, field_map=options["field_map"])
-            reports.append(report)
-            if not options["json"]:
-                self._print(report)
+            for report in import_file(path, status=status, field_map=options["field_map"]):
+                reports.append(report)
+                if not options["json"]:
+                    self._print(report)
         if options["json"]:
             self.stdout.write(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
         failed = [r for r in reports if not r.ok]
