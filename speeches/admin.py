@@ -8,6 +8,8 @@ from speeches.models import (
     Official,
     PendingIndexUpdate,
     Region,
+    RegionMention,
+    ReviewItem,
     Section,
     Source,
     Speech,
@@ -161,3 +163,22 @@ class PendingIndexUpdateAdmin(admin.ModelAdmin):
     search_fields = ["speech_id"]
     date_hierarchy = "enqueued_at"
 
+
+@admin.register(RegionMention)
+class RegionMentionAdmin(admin.ModelAdmin):
+    list_display = ["mention", "region", "speech", "is_primary", "offset"]
+    list_filter = ["is_primary"]
+    search_fields = ["mention", "region__name", "region__code", "speech__title", "speech__uid"]
+    list_select_related = ["region", "speech"]
+    raw_id_fields = ["speech"]
+    autocomplete_fields = ["region"]
+
+
+@admin.register(ReviewItem)
+class ReviewItemAdmin(admin.ModelAdmin):
+    list_display = ["value", "field", "speech", "confidence", "status", "decided_by", "decided_at"]
+    list_filter = ["status", "field"]
+    search_fields = ["value", "reason", "speech__title", "speech__uid"]
+    list_select_related = ["speech", "decided_by"]
+    raw_id_fields = ["speech", "decided_by"]
+    readonly_fields = ["created_at"]
