@@ -42,6 +42,28 @@ def speech_list(request):
     return render(request, "speeches/speech_list.html", {"page": page})
 
 
+def _reading_paragraphs(speech, sections):
+    """Paragraphs to render: anchors of the sections starting in each, and the section's
+    own number and heading split off when the paragraph opens with them, to set in bold."""
+    paragraphs = []
+    for index, text, starting in speech.paragraphs_with_sections(sections):
+        heading = ""
+        if starting:
+            first = starting[0]
+            if text.startswith(first.number + first.heading):
+                heading = first.number + first.heading
+        paragraphs.append(
+            {
+                "index": index,
+                "sections": starting,
+                "level": starting[0].level if starting else None,
+                "heading": heading,
+                "text": text[len(heading) :],
+            }
+        )
+    return paragraphs
+
+
 def speech_detail(request, uid):
     speech = get_object_or_404(
         # region__parent__parent: the breadcrumb (county → prefecture → province) without more queries.
@@ -71,7 +93,7 @@ def speech_detail(request, uid):
         "breadcrumbs": speech.region.ancestors() if speech.region else [],
         "topics": list(speech.topics.all()),
         "sections": sections,
-        "paragraphs": speech.paragraphs_with_sections(sections),
+        "paragraphs": _reading_paragraphs(speech, sections),
         "officials": officials,
         "same_source": same_source,
     }
