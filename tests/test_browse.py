@@ -6,19 +6,25 @@ import pytest
 from django.urls import reverse
 
 from speeches.models import Citation, Official, Region, Speech
-from tests.factories import make_region, make_speech, make_topic
+from tests.factories import make_speech, make_topic
 
 pytestmark = pytest.mark.django_db
 
 
+def division(code, name, level=Region.PROVINCE, parent=None):
+    """The division with this code: loaded by the gazetteer migration, or created here."""
+    defaults = {"name": name, "level": level, "parent": parent}
+    return Region.objects.get_or_create(code=code, defaults=defaults)[0]
+
+
 @pytest.fixture
 def regions():
-    guangdong = make_region("44", "广东省")
-    shenzhen = make_region("4403", "深圳市", Region.PREFECTURE, guangdong)
-    nanshan = make_region("440305", "南山区", Region.COUNTY, shenzhen)
-    guangzhou = make_region("4401", "广州市", Region.PREFECTURE, guangdong)
-    zhejiang = make_region("33", "浙江省")
-    make_region("3301", "杭州市", Region.PREFECTURE, zhejiang)  # no speeches
+    guangdong = division("44", "广东省")
+    shenzhen = division("4403", "深圳市", Region.PREFECTURE, guangdong)
+    nanshan = division("440305", "南山区", Region.COUNTY, shenzhen)
+    guangzhou = division("4401", "广州市", Region.PREFECTURE, guangdong)
+    zhejiang = division("33", "浙江省")
+    division("3301", "杭州市", Region.PREFECTURE, zhejiang)  # no speeches
     return {
         "guangdong": guangdong,
         "shenzhen": shenzhen,
@@ -108,7 +114,7 @@ def test_region_pages_use_a_bounded_number_of_queries(
 
 
 def test_the_topic_list_counts_published_speeches_and_hides_empty_topics(client):
-    ip = make_topic("知识产权", "ip")
+    ip = make_topic("知识产权保护", "ip")
     make_topic("没有讲话的主题", "empty")
     make_speech(title="甲", body="甲。").topics.add(ip)
     make_speech(title="乙", body="乙。").topics.add(ip)
@@ -116,12 +122,12 @@ def test_the_topic_list_counts_published_speeches_and_hides_empty_topics(client)
 
     response = client.get(reverse("speeches:topic_list"))
 
-    assert [(t.name, t.speech_count) for t in response.context["topics"]] == [("知识产权", 2)]
+    assert [(t.name, t.speech_count) for t in response.context["topics"]] == [("知识产权保护", 2)]
     assert "没有讲话的主题" not in response.content.decode()
 
 
 def test_a_topic_page_lists_its_published_speeches(client):
-    ip = make_topic("知识产权", "ip")
+    ip = make_topic("知识产权保护", "ip")
     tagged = make_speech(title="知识产权讲话", body="甲。")
     tagged.topics.add(ip)
     make_speech(title="别的讲话", body="乙。")
