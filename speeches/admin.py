@@ -74,14 +74,17 @@ class SpeechAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "year_masked", "year"]
     search_fields = ["title", "uid", "region__name", "source__title"]
     list_select_related = ["region", "source"]
-    autocomplete_fields = ["region"]
+    autocomplete_fields = ["region", "speaker"]
     raw_id_fields = ["source", "merged_into"]
     readonly_fields = ["uid", "content_hash", "created_at", "updated_at"]
     inlines = [SectionInline, CitationInline, SpeechTopicInline]
     fieldsets = [
-        (None, {"fields": ["uid", "title", "status", "kind", "body"]}),
+        (None, {"fields": ["uid", "title", "status", "kind", "speaker", "body"]}),
         ("时间与地区", {"fields": ["date", "year", "year_masked", "region", "region_confidence"]}),
-        ("来源", {"fields": ["source", "position", "copies", "merged_into", "content_hash"]}),
+        (
+            "来源",
+            {"fields": ["source", "position", "url", "copies", "merged_into", "content_hash"]},
+        ),
         (
             "提取与导入",
             {"fields": ["keywords", "import_log", "locked_fields", "created_at", "updated_at"]},

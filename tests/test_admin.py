@@ -112,6 +112,23 @@ def test_the_speech_form_has_section_citation_and_topic_inlines(superuser_client
     assert "admin-autocomplete" in html
 
 
+def test_the_speech_form_offers_every_editable_field(superuser_client, one_of_each):
+    url = reverse("admin:speeches_speech_change", args=[one_of_each.pk])
+
+    form = superuser_client.get(url).context["adminform"].form
+
+    editable = {
+        field.name
+        for field in Speech._meta.get_fields()
+        if getattr(field, "editable", False)
+        and not field.auto_created
+        and not field.many_to_many
+        and field.name not in ("created_at", "updated_at")
+    }
+    shown_read_only = set(admin.site.get_model_admin(Speech).readonly_fields)
+    assert editable - set(form.fields) - shown_read_only == set()
+
+
 def test_the_region_autocomplete_finds_regions_by_name(superuser_client, one_of_each):
     response = superuser_client.get(
         reverse("admin:autocomplete"),

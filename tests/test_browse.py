@@ -180,6 +180,22 @@ def test_an_official_page_shows_each_speech_with_the_citing_sentence(client):
     assert "撤回的讲话" not in html
 
 
+def test_a_speaker_is_listed_with_the_speeches_they_gave(client):
+    premier = Official.objects.create(name="周明", title="国务院总理")
+    report = make_speech(title="政府工作报告", body="各位代表。", speaker=premier, year=2001)
+    make_speech(title="草稿报告", body="草稿。", speaker=premier, status=Speech.DRAFT)
+
+    listing = client.get(reverse("speeches:official_list"))
+    page = client.get(premier.get_absolute_url())
+
+    rows = [
+        (o.name, o.speech_count, o.delivered_count) for o in listing.context["page"].object_list
+    ]
+    assert rows == [("周明", 0, 1)]
+    assert list(page.context["delivered"]) == [report]
+    assert "草稿报告" not in page.content.decode()
+
+
 def test_official_pages_use_a_bounded_number_of_queries(client, django_assert_max_num_queries):
     wang = Official.objects.create(name="王明远", title="副市长")
     for n in range(25):
@@ -187,7 +203,7 @@ def test_official_pages_use_a_bounded_number_of_queries(client, django_assert_ma
 
     with django_assert_max_num_queries(3):
         assert client.get(reverse("speeches:official_list")).status_code == 200
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert client.get(wang.get_absolute_url()).status_code == 200
 
 

@@ -263,6 +263,28 @@ def test_speech_page_links_cited_officials_and_other_speeches_of_the_same_source
     assert "同一汇编中的草稿" not in html
 
 
+def test_speech_page_names_the_speaker_and_links_the_original_address(client):
+    speaker = Official.objects.create(name="周明", title="国务院总理")
+    speech = make_speech(
+        title="政府工作报告", speaker=speaker, url="https://example.org/reports/2001"
+    )
+
+    html = client.get(speech.get_absolute_url()).content.decode()
+
+    assert f'<a href="{speaker.get_absolute_url()}">周明(国务院总理)</a>' in html
+    assert 'href="https://example.org/reports/2001"' in html
+
+
+def test_an_original_address_that_is_not_http_is_shown_but_not_linked(client):
+    speech = Speech.objects.get(pk=make_speech().pk)
+    Speech.objects.filter(pk=speech.pk).update(url="javascript:alert(1)")
+
+    html = client.get(speech.get_absolute_url()).content.decode()
+
+    assert 'href="javascript:' not in html
+    assert "javascript:alert(1)" in html
+
+
 def test_a_masked_year_is_shown_as_unknown_and_never_guessed(client):
     speech = make_speech(title="在20xx年工作会议上的讲话", year=2016, year_masked=True)
 

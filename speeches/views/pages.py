@@ -67,7 +67,7 @@ def _reading_paragraphs(speech, sections):
 def speech_detail(request, uid):
     speech = get_object_or_404(
         # region__parent__parent: the breadcrumb (county → prefecture → province) without more queries.
-        Speech.objects.select_related("source", "region__parent__parent", "merged_into"),
+        Speech.objects.select_related("source", "region__parent__parent", "merged_into", "speaker"),
         uid=uid,
     )
     # A duplicate merged into another speech sends its readers (and links) to the kept one.
@@ -176,9 +176,16 @@ def topic_detail(request, slug):
 
 def official_list(request):
     officials = (
-        Official.objects.annotate(speech_count=Count("speeches", filter=PUBLISHED, distinct=True))
-        .filter(speech_count__gt=0)
-        .order_by("-speech_count", "name", "id")
+        Official.objects.annotate(
+            speech_count=Count("speeches", filter=PUBLISHED, distinct=True),
+            delivered_count=Count(
+                "speeches_delivered",
+                filter=Q(speeches_delivered__status=Speech.PUBLISHED),
+                distinct=True,
+            ),
+        )
+        .filter(Q(speech_count__gt=0) | Q(delivered_count__gt=0))
+        .order_by("-speech_count", "-delivered_count", "name", "id")
     )
     page = Paginator(officials, OFFICIALS_PER_PAGE, orphans=3).get_page(request.GET.get("page"))
     return render(request, "speeches/official_list.html", {"page": page})
@@ -199,8 +206,13 @@ def official_detail(request, pk):
         )
         .newest_first()
     )
-    page = _page(request, speeches)
-    return render(request, "speeches/official_detail.html", {"official": official, "page": page})
+    context = {
+        "official": official,
+        # The speeches this person gave: a handful (e.g. a premier's work reports), not paged.
+        "delivered": _listing().filter(speaker=official).newest_first(),
+        "page": _page(request, speeches),
+    }
+    return render(request, "speeches/official_detail.html", context)
 
 
 def year_list(request):
