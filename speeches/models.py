@@ -175,7 +175,11 @@ class SpeechQuerySet(models.QuerySet):
             .values("stated_year")
             .annotate(speech_count=models.Count("id"))
         )
-        counts = [(row["stated_year"], row["speech_count"]) for row in rows]
+        # int(): EXTRACT on PostgreSQL may give numeric, which would arrive as Decimal.
+        counts = [
+            (None if row["stated_year"] is None else int(row["stated_year"]), row["speech_count"])
+            for row in rows
+        ]
         return sorted(counts, key=lambda pair: (pair[0] is None, -(pair[0] or 0)))
 
 
