@@ -139,6 +139,17 @@ def test_a_topic_page_lists_its_published_speeches(client):
     assert "别的讲话" not in response.content.decode()
 
 
+def test_topic_pages_use_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+    topics = [make_topic(f"主题{n}", f"topic-{n}") for n in range(5)]
+    for n in range(25):
+        make_speech(title=f"讲话{n}", body=f"正文{n}。").topics.add(*topics)
+
+    with django_assert_max_num_queries(1):
+        assert client.get(reverse("speeches:topic_list")).status_code == 200
+    with django_assert_max_num_queries(4):
+        assert client.get(topics[0].get_absolute_url()).status_code == 200
+
+
 def test_an_unknown_topic_is_not_found(client):
     assert client.get(reverse("speeches:topic_detail", args=["nope"])).status_code == 404
 

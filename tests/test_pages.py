@@ -106,6 +106,20 @@ def test_home_page_shows_counts_and_latest_published_speeches(client):
         assert reverse(f"speeches:{name}") in html
 
 
+def test_the_home_page_uses_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+    province = division("44", "广东省")
+    topic = make_topic("甲", "a")
+    for n in range(15):
+        speech = make_speech(title=f"讲话{n}", body=f"正文{n}。", year=2000 + n, region=province)
+        speech.topics.add(topic)
+
+    # Five counts, the latest speeches and their topics.
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("speeches:home"))
+
+    assert len(response.context["latest"]) == 10
+
+
 def test_every_page_has_landmarks_navigation_and_a_labelled_search_box(client):
     html = client.get(reverse("speeches:home")).content.decode()
 
@@ -368,6 +382,18 @@ def test_source_page_shows_its_metadata_and_published_speeches_in_order(client):
     assert "某市讲话汇编" in html and "编辑部" in html and "本页收录多篇讲话。" in html
     assert html.index(first.get_absolute_url()) < html.index(second.get_absolute_url())
     assert "草稿篇" not in html
+
+
+def test_the_source_page_uses_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+    source = make_source()
+    topic = make_topic("甲", "a")
+    for n in range(12):
+        make_speech(title=f"讲话{n}", body=f"正文{n}。", source=source, position=n).topics.add(
+            topic
+        )
+
+    with django_assert_max_num_queries(4):
+        assert client.get(source.get_absolute_url()).status_code == 200
 
 
 def test_a_source_without_published_speeches_is_not_found(client):
