@@ -1,0 +1,28 @@
+"""Full-text search over the archive: the only package that knows Whoosh.
+
+    search(params_or_request)      -> SearchResults (hits, total, facets, notes)
+    SearchRequest.from_params(GET) -> validated search form
+    enqueue(speech_ids)            queue re-indexing after bulk changes that send no signals
+    process_pending()              apply the queue now
+    index_speeches(ids)            queue and apply now
+    rebuild()                      build a new index generation and swap it in
+    check(repair=False)            compare database and index (Drift)
+"""
+
+from speeches.search.engine import PER_PAGE, SORTS, SearchRequest, SearchResults, search
+from speeches.search.indexing import Drift, check, index_speeches, process_pending, rebuild
+from speeches.search.signals import enqueue
+
+__all__ = [
+    "PER_PAGE",
+    "SORTS",
+    "Drift",
+    "SearchRequest",
+    "SearchResults",
+    "check",
+    "enqueue",
+    "index_speeches",
+    "process_pending",
+    "rebuild",
+    "search",
+]

@@ -1,0 +1,230 @@
+"""Keeping the index equal to the database.
+
+Changes are queued as PendingIndexUpdate rows in the transaction that makes them
+(see signals.py) and applied after commit by whoever holds the writer lock: one
+Whoosh writer for the whole queue, one commit per batch. A rebuild writes a new
+generation and swaps it in; check() compares database and index entry by entry.
+"""
+
+import hashlib
+import json
+import logging
+import shutil
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+
+from speeches.models import Citation, PendingIndexUpdate, Section, Speech
+from speeches.search import dictionary, store
+
+log = logging.getLogger(__name__)
+
+# Speeches loaded from the database at a time, and queue rows applied per commit.
+LOAD_BATCH = 200
+QUEUE_BATCH = 2000
+UNDATED_NEWEST, UNDATED_OLDEST = 0, 99_991_231
+_ABSENT = object()
+
+
+def _speeches(ids=None):
+    """Speeches with everything the index needs, in batches (ids=None: all)."""
+    queryset = (
+        Speech.objects.order_by("id")
+        # Region.ancestors() walks parents: county → prefecture → province → country.
+        .select_related("region__parent__parent__parent")
+        .prefetch_related(
+            Prefetch("sections", queryset=Section.objects.order_by("order")),
+            "topics",
+            Prefetch("citations", queryset=Citation.objects.only("id", "speech_id", "official_id")),
+        )
+    )
+    if ids is None:
+        batch, last = [], 0
+        while True:
+            batch = list(queryset.filter(id__gt=last)[:LOAD_BATCH])
+            if not batch:
+                return
+            yield from batch
+            last = batch[-1].pk
+    else:
+        ids = sorted(ids)
+        for start in range(0, len(ids), LOAD_BATCH):
+            yield from queryset.filter(id__in=ids[start : start + LOAD_BATCH])
+
+
+def _date_key(speech):
+    if speech.date:
+        return speech.date.year * 10000 + speech.date.month * 100 + speech.date.day
+    if speech.known_year:
+        return speech.known_year * 10000
+    return None
+
+
+def document(speech):
+    """The index entry of a speech (its related rows prefetched)."""
+    sections = list(speech.sections.all())
+    values = {
+        "title": speech.title,
+        "body": speech.body,
+        "headings": "\n".join(f"{s.number}{s.heading}" for s in sections),
+        "region": [r.code for r in speech.region.ancestors()] if speech.region else [],
+        "topic": sorted(t.slug for t in speech.topics.all()),
+        "official": sorted(
+            {str(c.official_id) for c in speech.citations.all()}
+            | ({str(speech.speaker_id)} if speech.speaker_id else set())
+        ),
+        "year": str(speech.known_year) if speech.known_year else "",
+        "kind": speech.kind,
+        "status": speech.status,
+        "date_key": _date_key(speech),
+    }
+    signature = hashlib.sha256(
+        json.dumps(values, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    ).hexdigest()
+    doc = {
+        "id": str(speech.pk),
+        "signature": signature,
+        "title_words": values["title"],
+        "headings_words": values["headings"],
+        "body_words": values["body"],
+        "title_chars": values["title"],
+        "body_chars": values["body"],
+        "region": " ".join(values["region"]),
+        "topic": " ".join(values["topic"]),
+        "official": " ".join(values["official"]),
+        "kind": values["kind"],
+        "status": values["status"],
+        "newest_key": values["date_key"] or UNDATED_NEWEST,
+        "oldest_key": values["date_key"] or UNDATED_OLDEST,
+    }
+    if values["year"]:
+        doc["year"] = values["year"]
+    return doc
+
+
+def document_signature(speech):
+    # The signature is computed from the raw values, before any analysis: cheap
+    # enough to compare every speech in check().
+    return document(speech)["signature"]
+
+
+def _apply(writer, speech_ids):
+    """Write the current database state of these speeches (absent ones are removed)."""
+    found = set()
+    for speech in _speeches(speech_ids):
+        writer.update_document(**document(speech))
+        found.add(speech.pk)
+    for gone in set(speech_ids) - found:
+        writer.delete_by_term("id", str(gone))
+    return len(speech_ids)
+
+
+def _drain(ix):
+    """Apply the whole queue to index `ix`. Call under the writer lock."""
+    applied = 0
+    while True:
+        rows = list(PendingIndexUpdate.objects.order_by("id").values_list("id", "speech_id")[:QUEUE_BATCH])
+        if not rows:
+            return applied
+        writer = ix.writer(timeout=5.0)
+        try:
+            applied += _apply(writer, {speech_id for _, speech_id in rows})
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        # Only the rows read above: changes queued meanwhile stay for the next round.
+        row_ids = [row_id for row_id, _ in rows]
+        for start in range(0, len(row_ids), 500):
+            PendingIndexUpdate.objects.filter(id__in=row_ids[start : start + 500]).delete()
+
+
+def process_pending(blocking=False):
+    """Apply queued updates. With blocking=False, return at once when another
+    writer holds the lock: it re-checks the queue before it lets go, so nothing
+    queued before this call is left behind. Returns the number of speeches applied."""
+    applied = 0
+    while True:
+        with store.writer_lock(blocking=blocking) as locked:
+            if not locked:
+                return applied
+            try:
+                applied += _drain(store.open_for_writing())
+            except LockError:
+                # Someone wrote the index behind the lock's back; the queue keeps the work.
+                log.warning("search index is locked by another writer; updates stay queued")
+                return applied
+        if not PendingIndexUpdate.objects.exists():
+            return applied
+
+
+def rebuild(progress=None):
+    """Index every speech into a new generation, apply what was queued meanwhile,
+    then serve it. Returns the number of speeches indexed."""
+    count = 0
+    with store.writer_lock(blocking=True):
+        dictionary.write_file()
+        path = store.new_generation()
+        try:
+            ix = whoosh_index.open_dir(str(path))
+            writer = ix.writer(limitmb=256)
+            try:
+                for speech in _speeches():
+                    writer.add_document(**document(speech))
+                    count += 1
+                    if progress and count % 500 == 0:
+                        progress(count)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(optimize=True)
+            _drain(ix)
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+        store.serve(path)
+    process_pending()
+    return count
+
+
+def index_speeches(speech_ids):
+    """Queue these speeches and apply the queue now (bulk loads that bypass signals)."""
+    PendingIndexUpdate.objects.bulk_create([PendingIndexUpdate(speech_id=i) for i in set(speech_ids)])
+    return process_pending(blocking=True)
+
+
+@dataclass
+class Drift:
+    """Differences between database and index, as speech ids."""
+
+    checked: int = 0
+    missing: list = field(default_factory=list)  # in the database, not in the index
+    stale: list = field(default_factory=list)  # indexed from an older state
+    extra: list = field(default_factory=list)  # in the index, gone from the database
+
+    @property
+    def ok(self):
+        return not (self.missing or self.stale or self.extra)
+
+
+def check(repair=False):
+    """Compare every speech with its index entry; with repair, re-index the differences."""
+    process_pending(blocking=True)
+    with store.writer_lock(blocking=True):
+        ix = store.open_for_writing()
+        with ix.searcher() as searcher:
+            indexed = {int(f["id"]): f.get("signature") for f in searcher.all_stored_fields()}
+    drift = Drift()
+    for speech in _speeches():
+        drift.checked += 1
+        signature = indexed.pop(speech.pk, _ABSENT)
+        if signature is _ABSENT:
+            drift.missing.append(speech.pk)
+        elif signature != document_signature(speech):
+            drift.stale.append(speech.pk)
+    drift.extra = sorted(indexed)
+    if repair and not drift.ok:
+        index_speeches(drift.missing + drift.stale + drift.extra)
+    return drift

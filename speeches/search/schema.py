@@ -1,0 +1,83 @@
+"""The index layout: one document per speech.
+
+Text is indexed twice. The *word* fields hold rjieba words with sequential
+positions (0, 1, 2, …: jieba's own ChineseAnalyzer stores character offsets
+there, which breaks phrase queries) and rank results with BM25F. The *chars*
+fields hold every character and every pair of adjacent characters of the folded
+text at the position of their first character: any string of n >= 2 characters
+is then exactly the phrase of its n-1 pairs, so substrings, phrases and single
+characters are found wherever they occur, whatever jieba's cuts.
+"""
+
+from whoosh.analysis import Token, Tokenizer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from speeches.search.dictionary import cut_words
+from speeches.search.text import char_grams
+
+
+class WordTokenizer(Tokenizer):
+    """rjieba words of folded text, positions counted in words."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for number, word in enumerate(cut_words(value)):
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = start_pos + number
+            if chars:  # offsets are not used: highlights come from the stored text
+                token.startchar = token.endchar = start_char
+            yield token
+
+
+class CharGramTokenizer(Tokenizer):
+    """Characters and adjacent pairs of folded text, at the first character's position."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for gram, position in char_grams(value):
+            token.text = gram
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = gram
+            if positions:
+                token.pos = start_pos + position
+            if chars:
+                token.startchar = token.endchar = start_char
+            yield token
+
+
+# Field boosts for BM25F: a word in the title or a heading says more than one in the body.
+TITLE_BOOST = 3.0
+HEADINGS_BOOST = 2.0
+
+
+def build_schema():
+    return Schema(
+        id=ID(stored=True, unique=True),
+        # What the indexed values were made from, to find stale entries (check_index).
+        signature=STORED(),
+        title_words=TEXT(analyzer=WordTokenizer(), phrase=True, field_boost=TITLE_BOOST),
+        headings_words=TEXT(analyzer=WordTokenizer(), phrase=True, field_boost=HEADINGS_BOOST),
+        body_words=TEXT(analyzer=WordTokenizer(), phrase=True),
+        title_chars=TEXT(analyzer=CharGramTokenizer(), phrase=True, field_boost=TITLE_BOOST),
+        body_chars=TEXT(analyzer=CharGramTokenizer(), phrase=True),
+        # Region codes of the speech's region and all its ancestors: filtering on a
+        # province finds its counties' speeches.
+        region=KEYWORD(scorable=False),
+        topic=KEYWORD(scorable=False),
+        official=KEYWORD(scorable=False),
+        year=ID(),
+        kind=ID(),
+        status=ID(),
+        # yyyymmdd (or year*10000); undated speeches sort last both ways.
+        newest_key=NUMERIC(int, bits=32, sortable=True),
+        oldest_key=NUMERIC(int, bits=32, sortable=True),
+    )

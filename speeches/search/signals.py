@@ -1,0 +1,183 @@
+"""Queue an index update whenever a speech or one of its rows changes.
+
+The PendingIndexUpdate row is written in the same transaction as the change, so
+nothing is lost if the process dies before indexing; the queue is applied after
+commit (one drain per transaction, not per row). settings.SEARCH_INDEX_UPDATES:
+
+    "on_commit"  (default) apply the queue after the transaction commits
+    "immediate"  apply it at once, inside the transaction (tests: pytest-django
+                 wraps each test in a transaction that never commits)
+    "queue"      only queue; `manage.py check_index --repair` or
+                 speeches.search.process_pending() applies it
+
+Connected in SpeechesConfig.ready().
+"""
+
+import logging
+import threading
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+
+from speeches.models import (
+    Citation,
+    Official,
+    PendingIndexUpdate,
+    Region,
+    Section,
+    Speech,
+    SpeechTopic,
+    Topic,
+)
+from speeches.search import dictionary
+from speeches.search.indexing import process_pending
+
+log = logging.getLogger(__name__)
+_state = threading.local()
+
+
+def _mode():
+    return getattr(settings, "SEARCH_INDEX_UPDATES", "on_commit")
+
+
+def enqueue(speech_ids):
+    """Queue these speeches for re-indexing (call it after bulk changes that send no signals)."""
+    ids = sorted({int(i) for i in speech_ids if i is not None})
+    if not ids:
+        return
+    PendingIndexUpdate.objects.bulk_create([PendingIndexUpdate(speech_id=i) for i in ids])
+    mode = _mode()
+    if mode == "immediate":
+        process_pending(blocking=True)
+    elif mode == "on_commit":
+        _once_after_commit(_apply_queue)
+
+
+def _apply_queue():
+    # After commit the change is safe in the queue: a failure here must not turn
+    # the user's successful save into an error page.
+    try:
+        process_pending()
+    except Exception:
+        log.exception("search index update failed; the queue keeps it for the next writer")
+
+
+def _vocabulary_changed():
+    if _mode() == "immediate":
+        dictionary.mark_stale()
+    else:
+        _once_after_commit(dictionary.mark_stale)
+
+
+def _once_after_commit(func):
+    """transaction.on_commit(func), registered once per transaction however many
+    rows change in it."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        transaction.on_commit(func)  # autocommit: runs now
+        return
+    scheduled = getattr(_state, "scheduled", None)
+    if scheduled is None:
+        scheduled = _state.scheduled = {}
+    callback = scheduled.get(func)
+    # A callback registered in a rolled-back transaction or savepoint is gone from
+    # the connection's list: register a new one then.
+    if callback is not None and any(entry[1] is callback for entry in connection.run_on_commit):
+        return
+
+    def callback():
+        scheduled.pop(func, None)
+        func()
+
+    scheduled[func] = callback
+    transaction.on_commit(callback)
+
+
+# Handlers ---------------------------------------------------------------------
+
+
+def _speech_changed(sender, instance, **kwargs):
+    enqueue([instance.pk])
+
+
+def _speech_row_changed(sender, instance, **kwargs):
+    enqueue([instance.speech_id])
+
+
+def _relation_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """speech.topics.add(...), topic.speeches.remove(...) and the like."""
+    if action == "pre_clear" and reverse:
+        # After the clear nobody can say which speeches it touched.
+        instance._search_cleared_speech_ids = list(instance.speeches.values_list("pk", flat=True))
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        enqueue([instance.pk])
+    elif action == "post_clear":
+        enqueue(getattr(instance, "_search_cleared_speech_ids", []))
+    else:
+        enqueue(pk_set or [])
+
+
+def _remember_old_value(field_name):
+    def handler(sender, instance, **kwargs):
+        if instance.pk:
+            old = sender.objects.filter(pk=instance.pk).values_list(field_name, flat=True).first()
+            instance._search_old_value = old
+
+    return handler
+
+
+def _topic_saved(sender, instance, created, **kwargs):
+    _vocabulary_changed()
+    if not created and getattr(instance, "_search_old_value", instance.slug) != instance.slug:
+        enqueue(instance.speeches.values_list("pk", flat=True))
+
+
+def _region_saved(sender, instance, created, **kwargs):
+    _vocabulary_changed()
+    old_code = getattr(instance, "_search_old_value", instance.code)
+    if not created and old_code != instance.code:
+        # Every speech of this region or below carries the code among its ancestors.
+        enqueue(Speech.objects.filter(region__code__startswith=instance.code).values_list("pk", flat=True))
+
+
+def _region_deleted(sender, instance, **kwargs):
+    # Speech.region is SET_NULL: an UPDATE that sends no signal.
+    enqueue(instance.speeches.values_list("pk", flat=True))
+
+
+def _official_changed(sender, instance, **kwargs):
+    _vocabulary_changed()
+
+
+def _official_deleting(sender, instance, **kwargs):
+    # Speech.speaker is SET_NULL (no signal); citations cascade and send their own.
+    enqueue(instance.speeches_delivered.values_list("pk", flat=True))
+
+
+def _vocabulary_row_deleted(sender, instance, **kwargs):
+    _vocabulary_changed()
+
+
+def connect():
+    uid = "speeches.search"
+    post_save.connect(_speech_changed, sender=Speech, dispatch_uid=f"{uid}.speech_saved")
+    post_delete.connect(_speech_changed, sender=Speech, dispatch_uid=f"{uid}.speech_deleted")
+    for model in (Section, SpeechTopic, Citation):
+        post_save.connect(_speech_row_changed, sender=model, dispatch_uid=f"{uid}.{model.__name__}_saved")
+        post_delete.connect(_speech_row_changed, sender=model, dispatch_uid=f"{uid}.{model.__name__}_deleted")
+    m2m_changed.connect(_relation_changed, sender=Speech.topics.through, dispatch_uid=f"{uid}.topics")
+    m2m_changed.connect(_relation_changed, sender=Speech.officials.through, dispatch_uid=f"{uid}.officials")
+
+    pre_save.connect(_remember_old_value("slug"), sender=Topic, dispatch_uid=f"{uid}.topic_presave", weak=False)
+    post_save.connect(_topic_saved, sender=Topic, dispatch_uid=f"{uid}.topic_saved")
+    post_delete.connect(_vocabulary_row_deleted, sender=Topic, dispatch_uid=f"{uid}.topic_deleted")
+    pre_save.connect(_remember_old_value("code"), sender=Region, dispatch_uid=f"{uid}.region_presave", weak=False)
+    post_save.connect(_region_saved, sender=Region, dispatch_uid=f"{uid}.region_saved")
+    pre_delete.connect(_region_deleted, sender=Region, dispatch_uid=f"{uid}.region_deleting")
+    post_delete.connect(_vocabulary_row_deleted, sender=Region, dispatch_uid=f"{uid}.region_deleted")
+    post_save.connect(_official_changed, sender=Official, dispatch_uid=f"{uid}.official_saved")
+    pre_delete.connect(_official_deleting, sender=Official, dispatch_uid=f"{uid}.official_deleting")
+    post_delete.connect(_vocabulary_row_deleted, sender=Official, dispatch_uid=f"{uid}.official_deleted")
