@@ -1,6 +1,7 @@
 """Plain admin pages for every record, so curators can look up and correct anything."""
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 
 from speeches.models import (
@@ -77,6 +78,8 @@ class SpeechAdmin(admin.ModelAdmin):
     autocomplete_fields = ["region", "speaker"]
     raw_id_fields = ["source", "merged_into"]
     readonly_fields = ["uid", "content_hash", "created_at", "updated_at"]
+    # An address typed without a scheme is taken as https (Django 6's default, said now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [SectionInline, CitationInline, SpeechTopicInline]
     fieldsets = [
         (None, {"fields": ["uid", "title", "status", "kind", "speaker", "body"]}),
