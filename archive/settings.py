@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "speeches",
 ]
 
@@ -117,11 +118,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it even when serving from finders
 # Static files are served from the app's folders by whitenoise without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 
 # The search index lives in the data dir; tests point it at a temporary directory.
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", DATA_DIR / "index"))
+
+# Anonymous JSON API clients: requests per minute per address (0 turns the limit off).
+API_ANON_RATE_PER_MINUTE = int(os.environ.get("API_ANON_RATE_PER_MINUTE", "300"))
 
 LOGGING = {
     "version": 1,

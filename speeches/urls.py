@@ -1,6 +1,9 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from speeches.views import api, pages, search
+from speeches import feeds
+from speeches.sitemaps import SITEMAPS
+from speeches.views import api, export, pages, search
 
 app_name = "speeches"
 
@@ -8,6 +11,8 @@ urlpatterns = [
     path("", pages.home, name="home"),
     path("speeches/", pages.speech_list, name="speech_list"),
     path("speeches/<str:uid>/", pages.speech_detail, name="speech_detail"),
+    path("speeches/<str:uid>/export.txt", export.speech_text, name="speech_text"),
+    path("speeches/<str:uid>/export.docx", export.speech_docx, name="speech_docx"),
     path("sources/<int:pk>/", pages.source_detail, name="source_detail"),
     path("regions/", pages.region_list, name="region_list"),
     path("regions/<str:code>/", pages.region_detail, name="region_detail"),
@@ -21,4 +26,9 @@ urlpatterns = [
     path("api/speeches/", api.speech_list, name="api_speech_list"),
     path("api/speeches/<str:uid>/", api.speech_detail, name="api_speech_detail"),
     path("api/search/", search.search_api, name="api_search"),
+    path("feeds/latest/", feeds.LatestSpeechesFeed(), name="feed_latest"),
+    path("feeds/regions/<str:code>/", feeds.RegionSpeechesFeed(), name="feed_region"),
+    path("feeds/topics/<slug:slug>/", feeds.TopicSpeechesFeed(), name="feed_topic"),
+    path("feeds/officials/<int:pk>/", feeds.OfficialSpeechesFeed(), name="feed_official"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -19,8 +19,13 @@ def make_speech(title="测试讲话", body="同志们:\n今天我们开会。", 
 
 
 def make_region(code, name, level=Region.PROVINCE, parent=None):
-    return Region.objects.create(code=code, name=name, level=level, parent=parent)
+    """The region with this code: the gazetteer migration loads real divisions, so most exist."""
+    region, _created = Region.objects.get_or_create(
+        code=code, defaults={"name": name, "level": level, "parent": parent}
+    )
+    return region
 
 
 def make_topic(name, slug):
-    return Topic.objects.create(name=name, slug=slug)
+    """The topic of this name (the taxonomy migration loads many), created if missing."""
+    return Topic.objects.filter(name=name).first() or Topic.objects.get_or_create(slug=slug, defaults={"name": name})[0]
