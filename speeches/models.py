@@ -42,6 +42,33 @@ class Source(models.Model):
         return reverse("speeches:source_detail", args=[self.pk])
 
 
+# GB/T 2260 codes nest by prefix: province 2 digits, prefecture 4, county 6 (longer for towns).
+REGION_CODE_LENGTHS = (2, 4, 6, 9, 12)
+
+
+class RegionQuerySet(models.QuerySet):
+    def speech_counts(self, speeches):
+        """{region code: number of `speeches` placed directly in that region}."""
+        rows = speeches.exclude(region=None).order_by().values("region__code").annotate(n=models.Count("id"))
+        return {row["region__code"]: row["n"] for row in rows}
+
+    def tree_with_counts(self, speeches):
+        """The regions holding any of `speeches`, with their ancestors, as a forest: each
+        region gets `speech_count` (its whole subtree's) and `tree_children`. Two queries."""
+        direct = self.speech_counts(speeches)
+        codes = {code[:n] for code in direct for n in REGION_CODE_LENGTHS if n <= len(code)}
+        regions = list(self.filter(code__in=codes).order_by("code"))
+        by_id = {region.pk: region for region in regions}
+        roots = []
+        for region in regions:
+            region.speech_count = sum(n for code, n in direct.items() if code.startswith(region.code))
+            region.tree_children = []
+        for region in regions:
+            parent = by_id.get(region.parent_id)
+            (parent.tree_children if parent else roots).append(region)
+        return roots
+
+
 class Region(models.Model):
     """An administrative division of China (GB/T 2260 code)."""
 
@@ -58,6 +85,8 @@ class Region(models.Model):
     )
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+
+    objects = RegionQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]

@@ -11,7 +11,6 @@ from speeches.models import Citation, Official, Region, Source, Speech, Topic
 SPEECHES_PER_PAGE = 20
 OFFICIALS_PER_PAGE = 100
 # Regions nest by code prefix: province (2 digits), prefecture (4), county (6), township (9, 12).
-REGION_CODE_LENGTHS = (2, 4, 6, 9, 12)
 PUBLISHED = Q(speeches__status=Speech.PUBLISHED)
 
 
@@ -109,31 +108,8 @@ def source_detail(request, pk):
     return render(request, "speeches/source_detail.html", {"source": source, "speeches": speeches})
 
 
-def _region_counts(speeches):
-    """{region code: published speeches placed directly in that region}."""
-    rows = speeches.exclude(region=None).order_by().values("region__code").annotate(n=Count("id"))
-    return {row["region__code"]: row["n"] for row in rows}
-
-
-def _subtree_count(code, direct_counts):
-    return sum(n for other, n in direct_counts.items() if other.startswith(code))
-
-
 def region_list(request):
-    direct = _region_counts(Speech.objects.published())
-    # Every region holding speeches, plus its ancestors (code prefixes), in one query.
-    codes = {
-        code[:length] for code in direct for length in REGION_CODE_LENGTHS if length <= len(code)
-    }
-    regions = list(Region.objects.filter(code__in=codes).order_by("code"))
-    by_id = {region.pk: region for region in regions}
-    roots = []
-    for region in regions:
-        region.speech_count = _subtree_count(region.code, direct)
-        region.tree_children = []
-    for region in regions:
-        parent = by_id.get(region.parent_id)
-        (parent.tree_children if parent else roots).append(region)
+    roots = Region.objects.tree_with_counts(Speech.objects.published())
     unplaced = Speech.objects.published().filter(region=None).count()
     return render(
         request, "speeches/region_list.html", {"roots": roots, "unplaced_count": unplaced}
@@ -143,10 +119,10 @@ def region_list(request):
 def region_detail(request, code):
     region = get_object_or_404(Region.objects.select_related("parent__parent"), code=code)
     speeches = _listing().in_region(region)
-    direct = _region_counts(speeches)
+    direct = Region.objects.speech_counts(speeches)
     children = []
     for child in region.children.all():
-        child.speech_count = _subtree_count(child.code, direct)
+        child.speech_count = sum(n for other, n in direct.items() if other.startswith(child.code))
         if child.speech_count:
             children.append(child)
     context = {
