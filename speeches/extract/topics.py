@@ -14,6 +14,8 @@ MAX_TOPICS = 4
 RELATIVE_THRESHOLD = 0.35
 # … and at least this many weighted keyword hits per thousand characters (or in the title).
 MIN_DENSITY = 1.0
+# A single passing mention is no topic (short resolutions name many fields once).
+MIN_HITS = 2
 TITLE_WEIGHT = 4.0
 
 
@@ -27,7 +29,7 @@ class TopicScore:
     @property
     def confidence(self):
         # More evidence, more confidence; saturates near 1.
-        return round(1 - math.exp(-self.hits / 6), 3)
+        return round(1 - math.exp(-self.hits / 3), 3)
 
 
 def _count_keywords(text, keywords):
@@ -53,7 +55,7 @@ def assign_topics(text, title="", taxonomy=None):
         weighted, hits = _count_keywords(text, keywords)
         title_weighted, title_hits = _count_keywords(title, keywords)
         density = weighted / length_k + TITLE_WEIGHT * title_weighted
-        if hits + title_hits:
+        if hits + title_hits >= MIN_HITS or title_hits:
             scored.append(TopicScore(slug, name, round(density, 3), hits + title_hits))
     if not scored:
         return []
@@ -63,7 +65,8 @@ def assign_topics(text, title="", taxonomy=None):
     return chosen[:MAX_TOPICS]
 
 
-_MASKED_OR_NUMBER = re.compile(r"^[\dxX%.．,，\-]+$|^20xx|xx")
+# Numbers, masked years (20xx) and enumerators (四是, 第三) are not keywords.
+_MASKED_OR_NUMBER = re.compile(r"\d|[xX]{2}|^[一二三四五六七八九十]+是$|^第[一二三四五六七八九十]+$|^个")
 _STOPWORDS = frozenset(
     """同志 同志们 我们 他们 大家 工作 进一步 加强 开展 推进 提高 做好 全面 各级 一个 一些 这个
     这些 没有 就是 可以 要求 今年 去年 当前 今后 方面 问题 情况 有关 积极 重要 认真 切实 坚持

@@ -10,6 +10,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from speeches.extract import annotate_speech
 from speeches.ingest.archive import ZIP_SUFFIXES, zip_members
 from speeches.ingest.decode import decode_bytes
 from speeches.ingest.documents import docx_paragraphs, html_to_text
@@ -195,6 +196,7 @@ def _store(doc, raw, path, encoding, status, report):
             continue
         matched.add(speech.pk)
         # extraction
+        annotate_speech(speech)
     for speech in existing:
         if speech.pk not in matched:
             report.warnings.append(

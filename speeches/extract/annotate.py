@@ -1,0 +1,233 @@
+"""annotate_speech: store what the pure extractors find in one saved speech, replacing
+the previous extraction, leaving alone what a curator locked or decided."""
+
+from django.db import transaction
+
+from speeches.extract.dates import extract_dates
+from speeches.extract.officials import extract_officials
+from speeches.extract.regions import extract_regions
+from speeches.extract.speaker import find_speaker
+from speeches.extract.taxonomy import TOPICS
+from speeches.extract.topics import assign_topics, extract_keywords
+from speeches.models import (
+    Citation,
+    Official,
+    PendingIndexUpdate,
+    Region,
+    RegionMention,
+    ReviewItem,
+    Speech,
+    SpeechTopic,
+    Topic,
+)
+
+# Names a curator puts in Speech.locked_fields to keep a field as set by hand.
+LOCKABLE_FIELDS = ("region", "officials", "speaker", "topics", "keywords", "date", "year")
+# Below this confidence an extraction goes to the review queue.
+REVIEW_THRESHOLD = 0.6
+KEYWORD_COUNT = 10
+
+
+def ensure_topics():
+    """Topic rows for the taxonomy (keywords a curator changed are kept)."""
+    existing = set(Topic.objects.values_list("slug", flat=True))
+    Topic.objects.bulk_create(
+        [Topic(slug=slug, name=name, keywords=keywords) for slug, name, keywords in TOPICS if slug not in existing],
+        ignore_conflicts=True,
+    )
+
+
+def _signature(speech):
+    """What the search index shows of the extraction: changes here need reindexing."""
+    return (
+        speech.region_id,
+        speech.speaker_id,
+        speech.date,
+        speech.year,
+        tuple(speech.keywords or ()),
+        tuple(sorted(speech.topics.values_list("slug", flat=True))),
+        tuple(sorted(speech.citations.values_list("official__name", flat=True))),
+    )
+
+
+class _Annotator:
+    def __init__(self, speech):
+        self.speech = speech
+        self.locked = set(speech.locked_fields or [])
+        self.decisions = {
+            (item.field, item.value): item.status
+            for item in speech.review_items.exclude(status=ReviewItem.PENDING)
+        }
+        self.queue = {}
+        self.update_fields = set()
+
+    def rejected(self, field, value):
+        return self.decisions.get((field, value)) == ReviewItem.REJECTED
+
+    def review(self, field, value, confidence, reason):
+        """Queue a doubtful value unless a curator already decided on it."""
+        value = str(value)[:200]
+        if (field, value) in self.decisions or confidence >= REVIEW_THRESHOLD:
+            return
+        self.queue[(field, value)] = ReviewItem(
+            speech=self.speech, field=field, value=value, confidence=round(confidence, 3), reason=reason[:300]
+        )
+
+    def regions(self):
+        speech = self.speech
+        result = extract_regions(speech.body, speech.title, kind=speech.kind)
+        codes = {m.code for m in result.mentions}
+        if result.primary is not None:
+            codes.add(result.primary.code)
+        rows = Region.objects.in_bulk(codes, field_name="code")
+        primary = result.primary
+        if primary is not None and (self.rejected(ReviewItem.REGION, primary.code) or primary.code not in rows):
+            primary = None
+        if "region" not in self.locked:
+            speech.region = rows[primary.code] if primary else None
+            speech.region_confidence = result.confidence if primary else None
+            self.update_fields.update({"region", "region_confidence"})
+            if primary is not None:
+                self.review(ReviewItem.REGION, primary.code, result.confidence, f"{primary.name}:{result.reason}")
+        primary_code = speech.region.code if speech.region_id else None
+        speech.region_mentions.all().delete()
+        mentions = [
+            RegionMention(speech=speech, region=rows[m.code], mention=m.mention[:100], offset=m.offset,
+                          is_primary=m.code == primary_code)
+            for m in result.mentions
+            if m.code in rows and not m.in_title
+        ]
+        if primary_code and not any(m.is_primary for m in mentions) and speech.region.level == Region.NATIONAL:
+            mentions.append(RegionMention(speech=speech, region=speech.region, mention="", offset=0, is_primary=True))
+        RegionMention.objects.bulk_create(mentions)
+
+    def officials(self):
+        speech = self.speech
+        if "officials" in self.locked:
+            return
+        before = set(speech.citations.values_list("official_id", flat=True))
+        speech.citations.all().delete()
+        for person in extract_officials(speech.body):
+            if self.rejected(ReviewItem.OFFICIAL, person.name):
+                continue
+            official = _official_for(person)
+            Citation.objects.bulk_create(
+                Citation(
+                    speech=speech, official=official, mention=m.mention[:100], title_as_written=m.title[:200],
+                    offset=m.offset, sentence=m.sentence, confidence=m.confidence,
+                )
+                for m in person.mentions
+            )
+            self.review(ReviewItem.OFFICIAL, person.name, person.confidence,
+                        f"{person.mentions[0].mention}:{person.mentions[0].sentence[:120]}")
+        _delete_orphans(before)
+
+    def topics(self):
+        speech = self.speech
+        if "topics" not in self.locked:
+            ensure_topics()
+            taxonomy = [(t.slug, t.name, t.keywords) for t in Topic.objects.all()]
+            scores = [
+                t for t in assign_topics(speech.body, speech.title, taxonomy)
+                if not self.rejected(ReviewItem.TOPIC, t.slug)
+            ]
+            SpeechTopic.objects.filter(speech=speech).delete()
+            by_slug = Topic.objects.in_bulk([t.slug for t in scores], field_name="slug")
+            SpeechTopic.objects.bulk_create(
+                SpeechTopic(speech=speech, topic=by_slug[t.slug], score=t.score) for t in scores
+            )
+            # Only a weak main topic is worth a curator's look; secondary ones are weak by nature.
+            if scores:
+                best = scores[0]
+                self.review(ReviewItem.TOPIC, best.slug, best.confidence, f"{best.name}:关键词命中{best.hits}次")
+        if "keywords" not in self.locked:
+            speech.keywords = [word for word, _ in extract_keywords(speech.body, KEYWORD_COUNT)]
+            self.update_fields.add("keywords")
+
+    def dates(self):
+        speech = self.speech
+        result = extract_dates(speech.body, speech.title)
+        if "date" not in self.locked and result.date is not None:
+            speech.date = result.date
+            self.update_fields.add("date")
+        if "year" not in self.locked:
+            if result.year is not None:
+                speech.year, speech.year_masked = result.year, False
+            elif result.year_masked and not speech.date:
+                speech.year, speech.year_masked = None, True
+            self.update_fields.update({"year", "year_masked"})
+        if result.date is not None:
+            self.review(ReviewItem.DATE, result.date.isoformat(), result.confidence, result.reason)
+        return result
+
+    def speaker(self, dated):
+        speech = self.speech
+        if "speaker" in self.locked:
+            return
+        before = {speech.speaker_id} - {None}
+        speech.speaker = None
+        self.update_fields.add("speaker")
+        if speech.kind == Speech.WORK_REPORT:
+            found = find_speaker(speech.body, year=speech.year or dated.year, date=speech.date or dated.date)
+            if found and not self.rejected(ReviewItem.SPEAKER, found.name):
+                official = (
+                    Official.objects.filter(name=found.name, name_is_partial=False).order_by("id").first()
+                    or Official.objects.create(name=found.name, title=found.title)
+                )
+                speech.speaker = official
+                self.review(ReviewItem.SPEAKER, found.name, found.confidence, found.reason)
+        self.after_save_orphans = before
+
+    def run(self):
+        speech = self.speech
+        signature = _signature(speech)
+        self.after_save_orphans = set()
+        speech.review_items.filter(status=ReviewItem.PENDING).delete()
+        self.regions()
+        self.officials()
+        self.topics()
+        dated = self.dates()
+        self.speaker(dated)
+        speech.save(update_fields=sorted(self.update_fields))
+        _delete_orphans(self.after_save_orphans)
+        ReviewItem.objects.bulk_create(self.queue.values(), ignore_conflicts=True)
+        if _signature(speech) != signature:
+            PendingIndexUpdate.objects.create(speech_id=speech.pk)
+        return speech
+
+
+def _official_for(person):
+    """The Official row for a person: full names are shared across speeches (the same
+    田力普 everywhere); partial ones (罗书记, 明利) belong to one speech and are new rows."""
+    if not person.name_is_partial:
+        official = Official.objects.filter(name=person.name, name_is_partial=False).order_by("id").first()
+        if official is not None:
+            changed = []
+            if not official.title and person.title:
+                official.title = person.title[:200]
+                changed.append("title")
+            if not official.organisation and person.organisation:
+                official.organisation = person.organisation[:200]
+                changed.append("organisation")
+            if changed:
+                official.save(update_fields=changed)
+            return official
+    return Official.objects.create(
+        name=person.name[:50], title=person.title[:200], organisation=person.organisation[:200],
+        name_is_partial=person.name_is_partial,
+    )
+
+
+def _delete_orphans(official_ids):
+    """Officials no speech cites or names as speaker any more."""
+    if official_ids:
+        Official.objects.filter(pk__in=official_ids, citations__isnull=True, speeches_delivered__isnull=True).delete()
+
+
+def annotate_speech(speech):
+    """Extract and store region, region mentions, officials and citations, speaker,
+    topics, keywords, date/year and review items for one saved speech. Idempotent:
+    replaces this speech's previous extraction; fields in speech.locked_fields and
+    values a curator rejected are left as they are."""
+    with transaction.atomic():
+        return _Annotator(speech).run()
