@@ -1,6 +1,7 @@
 """Full-text search over the archive: the only package that knows Whoosh.
 
     search(params_or_request)      -> SearchResults (hits, total, facets, notes)
+    matching_ids(params_or_request) -> set of the ids of every speech found (exports, checks)
     SearchRequest.from_params(GET) -> validated search form
     enqueue(speech_ids)            queue re-indexing after bulk changes that send no signals
     process_pending()              apply the queue now
@@ -9,7 +10,14 @@
     check(repair=False)            compare database and index (Drift)
 """
 
-from speeches.search.engine import PER_PAGE, SORTS, SearchRequest, SearchResults, search
+from speeches.search.engine import (
+    PER_PAGE,
+    SORTS,
+    SearchRequest,
+    SearchResults,
+    matching_ids,
+    search,
+)
 from speeches.search.indexing import Drift, check, index_speeches, process_pending, rebuild
 from speeches.search.signals import enqueue
 
@@ -22,6 +30,7 @@ __all__ = [
     "check",
     "enqueue",
     "index_speeches",
+    "matching_ids",
     "process_pending",
     "rebuild",
     "search",

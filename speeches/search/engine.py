@@ -361,6 +361,19 @@ def search(request):
     return results
 
 
+def matching_ids(request):
+    """The ids of every published speech the search finds (no ranking, no page)."""
+    if not isinstance(request, SearchRequest):
+        request = SearchRequest.from_params(request)
+    parsed = parse(request.q)
+    searcher = store.searcher()
+    if searcher is None or (parsed.is_empty and (request.q.strip() or not request.has_filters)):
+        return set()
+    match = _match_query(parsed) if not parsed.is_empty else wq.Every()
+    docnums = searcher.docs_for_query(wq.And([match, _filter_query(request)]))
+    return {int(searcher.stored_fields(docnum)["id"]) for docnum in docnums}
+
+
 def _hits(searcher, page, parsed, scored):
     ids = [int(searcher.stored_fields(docnum)["id"]) for docnum, _ in page]
     speeches = Speech.objects.published().for_listing().prefetch_related("sections").in_bulk(ids)

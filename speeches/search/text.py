@@ -20,11 +20,14 @@ import opencc
 _t2s = opencc.OpenCC("t2s")
 _t2s_lock = threading.Lock()
 
-# Characters matching skips: whitespace (str.isspace), C0/C1 controls, and the
-# invisible format characters scraped pages carry (soft hyphen, zero-width
-# spaces and joiners, direction marks, word joiner, byte-order mark).
+# Characters matching skips: whitespace and Unicode's control and format
+# characters (categories Cc and Cf: zero-width spaces and joiners, direction
+# marks, soft hyphens, byte-order marks…), listed from Python 3.11's Unicode 14 data.
 _IGNORABLE_CLASS = (
-    r"\s\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff"
+    r"\x00-\x20\x7f-\xa0\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u1680\u180e"
+    r"\u2000-\u200f\u2028-\u202f\u205f-\u2064\u2066-\u206f\u3000\ufeff\ufff9-\ufffb"
+    r"\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    r"\U000e0001\U000e0020-\U000e007f"
 )
 IGNORABLE = re.compile(f"[{_IGNORABLE_CLASS}]+")
 IGNORABLE_GAP = f"[{_IGNORABLE_CLASS}]*"
