@@ -21,3 +21,9 @@ def search_index_dir(settings, tmp_path):
     """Each test gets its own empty search index directory."""
     settings.SEARCH_INDEX_DIR = tmp_path / "index"
     return settings.SEARCH_INDEX_DIR
+
+
+@pytest.fixture(autouse=True)
+def api_unthrottled(settings):
+    """The whole suite talks to the API from one address; the limit has its own test."""
+    settings.API_ANON_RATE_PER_MINUTE = 0

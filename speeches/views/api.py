@@ -2,12 +2,15 @@
 Field names are a contract; errors are JSON with an "error" message, never a 500."""
 
 from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from speeches.models import Region, Speech, Topic
+from speeches.models import Official, Region, Speech, Topic
+from speeches.openapi import openapi_document
+from speeches.throttle import throttled
 from speeches.views.pages import parse_year
 
 API_PAGE_SIZE = 20
@@ -47,7 +50,11 @@ def _summary(speech):
 
 
 class BadFilter(ValueError):
-    pass
+    """A filter value of the wrong form (400)."""
+
+
+class UnknownFilter(LookupError):
+    """A well-formed filter naming nothing in the archive (404)."""
 
 
 def _filtered(params):
@@ -56,12 +63,12 @@ def _filtered(params):
     if params.get("region"):
         region = Region.objects.filter(code=params["region"]).first()
         if region is None:
-            raise BadFilter(f"未知的地区代码:{params['region']}")
+            raise UnknownFilter(f"未知的地区代码:{params['region']}")
         speeches = speeches.in_region(region)
     if params.get("topic"):
         topic = Topic.objects.filter(slug=params["topic"]).first()
         if topic is None:
-            raise BadFilter(f"未知的主题:{params['topic']}")
+            raise UnknownFilter(f"未知的主题:{params['topic']}")
         speeches = speeches.with_topic(topic)
     if params.get("year"):
         try:
@@ -79,11 +86,14 @@ def _page_url(request, number):
 
 
 @require_GET
+@throttled
 def speech_list(request):
     try:
         speeches = _filtered(request.GET)
     except BadFilter as error:
         return _error(str(error), 400)
+    except UnknownFilter as error:
+        return _error(str(error), 404)
     paginator = Paginator(speeches, API_PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page", 1))
@@ -103,6 +113,7 @@ def speech_list(request):
 
 
 @require_GET
+@throttled
 def speech_detail(request, uid):
     speech = (
         Speech.objects.select_related("region", "source")
@@ -157,3 +168,90 @@ def speech_detail(request, uid):
             "url": speech.get_absolute_url(),
         }
     )
+
+
+def _region_node(region):
+    return {
+        "code": region.code,
+        "name": region.name,
+        "level": region.level,
+        "count": region.speech_count,
+        "url": region.get_absolute_url(),
+        "children": [_region_node(child) for child in region.tree_children],
+    }
+
+
+@require_GET
+@throttled
+def region_tree(request):
+    """Regions holding published speeches, province → prefecture → county, with counts
+    that include sub-regions."""
+    roots = Region.objects.tree_with_counts(Speech.objects.published())
+    return _json({"results": [_region_node(root) for root in roots]})
+
+
+@require_GET
+@throttled
+def topic_list(request):
+    topics = (
+        Topic.objects.annotate(
+            count=Count("speeches", filter=Q(speeches__status=Speech.PUBLISHED), distinct=True)
+        )
+        .filter(count__gt=0)
+        .order_by("-count", "name")
+    )
+    return _json(
+        {
+            "results": [
+                {"name": t.name, "slug": t.slug, "count": t.count, "url": t.get_absolute_url()}
+                for t in topics
+            ]
+        }
+    )
+
+
+OFFICIALS_PAGE_SIZE = 100
+
+
+@require_GET
+@throttled
+def official_list(request):
+    officials = (
+        Official.objects.annotate(
+            count=Count("speeches", filter=Q(speeches__status=Speech.PUBLISHED), distinct=True)
+        )
+        .filter(count__gt=0)
+        .order_by("-count", "name", "id")
+    )
+    paginator = Paginator(officials, OFFICIALS_PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except InvalidPage:
+        return _error(f"没有这一页:{request.GET.get('page')}(共 {paginator.num_pages} 页)", 404)
+    return _json(
+        {
+            "count": paginator.count,
+            "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
+            "previous": (
+                _page_url(request, page.previous_page_number()) if page.has_previous() else None
+            ),
+            "page": page.number,
+            "results": [
+                {
+                    "id": o.pk,
+                    "name": o.name,
+                    "title": o.title,
+                    "organisation": o.organisation,
+                    "count": o.count,
+                    "url": o.get_absolute_url(),
+                }
+                for o in page.object_list
+            ],
+        }
+    )
+
+
+@require_GET
+def schema(request):
+    """The OpenAPI description of this API."""
+    return _json(openapi_document(request.build_absolute_uri("/")))

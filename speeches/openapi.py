@@ -1,0 +1,337 @@
+"""The OpenAPI 3.0 description of the JSON API, served at /api/schema/.
+
+Written by hand next to the views it describes; tests check every documented path
+answers as described (tests/test_api_schema.py)."""
+
+NULLABLE_STRING = {"type": "string", "nullable": True}
+
+REGION_REF = {
+    "type": "object",
+    "nullable": True,
+    "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
+    "required": ["code", "name"],
+}
+TOPIC = {
+    "type": "object",
+    "properties": {"name": {"type": "string"}, "slug": {"type": "string"}},
+    "required": ["name", "slug"],
+}
+ERROR = {
+    "type": "object",
+    "properties": {"error": {"type": "string"}},
+    "required": ["error"],
+}
+SPEECH_SUMMARY = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "description": "stable public id, used in URLs"},
+        "title": {"type": "string"},
+        "url": {"type": "string", "description": "path of the speech page"},
+        "date": {**NULLABLE_STRING, "format": "date"},
+        "year": {"type": "integer", "nullable": True},
+        "year_masked": {"type": "boolean", "description": "the text masks its year (20xx)"},
+        "region": {"$ref": "#/components/schemas/RegionRef"},
+        "topics": {"type": "array", "items": {"$ref": "#/components/schemas/Topic"}},
+    },
+    "required": ["id", "title", "url", "date", "region", "topics"],
+}
+SPEECH_DETAIL = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "title": {"type": "string"},
+        "text": {"type": "string"},
+        "sections": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "number": {"type": "string", "description": "as written: 一、 / (一) / 1、"},
+                    "heading": {"type": "string"},
+                    "level": {"type": "integer"},
+                    "anchor": {"type": "string", "description": "an id on the speech page"},
+                },
+                "required": ["number", "heading", "level", "anchor"],
+            },
+        },
+        "region": {"$ref": "#/components/schemas/RegionRef"},
+        "topics": {"type": "array", "items": {"$ref": "#/components/schemas/Topic"}},
+        "officials": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "title": {"type": "string"}},
+                "required": ["name", "title"],
+            },
+        },
+        "source": {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "title": {"type": "string"},
+                "path": {"type": "string"},
+                "published": {**NULLABLE_STRING, "format": "date-time"},
+                "author": {"type": "string"},
+            },
+        },
+        "date": {**NULLABLE_STRING, "format": "date"},
+        "year": {"type": "integer", "nullable": True},
+        "year_masked": {"type": "boolean"},
+        "kind": {"type": "string", "enum": ["speech", "work_report", "news_summary", "resolution"]},
+        "url": {"type": "string"},
+    },
+    "required": ["id", "title", "text", "sections", "region", "topics", "officials", "source", "date", "url"],
+}
+PAGE_FIELDS = {
+    "count": {"type": "integer"},
+    "next": NULLABLE_STRING,
+    "previous": NULLABLE_STRING,
+    "page": {"type": "integer"},
+}
+FACET_ITEM = {"type": "object", "properties": {"count": {"type": "integer"}}, "required": ["count"]}
+SEARCH_RESULTS = {
+    "type": "object",
+    "properties": {
+        "query": {"type": "string"},
+        "total": {"type": "integer"},
+        "page": {"type": "integer"},
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "title": {"type": "string"},
+                    "url": {"type": "string"},
+                    "section_anchor": NULLABLE_STRING,
+                    "snippet": {"type": "string", "description": "HTML-escaped text with <mark> around matches"},
+                    "date": {**NULLABLE_STRING, "format": "date"},
+                    "region": {"$ref": "#/components/schemas/RegionRef"},
+                    "topics": {"type": "array", "items": {"$ref": "#/components/schemas/Topic"}},
+                    "score": {"type": "number", "nullable": True},
+                },
+                "required": ["id", "title", "url", "section_anchor", "snippet", "date", "region", "topics", "score"],
+            },
+        },
+        "facets": {
+            "type": "object",
+            "properties": {
+                name: {"type": "array", "items": FACET_ITEM} for name in ("region", "topic", "year", "official")
+            },
+            "required": ["region", "topic", "year", "official"],
+        },
+    },
+    "required": ["query", "total", "page", "results", "facets"],
+}
+REGION_NODE = {
+    "type": "object",
+    "properties": {
+        "code": {"type": "string"},
+        "name": {"type": "string"},
+        "level": {"type": "string"},
+        "count": {"type": "integer"},
+        "url": {"type": "string"},
+        "children": {"type": "array", "items": {"$ref": "#/components/schemas/RegionNode"}},
+    },
+    "required": ["code", "name", "level", "count", "children"],
+}
+
+
+def _param(name, description, schema=None, required=False):
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
+
+
+def _json_response(description, schema):
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERROR_RESPONSES = {
+    "400": _json_response("bad parameter", {"$ref": "#/components/schemas/Error"}),
+    "404": _json_response("no such page or record", {"$ref": "#/components/schemas/Error"}),
+    "429": _json_response("too many requests from this client; see Retry-After", {"$ref": "#/components/schemas/Error"}),
+}
+PAGE_PARAM = _param("page", "page number, from 1 (404 past the last page)", {"type": "integer", "minimum": 1})
+FILTER_PARAMS = [
+    _param("region", "GB/T 2260 region code; includes its sub-regions (404 if unknown)"),
+    _param("topic", "topic slug (404 if unknown)"),
+    _param("year", "a year (2008), or 'unknown' for unknown or masked years",
+           {"type": "string", "pattern": r"^([1-9][0-9]{0,3}|unknown)?$"}),
+]
+
+
+def openapi_document(server_url):
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "领导讲话档案 API",
+            "version": "1.0",
+            "description": "Published speeches, their outlines, regions, topics and cited officials; "
+            "full-text Chinese search with facets. JSON, UTF-8. Anonymous clients are rate limited.",
+        },
+        "servers": [{"url": server_url.rstrip("/")}],
+        "paths": {
+            "/api/speeches/": {
+                "get": {
+                    "summary": "Published speeches, newest first",
+                    "parameters": [PAGE_PARAM, *FILTER_PARAMS],
+                    "responses": {
+                        "200": _json_response(
+                            "a page of speeches (20 a page)",
+                            {
+                                "type": "object",
+                                "properties": {
+                                    **PAGE_FIELDS,
+                                    "results": {"type": "array", "items": {"$ref": "#/components/schemas/SpeechSummary"}},
+                                },
+                                "required": ["count", "results"],
+                            },
+                        ),
+                        **ERROR_RESPONSES,
+                    },
+                }
+            },
+            "/api/speeches/{id}/": {
+                "get": {
+                    "summary": "One published speech with its text and outline",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "200": _json_response("the speech", {"$ref": "#/components/schemas/SpeechDetail"}),
+                        "301": {"description": "a merged duplicate: redirects to the speech kept"},
+                        **ERROR_RESPONSES,
+                    },
+                }
+            },
+            "/api/search/": {
+                "get": {
+                    "summary": "Full-text search (words, \"phrases\", -exclude, OR) with facets",
+                    "parameters": [
+                        _param("q", "the query; any text of one character or more is found literally"),
+                        *FILTER_PARAMS[:2],
+                        _param("official", "official id"),
+                        _param("year", "a year (2008) or a range (2000-2010)"),
+                        _param("kind", "speech, work_report, news_summary or resolution"),
+                        _param("sort", "relevance (default), newest or oldest; anything else is relevance"),
+                        _param("format", "json (default) or csv: with export=1, every matching speech, streamed"),
+                        _param("export", "1: download every matching speech in the chosen format"),
+                        _param("page", "page number; anything not a number from 1 reads as 1"),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "a page of hits with facets; with format=csv or format=json "
+                            "and export=1, all matching speeches as a download",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/SearchResults"}},
+                                "text/csv": {"schema": {"type": "string"}},
+                            },
+                        },
+                        **ERROR_RESPONSES,
+                    },
+                }
+            },
+            "/api/regions/": {
+                "get": {
+                    "summary": "Regions holding speeches as a tree, counts include sub-regions",
+                    "responses": {
+                        "200": _json_response(
+                            "the tree",
+                            {
+                                "type": "object",
+                                "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/RegionNode"}}},
+                                "required": ["results"],
+                            },
+                        ),
+                        "429": ERROR_RESPONSES["429"],
+                    },
+                }
+            },
+            "/api/topics/": {
+                "get": {
+                    "summary": "Topics with the number of published speeches",
+                    "responses": {
+                        "200": _json_response(
+                            "topics",
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "results": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {
+                                                "name": {"type": "string"},
+                                                "slug": {"type": "string"},
+                                                "count": {"type": "integer"},
+                                                "url": {"type": "string"},
+                                            },
+                                            "required": ["name", "slug", "count"],
+                                        },
+                                    }
+                                },
+                                "required": ["results"],
+                            },
+                        ),
+                        "429": ERROR_RESPONSES["429"],
+                    },
+                }
+            },
+            "/api/officials/": {
+                "get": {
+                    "summary": "Officials cited by published speeches, most cited first",
+                    "parameters": [PAGE_PARAM],
+                    "responses": {
+                        "200": _json_response(
+                            "a page of officials (100 a page)",
+                            {
+                                "type": "object",
+                                "properties": {
+                                    **PAGE_FIELDS,
+                                    "results": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {
+                                                "id": {"type": "integer"},
+                                                "name": {"type": "string"},
+                                                "title": {"type": "string"},
+                                                "organisation": {"type": "string"},
+                                                "count": {"type": "integer"},
+                                                "url": {"type": "string"},
+                                            },
+                                            "required": ["id", "name", "title", "count"],
+                                        },
+                                    },
+                                },
+                                "required": ["count", "results"],
+                            },
+                        ),
+                        **ERROR_RESPONSES,
+                    },
+                }
+            },
+            "/api/schema/": {
+                "get": {
+                    "summary": "This description",
+                    "responses": {"200": _json_response("OpenAPI 3.0 document", {"type": "object"})},
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": ERROR,
+                "RegionRef": REGION_REF,
+                "Topic": TOPIC,
+                "SpeechSummary": SPEECH_SUMMARY,
+                "SpeechDetail": SPEECH_DETAIL,
+                "SearchResults": SEARCH_RESULTS,
+                "RegionNode": REGION_NODE,
+            }
+        },
+    }
