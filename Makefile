@@ -19,7 +19,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_speeches demo/
 	$(PY) manage.py rebuild_index
-	$(PY) manage.py runserver $(HOST)
+	SECURE_SSL_REDIRECT=0 $(PY) manage.py runserver $(HOST)
 
 lint: install
 	$(VENV)/bin/ruff check .

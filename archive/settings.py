@@ -6,6 +6,8 @@ DATABASE_URL      optional, e.g. postgres://user:pass@host/db; SQLite otherwise
 SECRET_KEY        optional; a random key is generated once into the data dir
 DEBUG             0/1, default 0
 ALLOWED_HOSTS     comma-separated, default 127.0.0.1,localhost
+SECURE_SSL_REDIRECT  0/1, default 1 unless DEBUG: send plain-HTTP requests to HTTPS
+                  (`make run` and the tests serve plain HTTP on loopback and set 0)
 """
 
 import os
@@ -127,6 +129,27 @@ SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", DATA_DIR / "index"))
 
 # Anonymous JSON API clients: requests per minute per address (0 turns the limit off).
 API_ANON_RATE_PER_MINUTE = int(os.environ.get("API_ANON_RATE_PER_MINUTE", "300"))
+
+# Production defaults are the safe ones; DEBUG relaxes them for local development.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
+# Loopback health checks and load tests stay on plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "0" if DEBUG else "1")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (set TRUST_X_FORWARDED_PROTO=1).
+if envbool("TRUST_X_FORWARDED_PROTO", "0"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Uploads through the admin's import form: larger files are refused with a message.
+IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("IMPORT_UPLOAD_MAX_BYTES", str(60 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

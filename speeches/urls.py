@@ -3,7 +3,7 @@ from django.urls import path
 
 from speeches import feeds
 from speeches.sitemaps import SITEMAPS
-from speeches.views import api, export, pages, search
+from speeches.views import api, export, health, pages, search
 
 app_name = "speeches"
 
@@ -34,5 +34,6 @@ urlpatterns = [
     path("feeds/regions/<str:code>/", feeds.RegionSpeechesFeed(), name="feed_region"),
     path("feeds/topics/<slug:slug>/", feeds.TopicSpeechesFeed(), name="feed_topic"),
     path("feeds/officials/<int:pk>/", feeds.OfficialSpeechesFeed(), name="feed_official"),
+    path("healthz", health.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -27,3 +27,9 @@ def search_index_dir(settings, tmp_path):
 def api_unthrottled(settings):
     """The whole suite talks to the API from one address; the limit has its own test."""
     settings.API_ANON_RATE_PER_MINUTE = 0
+
+
+@pytest.fixture(autouse=True)
+def plain_http(settings):
+    """Tests speak plain HTTP to the test client and live server, as `make run` does."""
+    settings.SECURE_SSL_REDIRECT = False
