@@ -188,3 +188,18 @@ class ReviewItemAdmin(admin.ModelAdmin):
     list_select_related = ["speech", "decided_by"]
     raw_id_fields = ["speech", "decided_by"]
     readonly_fields = ["created_at"]
+    actions = ["accept_items", "reject_items"]
+
+    @admin.action(description="确认所选抽取结果")
+    def accept_items(self, request, queryset):
+        from speeches.extract.review import apply_decision
+
+        for item in queryset.select_related("speech"):
+            apply_decision(item, ReviewItem.ACCEPTED, request.user)
+
+    @admin.action(description="否决所选抽取结果(重新抽取时不再采用)")
+    def reject_items(self, request, queryset):
+        from speeches.extract.review import apply_decision
+
+        for item in queryset.select_related("speech"):
+            apply_decision(item, ReviewItem.REJECTED, request.user)

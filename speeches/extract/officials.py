@@ -53,11 +53,11 @@ _NOT_ORG_TAGS = frozenset("t v vn p c d r u ul uj ud uz m q f".split())
 _PUNCT = set(",，、。；;：:！!？?（）()《》“”\"'‘’…—\n\t 　")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 # Characters that never belong to a personal name but often sit next to one.
-_NOT_NAME = set("委局厅府办部院处司室省市县区镇乡村党的了在和与是有不这那其各每该此之们个年月日号以为将把被对向从让给请使而所就也都还又再只很最更要会能及等")
+_NOT_NAME = set("委局厅府办部院处司室省市县区镇乡村党的了在与是有不这那其各每该此之们个年月日号以为将把被对向从让给请使而所就也都还又再只很最更要会能及等")
 # Words that may follow a name: 张勤作了…, 邢胜才出席…, 许业安分别…
 _FOLLOWERS = (
     "同志 出席 作 在 对 来 到 专题 分别 就 也 多次 等 的 和 与 及 主持 讲话 指出 强调 表示 带领 率 一行 亲自 "
-    "听取 视察 检查 调研 宣读 传达 代表 参加 批示 荣获 获得 说 要求 提出 介绍 首先 还 到会 先后 一起 同 为 向"
+    "听取 视察 检查 调研 宣读 传达 代表 参加 批示 荣获 获得 说 要求 提出 介绍 首先 还 到会 先后 一起 同 为 向 所作"
 ).split()
 
 MAX_COMMON_NAME_FREQUENCY = 600
@@ -174,6 +174,10 @@ def _name_before(text, end, tags=None):
         span = text[start:end]
         if not _full_name_at(span) or _is_common_word(span) or _starts_with_word(span):
             continue
+        # A two-character name whose surname is also a small word (和王 in 张书记和王局长)
+        # needs a clean left edge.
+        if length == 2 and span[0] in _NOT_ALONE and not _clean_left(text, start):
+            continue
         # jieba reading the span as a name outweighs a word the left neighbour could form (下田).
         if tags.get(start) == length or not _binds_left(text, start):
             return start, "full"
@@ -279,7 +283,10 @@ def _name_after(text, start, tags):
         if not _followed_by_boundary(text, start + length):
             continue
         # Prefer the reading jieba agrees with, when it has one (张勤|作 vs 张勤作).
-        if length == 3 and tags.get(start) == 2 and _followed_by_boundary(text, start + 2):
+        strong_end = start + length >= len(text) or text[start + length] in _PUNCT or text.startswith(
+            "同志", start + length
+        )
+        if length == 3 and not strong_end and tags.get(start) == 2 and _followed_by_boundary(text, start + 2):
             continue
         return start + length
     return None
