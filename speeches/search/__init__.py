@@ -8,6 +8,7 @@
     index_speeches(ids)            queue and apply now
     rebuild()                      build a new index generation and swap it in
     check(repair=False)            compare database and index (Drift)
+    related_speeches(speech, limit) -> speeches like this one (more-like-this, then DB neighbours)
 """
 
 from speeches.search.engine import (
@@ -19,6 +20,7 @@ from speeches.search.engine import (
     search,
 )
 from speeches.search.indexing import Drift, check, index_speeches, process_pending, rebuild
+from speeches.search.related import related_speeches
 from speeches.search.signals import enqueue
 
 __all__ = [
@@ -33,5 +35,6 @@ __all__ = [
     "matching_ids",
     "process_pending",
     "rebuild",
+    "related_speeches",
     "search",
 ]

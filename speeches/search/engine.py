@@ -327,8 +327,10 @@ def search(request):
     parsed = parse(request.q)
     results = SearchResults(request=request, query=parsed, notes=list(request.notes) + list(parsed.notes))
     region = _active_filters(request, results)
-    if parsed.is_empty and (request.q.strip() or not request.has_filters):
-        if not request.q.strip():
+    if parsed.is_empty and (parsed.typed or not request.has_filters):
+        # Nothing to look for (operators alone are explained by parse's notes);
+        # filters alone list their speeches.
+        if not parsed.typed:
             results.notes.append("请输入要查找的词语或短语。")
         return results
 
@@ -367,7 +369,7 @@ def matching_ids(request):
         request = SearchRequest.from_params(request)
     parsed = parse(request.q)
     searcher = store.searcher()
-    if searcher is None or (parsed.is_empty and (request.q.strip() or not request.has_filters)):
+    if searcher is None or (parsed.is_empty and (parsed.typed or not request.has_filters)):
         return set()
     match = _match_query(parsed) if not parsed.is_empty else wq.Every()
     docnums = searcher.docs_for_query(wq.And([match, _filter_query(request)]))

@@ -38,6 +38,7 @@ class Literal:
 @dataclass
 class ParsedQuery:
     raw: str = ""
+    typed: bool = False  # anything but spaces and control characters
     clauses: list = field(default_factory=list)  # all must match; each a list of alternatives
     excluded: list = field(default_factory=list)
     notes: list = field(default_factory=list)  # how the input was read, for the user
@@ -109,6 +110,7 @@ def parse(raw):
     raw = raw or ""
     query = ParsedQuery(raw=raw)
     text = _without_control_characters(raw).strip()
+    query.typed = bool(text)
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
         query.notes.append(f"检索式太长,只用了前 {MAX_QUERY_CHARS} 个字。")

@@ -1,0 +1,200 @@
+"""The index follows the database: every change to a speech or its rows is queued in
+its own transaction and applied after commit by a single writer, from any process."""
+
+import fcntl
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from django.db import transaction
+
+from speeches import search
+from speeches.models import Citation, Official, PendingIndexUpdate, Section, Speech
+from speeches.search import store
+from tests.conftest import PROJECT_DIR
+from tests.factories import make_speech, make_topic
+
+
+def titles(query, **params):
+    return {hit.speech.title for hit in search.search({"q": query, **params}).hits}
+
+
+@pytest.mark.django_db
+def test_a_new_speech_is_searchable_once_its_transaction_commits(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_speech(title="新建的讲话", body="推进河长制落实。")
+        # Queued with the change, in the same transaction; not yet in the index.
+        assert PendingIndexUpdate.objects.count() == 1
+        assert titles("河长制") == set()
+
+    assert titles("河长制") == {"新建的讲话"}
+    assert PendingIndexUpdate.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_edited_speech_is_found_by_its_new_text_only(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        speech = make_speech(title="讲话", body="原来讲的是防汛。")
+    with django_capture_on_commit_callbacks(execute=True):
+        speech.body = "现在讲的是抗旱。"
+        speech.save()
+
+    assert titles("防汛") == set()
+    assert titles("抗旱") == {"讲话"}
+
+
+@pytest.mark.django_db
+def test_publishing_and_withdrawing_show_and_hide_a_speech(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        speech = make_speech(title="草稿讲话", body="生态保护。", status=Speech.DRAFT)
+    assert titles("生态保护") == set()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        speech.status = Speech.PUBLISHED
+        speech.save()
+    assert titles("生态保护") == {"草稿讲话"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        speech.status = Speech.WITHDRAWN
+        speech.save()
+    assert titles("生态保护") == set()
+
+
+@pytest.mark.django_db
+def test_a_deleted_speech_leaves_the_index(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        speech = make_speech(title="要删的讲话", body="乡村振兴。")
+        Section.objects.create(speech=speech, order=1, number="一、", heading="乡村", level=1, start=0, end=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        speech.delete()
+
+    assert titles("乡村振兴") == set()
+    assert search.check().ok
+
+
+@pytest.mark.django_db
+def test_changes_to_topics_officials_and_sections_reach_the_index(django_capture_on_commit_callbacks):
+    topic = make_topic("防汛抗旱", "flood-sync")
+    official = Official.objects.create(name="赵钱孙")
+    with django_capture_on_commit_callbacks(execute=True):
+        speech = make_speech(title="讲话", body="一、防汛\n防汛工作。")
+    with django_capture_on_commit_callbacks(execute=True):
+        speech.topics.add(topic)
+        Citation.objects.create(speech=speech, official=official, mention="赵钱孙", offset=0)
+        Section.objects.create(speech=speech, order=1, number="一、", heading="防汛", level=1, start=0, end=len(speech.body))
+
+    assert titles("防汛", topic="flood-sync") == {"讲话"}
+    assert titles("防汛", official=str(official.pk)) == {"讲话"}
+    assert search.search({"q": "防汛"}).hits[0].section_anchor == "s1"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        topic.speeches.clear()
+    assert titles("防汛", topic="flood-sync") == set()
+
+
+@pytest.mark.django_db
+def test_one_transaction_with_many_changes_is_applied_in_one_writer_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for number in range(30):
+            make_speech(title=f"批量讲话{number}", body=f"批量导入第{number}篇。")
+
+    assert len(callbacks) == 1  # one drain for the whole transaction
+    assert len(search.search({"q": "批量导入"}).hits) == 10
+    assert search.search({"q": "批量导入"}).total == 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_queues_nothing_and_later_commits_still_index():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_speech(title="回滚的讲话", body="不应出现。")
+        raise RuntimeError("abort")
+    assert PendingIndexUpdate.objects.count() == 0
+
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():  # savepoint rolled back
+            make_speech(title="也回滚了", body="不应出现。")
+            raise RuntimeError("abort")
+        make_speech(title="提交的讲话", body="应当出现。")
+
+    assert titles("出现") == {"提交的讲话"}
+    assert PendingIndexUpdate.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_while_another_writer_holds_the_lock_is_applied_when_it_finishes():
+    make_speech(title="先有的讲话", body="防汛。")
+    store.root()
+    with open(store.root() / store.LOCK_FILE, "a+") as other_writer:
+        fcntl.flock(other_writer.fileno(), fcntl.LOCK_EX)
+        # The commit neither waits nor fails; the change waits in the queue.
+        make_speech(title="后来的讲话", body="防汛。")
+        assert PendingIndexUpdate.objects.count() == 1
+        assert titles("防汛") == {"先有的讲话"}
+        fcntl.flock(other_writer.fileno(), fcntl.LOCK_UN)
+    # What the holder would do before letting go: drain the queue.
+    search.process_pending()
+
+    assert titles("防汛") == {"先有的讲话", "后来的讲话"}
+
+
+WORKER = textwrap.dedent(
+    """
+    import sys, django
+    django.setup()
+    from django.db import transaction
+    from speeches.models import Speech, content_hash
+    worker = int(sys.argv[1])
+    for number in range(12):
+        with transaction.atomic():
+            body = f"并发写入 进程{worker}号 第{number}篇。"
+            digest = content_hash(body)
+            speech = Speech.objects.create(uid=f"w{worker}n{number}", title=f"进程{worker}的讲话{number}",
+                                           body=body, content_hash=digest)
+        if number % 3 == 2:
+            with transaction.atomic():
+                speech.body += "又改了一次。"
+                speech.save()
+    """
+)
+
+REPORT = textwrap.dedent(
+    """
+    import django
+    django.setup()
+    from speeches.models import PendingIndexUpdate
+    from speeches import search
+    print(PendingIndexUpdate.objects.count(), search.search({"q": "并发写入"}).total,
+          search.search({"q": "又改了一次"}).total)
+    """
+)
+
+
+def test_concurrent_edits_from_several_processes_reach_the_index_without_lock_errors(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SEARCH_INDEX_DIR")}
+    env.update(
+        ARCHIVE_DATA_DIR=str(tmp_path / "data"),
+        DJANGO_SETTINGS_MODULE="archive.settings",
+        PYTHONPATH=str(PROJECT_DIR),
+    )
+    python = sys.executable
+
+    def run(*args):
+        return subprocess.run(args, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=120)
+
+    assert run(python, "manage.py", "migrate", "-v0").returncode == 0
+    workers = [
+        subprocess.Popen([python, "-c", WORKER, str(n)], cwd=PROJECT_DIR, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for n in range(3)
+    ]
+    outputs = [worker.communicate(timeout=120) for worker in workers]
+
+    for worker, (_out, err) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, err
+        assert "LockError" not in err and "Traceback" not in err, err
+    pending, written, edited = run(python, "-c", REPORT).stdout.split()
+    assert (pending, written, edited) == ("0", "36", "12")
+    check = run(python, "manage.py", "check_index")
+    assert check.returncode == 0, check.stdout + check.stderr
