@@ -11,10 +11,10 @@ import pytest
 from django.db import transaction
 
 from speeches import search
-from speeches.models import Citation, Official, PendingIndexUpdate, Section, Speech
+from speeches.models import Citation, Official, PendingIndexUpdate, Region, Section, Speech
 from speeches.search import store
 from tests.conftest import PROJECT_DIR
-from tests.factories import make_speech, make_topic
+from tests.factories import make_region, make_speech, make_topic
 
 
 def titles(query, **params):
@@ -198,3 +198,50 @@ def test_concurrent_edits_from_several_processes_reach_the_index_without_lock_er
     assert (pending, written, edited) == ("0", "36", "12")
     check = run(python, "manage.py", "check_index")
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.django_db
+def test_moving_a_region_reindexes_the_speeches_below_it(django_capture_on_commit_callbacks):
+    old_province = make_region("13", "河北省")
+    new_province = make_region("11", "北京市")
+    city = make_region("1399", "测试市", Region.PREFECTURE, old_province)
+    county = make_region("139901", "测试县", Region.COUNTY, city)
+    with django_capture_on_commit_callbacks(execute=True):
+        make_speech(title="县里的讲话", body="防汛。", region=county)
+    assert titles("防汛", region=old_province.code) == {"县里的讲话"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        city.parent = new_province
+        city.save()
+
+    assert titles("防汛", region=old_province.code) == set()
+    assert titles("防汛", region=new_province.code) == {"县里的讲话"}
+
+
+@pytest.mark.django_db
+def test_a_renamed_topic_slug_reaches_the_index(django_capture_on_commit_callbacks):
+    topic = make_topic("防汛抗旱", "flood-old")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_speech(title="讲话", body="防汛。").topics.add(topic)
+    with django_capture_on_commit_callbacks(execute=True):
+        topic.slug = "flood-new"
+        topic.save()
+
+    assert titles("防汛", topic="flood-new") == {"讲话"}
+    assert titles("防汛", topic="flood-old") == set()
+
+
+@pytest.mark.django_db
+def test_a_copy_merged_into_another_speech_is_not_found_until_unmerged(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = make_speech(title="保留的讲话", body="防汛工作。")
+        copy = make_speech(title="重复的讲话", body="防汛工作!")
+    with django_capture_on_commit_callbacks(execute=True):
+        copy.merged_into = kept
+        copy.save()
+    assert titles("防汛") == {"保留的讲话"}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        kept.delete()  # the copy's merged_into is set to NULL without a signal
+
+    assert titles("防汛") == {"重复的讲话"}

@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import F, Q
 from whoosh import query as wq
 from whoosh.sorting import FieldFacet
 
@@ -378,7 +379,13 @@ def matching_ids(request):
 
 def _hits(searcher, page, parsed, scored):
     ids = [int(searcher.stored_fields(docnum)["id"]) for docnum, _ in page]
-    speeches = Speech.objects.published().for_listing().prefetch_related("sections").in_bulk(ids)
+    speeches = (
+        Speech.objects.published()
+        .filter(Q(merged_into=None) | Q(merged_into=F("pk")))
+        .for_listing()
+        .prefetch_related("sections")
+        .in_bulk(ids)
+    )
     needles = [literal.needle for literal in parsed.positive]
     hits = []
     for (_docnum, score), speech_id in zip(page, ids, strict=True):

@@ -26,6 +26,7 @@ LOAD_BATCH = 200
 QUEUE_BATCH = 2000
 UNDATED_NEWEST, UNDATED_OLDEST = 0, 99_991_231
 _ABSENT = object()
+MERGED = "merged"
 
 
 def _speeches(ids=None):
@@ -77,7 +78,8 @@ def document(speech):
         ),
         "year": str(speech.known_year) if speech.known_year else "",
         "kind": speech.kind,
-        "status": speech.status,
+        # A copy merged into another speech redirects there: it is not searched.
+        "status": MERGED if speech.merged_into_id not in (None, speech.pk) else speech.status,
         "date_key": _date_key(speech),
     }
     signature = hashlib.sha256(

@@ -120,27 +120,49 @@ def _relation_changed(sender, instance, action, reverse, pk_set, **kwargs):
         enqueue(pk_set or [])
 
 
-def _remember_old_value(field_name):
+def _speech_deleting(sender, instance, **kwargs):
+    # Copies merged into this speech get merged_into=NULL (SET_NULL sends no signal)
+    # and become searchable again.
+    enqueue(instance.merged_copies.values_list("pk", flat=True))
+
+
+def _remember_old_values(*field_names):
+    """pre_save handler keeping the stored values of field_names, to see what changed."""
+
     def handler(sender, instance, **kwargs):
         if instance.pk:
-            old = sender.objects.filter(pk=instance.pk).values_list(field_name, flat=True).first()
-            instance._search_old_value = old
+            instance._search_old_values = (
+                sender.objects.filter(pk=instance.pk).values_list(*field_names).first()
+            )
 
     return handler
 
 
+def _changed(instance, *field_names):
+    old = getattr(instance, "_search_old_values", None)
+    return old is not None and old != tuple(getattr(instance, name) for name in field_names)
+
+
 def _topic_saved(sender, instance, created, **kwargs):
     _vocabulary_changed()
-    if not created and getattr(instance, "_search_old_value", instance.slug) != instance.slug:
+    if _changed(instance, "slug"):
         enqueue(instance.speeches.values_list("pk", flat=True))
+
+
+def _region_subtree(region):
+    """The ids of region and every region below it."""
+    ids, frontier = {region.pk}, [region.pk]
+    while frontier:
+        frontier = list(Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids.update(frontier)
+    return ids
 
 
 def _region_saved(sender, instance, created, **kwargs):
     _vocabulary_changed()
-    old_code = getattr(instance, "_search_old_value", instance.code)
-    if not created and old_code != instance.code:
-        # Every speech of this region or below carries the code among its ancestors.
-        enqueue(Speech.objects.filter(region__code__startswith=instance.code).values_list("pk", flat=True))
+    if _changed(instance, "code", "parent_id"):
+        # Speeches of this region and below carry its code (and its ancestors') in the index.
+        enqueue(Speech.objects.filter(region__in=_region_subtree(instance)).values_list("pk", flat=True))
 
 
 def _region_deleted(sender, instance, **kwargs):
@@ -165,16 +187,17 @@ def connect():
     uid = "speeches.search"
     post_save.connect(_speech_changed, sender=Speech, dispatch_uid=f"{uid}.speech_saved")
     post_delete.connect(_speech_changed, sender=Speech, dispatch_uid=f"{uid}.speech_deleted")
+    pre_delete.connect(_speech_deleting, sender=Speech, dispatch_uid=f"{uid}.speech_deleting")
     for model in (Section, SpeechTopic, Citation):
         post_save.connect(_speech_row_changed, sender=model, dispatch_uid=f"{uid}.{model.__name__}_saved")
         post_delete.connect(_speech_row_changed, sender=model, dispatch_uid=f"{uid}.{model.__name__}_deleted")
     m2m_changed.connect(_relation_changed, sender=Speech.topics.through, dispatch_uid=f"{uid}.topics")
     m2m_changed.connect(_relation_changed, sender=Speech.officials.through, dispatch_uid=f"{uid}.officials")
 
-    pre_save.connect(_remember_old_value("slug"), sender=Topic, dispatch_uid=f"{uid}.topic_presave", weak=False)
+    pre_save.connect(_remember_old_values("slug"), sender=Topic, dispatch_uid=f"{uid}.topic_presave", weak=False)
     post_save.connect(_topic_saved, sender=Topic, dispatch_uid=f"{uid}.topic_saved")
     post_delete.connect(_vocabulary_row_deleted, sender=Topic, dispatch_uid=f"{uid}.topic_deleted")
-    pre_save.connect(_remember_old_value("code"), sender=Region, dispatch_uid=f"{uid}.region_presave", weak=False)
+    pre_save.connect(_remember_old_values("code", "parent_id"), sender=Region, dispatch_uid=f"{uid}.region_presave", weak=False)
     post_save.connect(_region_saved, sender=Region, dispatch_uid=f"{uid}.region_saved")
     pre_delete.connect(_region_deleted, sender=Region, dispatch_uid=f"{uid}.region_deleting")
     post_delete.connect(_vocabulary_row_deleted, sender=Region, dispatch_uid=f"{uid}.region_deleted")
