@@ -15,8 +15,11 @@ urlpatterns = [
     path("speeches/<str:uid>/export.docx", export.speech_docx, name="speech_docx"),
     path("sources/<int:pk>/", pages.source_detail, name="source_detail"),
     path("regions/", pages.region_list, name="region_list"),
+    # Before the code/slug patterns: the speeches no region or no topic was found for.
+    path("regions/unknown/", pages.region_unknown, name="region_unknown"),
     path("regions/<str:code>/", pages.region_detail, name="region_detail"),
     path("topics/", pages.topic_list, name="topic_list"),
+    path("topics/unclassified/", pages.topic_unclassified, name="topic_unclassified"),
     path("topics/<slug:slug>/", pages.topic_detail, name="topic_detail"),
     path("officials/", pages.official_list, name="official_list"),
     path("officials/<int:pk>/", pages.official_detail, name="official_detail"),

@@ -70,7 +70,9 @@ def test_the_region_tree_counts_speeches_of_sub_regions(client, regions):
     html = response.content.decode()
     assert "浙江省" not in html and "杭州市" not in html
     assert 'href="/regions/440305/"' in html
-    assert "1 篇讲话未能确定所属地区" in html
+    # The speech without a region is not dropped: it is counted under 地区不详.
+    assert 'href="/regions/unknown/"' in html
+    assert response.context["unplaced_count"] == 1
 
 
 def test_a_region_page_lists_speeches_of_the_region_and_its_sub_regions(client, regions):
@@ -107,6 +109,7 @@ def test_region_pages_use_a_bounded_number_of_queries(
         region = regions["nanshan"] if n % 2 else regions["guangzhou"]
         make_speech(title=f"讲话{n}", body=f"正文{n}。", region=region)
 
+    # The tree (two), the unplaced count, the county seats drawing the map's outline.
     with django_assert_max_num_queries(4):
         assert client.get(reverse("speeches:region_list")).status_code == 200
     with django_assert_max_num_queries(7):
@@ -144,7 +147,8 @@ def test_topic_pages_use_a_bounded_number_of_queries(client, django_assert_max_n
     for n in range(25):
         make_speech(title=f"讲话{n}", body=f"正文{n}。").topics.add(*topics)
 
-    with django_assert_max_num_queries(1):
+    # The topics with their counts, the untagged count.
+    with django_assert_max_num_queries(2):
         assert client.get(reverse("speeches:topic_list")).status_code == 200
     with django_assert_max_num_queries(4):
         assert client.get(topics[0].get_absolute_url()).status_code == 200
@@ -276,3 +280,105 @@ def test_the_year_pages_use_a_bounded_number_of_queries(client, django_assert_ma
         assert client.get(reverse("speeches:year_list")).status_code == 200
     with django_assert_max_num_queries(4):
         assert client.get(reverse("speeches:year_detail", args=["2001"])).status_code == 200
+
+
+def test_the_home_page_lists_provinces_and_topics_with_counts(client, regions):
+    ip = make_topic("知识产权保护", "ip")
+    make_speech(title="区级讲话", body="甲。", region=regions["nanshan"]).topics.add(ip)
+    make_speech(title="没有地区也没有主题", body="乙。")
+
+    html = client.get(reverse("speeches:home")).content.decode()
+
+    # Two clicks to any speech: its province's or topic's page, then the speech.
+    assert 'href="/regions/44/"' in html
+    assert 'href="/topics/ip/"' in html
+    assert 'href="/regions/unknown/"' in html
+    assert 'href="/topics/unclassified/"' in html
+
+
+def test_the_region_map_draws_a_linked_dot_for_each_region_holding_speeches(client, regions):
+    for n in range(4):
+        make_speech(title=f"南山{n}", body=f"南山正文{n}。", region=regions["nanshan"])
+    make_speech(title="广州", body="广州正文。", region=regions["guangzhou"])
+    make_speech(title="全国", body="全国正文。", region=division("000000", "全国", Region.NATIONAL))
+
+    response = client.get(reverse("speeches:region_list"))
+
+    region_map = response.context["map"]
+    dots = {dot["region"].code: dot for dot in region_map["dots"]}
+    assert set(dots) == {"440305", "4401"}
+    assert dots["440305"]["count"] == 4 and dots["4401"]["count"] == 1
+    assert dots["440305"]["r"] > dots["4401"]["r"]
+    # Guangzhou lies west of and north of Nanshan (Shenzhen): x grows east, y grows south.
+    assert dots["4401"]["x"] < dots["440305"]["x"]
+    assert dots["4401"]["y"] < dots["440305"]["y"]
+    # The national speech has no place on the map, and the caption says so.
+    assert region_map["unmapped_count"] == 1
+    html = response.content.decode()
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert '<a href="/regions/440305/" aria-label="南山区:4 篇">' in svg
+    assert "<title>南山区:4 篇</title>" in svg
+    assert 'class="map-outline" d="M' in svg
+    assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_there_is_no_map_when_no_region_with_speeches_has_coordinates(client):
+    make_speech(title="全国", body="全国正文。", region=division("000000", "全国", Region.NATIONAL))
+
+    response = client.get(reverse("speeches:region_list"))
+
+    assert response.context["map"] is None
+    assert "<svg" not in response.content.decode()
+
+
+def test_speeches_without_a_region_are_listed_as_region_unknown(client, regions):
+    unplaced = make_speech(title="不知何地", body="甲。")
+    make_speech(title="南山", body="乙。", region=regions["nanshan"])
+    make_speech(title="草稿", body="丙。", status=Speech.DRAFT)
+
+    response = client.get(reverse("speeches:region_unknown"))
+
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == [unplaced]
+    assert "地区不详" in response.content.decode()
+
+
+def test_a_speech_without_a_region_has_the_unknown_region_as_its_breadcrumb(client):
+    speech = make_speech(title="不知何地", body="甲。")
+
+    html = client.get(speech.get_absolute_url()).content.decode()
+
+    assert '<a href="/regions/unknown/">地区不详</a>' in html
+
+
+def test_speeches_without_a_topic_are_listed_as_unclassified(client):
+    ip = make_topic("知识产权保护", "ip")
+    untagged = make_speech(title="没有主题", body="甲。")
+    make_speech(title="有主题", body="乙。").topics.add(ip)
+
+    listing = client.get(reverse("speeches:topic_list"))
+    response = client.get(reverse("speeches:topic_unclassified"))
+
+    assert 'href="/topics/unclassified/"' in listing.content.decode()
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == [untagged]
+
+
+def test_the_year_histogram_spans_the_years_evenly_and_keeps_unknown_years_apart(client):
+    make_speech(title="甲", body="甲。", year=2019)
+    make_speech(title="乙", body="乙。", date=datetime.date(2019, 5, 4))
+    make_speech(title="丙", body="丙。", year=2021)
+    make_speech(title="丁", body="丁。", year=2016, year_masked=True)
+
+    response = client.get(reverse("speeches:year_list"))
+
+    histogram = response.context["histogram"]
+    assert [(bar["year"], bar["count"], bar["step"]) for bar in histogram["bars"]] == [
+        (2019, 2, 20),
+        (2020, 0, 0),
+        (2021, 1, 10),
+    ]
+    assert histogram["unknown_count"] == 1
+    html = response.content.decode()
+    assert '<a class="bar h-20" href="/years/2019/" title="2019年:2 篇">' in html
+    assert "另有 1 篇年份不详,不在图中" in html

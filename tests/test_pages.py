@@ -78,7 +78,9 @@ def paragraph_with_id(html, anchor):
     """The text of the <p> element that holds the element with this id."""
     for match in re.finditer(r"<p\b[^>]*>(.*?)</p>", html, re.S):
         if f'id="{anchor}"' in match.group(0):
-            return re.sub(r"<[^>]+>", "", match.group(1))
+            # The ¶ link to the paragraph is not part of its text.
+            text = re.sub(r'<a class="para-link"[^>]*>¶</a>', "", match.group(1))
+            return re.sub(r"<[^>]+>", "", text)
     return None
 
 
@@ -113,8 +115,9 @@ def test_the_home_page_uses_a_bounded_number_of_queries(client, django_assert_ma
         speech = make_speech(title=f"讲话{n}", body=f"正文{n}。", year=2000 + n, region=province)
         speech.topics.add(topic)
 
-    # Five counts, the latest speeches and their topics.
-    with django_assert_max_num_queries(7):
+    # Five counts, the region tree (two), the topics, the unplaced and untagged counts,
+    # the latest speeches and their topics.
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("speeches:home"))
 
     assert len(response.context["latest"]) == 10
@@ -363,10 +366,15 @@ def test_the_speech_page_uses_a_bounded_number_of_queries(client, django_assert_
     for n in range(5):
         make_speech(title=f"同源讲话{n}", body=f"正文{n}。", source=source, position=n + 2)
 
-    with django_assert_max_num_queries(6):
+    # Related speeches from the database: a neighbour in the same city.
+    make_speech(title="同城讲话", body="别的正文。", region=city)
+
+    # The speech, its sections, citations, the same source, topics, related ids, related speeches.
+    with django_assert_max_num_queries(7):
         response = client.get(speech.get_absolute_url())
 
     assert response.status_code == 200
+    assert [other.title for other in response.context["related"]] == ["同城讲话"]
 
 
 def test_source_page_shows_its_metadata_and_published_speeches_in_order(client):
@@ -401,3 +409,102 @@ def test_a_source_without_published_speeches_is_not_found(client):
     make_speech(source=source, status=Speech.DRAFT)
 
     assert client.get(source.get_absolute_url()).status_code == 404
+
+
+def test_every_paragraph_has_a_link_to_itself(client):
+    speech = make_outlined_speech()
+
+    html = client.get(speech.get_absolute_url()).content.decode()
+
+    for index, _text in speech.paragraphs():
+        assert f'<a class="para-link" href="#p{index}" aria-label="链接到第 {index} 段"' in html
+
+
+def test_speech_page_offers_downloads_keywords_and_feeds(client):
+    province = division("44", "广东省")
+    topic = make_topic("科技创新", "innovation")
+    speech = make_outlined_speech(region=province)
+    speech.topics.add(topic)
+    Speech.objects.filter(pk=speech.pk).update(keywords=["科技创新", "人才队伍"])
+
+    html = client.get(speech.get_absolute_url()).content.decode()
+
+    assert f'href="{reverse("speeches:speech_text", args=[speech.uid])}"' in html
+    assert f'href="{reverse("speeches:speech_docx", args=[speech.uid])}"' in html
+    # Each keyword searches the archive for that exact phrase.
+    assert 'href="/search/?q=%22%E7%A7%91%E6%8A%80%E5%88%9B%E6%96%B0%22"' in html
+    assert ">人才队伍</a>" in html
+    head = html[: html.index("</head>")]
+    for url in [
+        reverse("speeches:feed_latest"),
+        reverse("speeches:feed_region", args=["44"]),
+        reverse("speeches:feed_topic", args=["innovation"]),
+    ]:
+        assert re.search(rf'<link rel="alternate" type="application/rss\+xml" title="[^"]+" href="{url}">', head)
+
+
+def test_related_speeches_prefer_same_topic_and_region_and_skip_the_same_source(client):
+    province = division("44", "广东省")
+    other_province = division("45", "广西壮族自治区")
+    topic = make_topic("科技创新", "innovation")
+    source = make_source()
+    speech = make_outlined_speech(region=province, source=source, position=1)
+    speech.topics.add(topic)
+    sibling = make_speech(title="同源讲话", body="同源。", region=province, source=source, position=2)
+    sibling.topics.add(topic)
+    both = make_speech(title="同主题同地区", body="甲。", region=province)
+    both.topics.add(topic)
+    topic_only = make_speech(title="只同主题", body="乙。", region=other_province)
+    topic_only.topics.add(topic)
+    make_speech(title="只同地区", body="丙。", region=province)
+    make_speech(title="毫不相干", body="丁。", region=other_province)
+    make_speech(title="同主题的草稿", body="戊。", region=province, status=Speech.DRAFT).topics.add(topic)
+
+    response = client.get(speech.get_absolute_url())
+
+    assert [other.title for other in response.context["related"]] == ["同主题同地区", "只同主题", "只同地区"]
+    html = response.content.decode()
+    assert 'id="related-heading"' in html and 'id="same-source-heading"' in html
+
+
+def test_pages_load_the_keyboard_script_from_a_file_and_have_no_inline_scripts_or_styles(client):
+    speech = make_outlined_speech()
+    for url in [reverse("speeches:home"), speech.get_absolute_url(), reverse("speeches:search") + "?q=创新"]:
+        html = client.get(url).content.decode()
+
+        assert '<script src="/static/js/site.js" defer></script>' in html
+        assert re.search(r"<script(?![^>]*\bsrc=)", html) is None
+        assert "<style" not in html and " style=" not in html
+
+
+def test_the_keyboard_script_and_stylesheet_are_served(client):
+    for path in ["/static/js/site.js", "/static/css/site.css", "/static/favicon.svg"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+
+
+def test_an_unknown_address_gets_a_chinese_not_found_page(client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "找不到这个页面" in html
+    assert 'role="search"' in html and reverse("speeches:region_list") in html
+
+
+def test_the_server_error_page_renders_without_any_context():
+    from django.template import loader
+
+    html = loader.get_template("500.html").render()
+
+    assert "服务器出错" in html and 'lang="zh-Hans"' in html
+
+
+def test_the_gone_page_explains_in_chinese(client):
+    speech = make_speech(status=Speech.WITHDRAWN)
+
+    response = client.get(speech.get_absolute_url())
+
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert "讲话已撤回" in html and speech.uid in html

@@ -1,9 +1,10 @@
 """Speeches like a given one: the index's more-like-this on words, then the database's
 neighbours (same topic and region) when the index has too few or is not built yet."""
 
+from django.db.models import Case, Count, F, IntegerField, Q, When
 from whoosh import query as wq
 
-from speeches.models import Speech
+from speeches.models import Speech, Topic
 from speeches.search import store
 
 # Key words taken from the speech; one-character words (的, 要, 抓…) say little about
@@ -42,27 +43,46 @@ def _similar_ids(speech, limit):
     return [int(hit["id"]) for hit in found]
 
 
-def _neighbour_querysets(speech):
-    """Database fallbacks, closest first: same topic and region, same topic, same region."""
-    others = Speech.objects.published().exclude(pk=speech.pk)
-    topic_ids = list(speech.topics.values_list("pk", flat=True))
-    if topic_ids and speech.region_id:
-        yield others.filter(topics__in=topic_ids, region_id=speech.region_id)
-    if topic_ids:
-        yield others.filter(topics__in=topic_ids)
-    if speech.region_id:
-        yield others.filter(region_id=speech.region_id)
+def _neighbour_ids(speech, exclude, limit):
+    """Ids of published speeches sharing a topic or the region with `speech`: topic and
+    region both first, then topic only, then region only; more shared topics first,
+    then the newest. One query."""
+    own_topics = Topic.objects.filter(speeches=speech).values("pk")
+    shares_topic = Q(topics__in=own_topics)
+    in_region = Q(region_id=speech.region_id) if speech.region_id else Q(pk__in=[])
+    return list(
+        Speech.objects.published()
+        .exclude(pk__in=[speech.pk, *exclude])
+        .filter(shares_topic | in_region)
+        .annotate(
+            shared_topics=Count("topics", filter=shares_topic, distinct=True),
+            same_region=Case(When(in_region, then=1), default=0, output_field=IntegerField()),
+        )
+        .annotate(
+            closeness=Case(
+                When(shared_topics__gt=0, then=F("same_region") + 2),
+                default=F("same_region"),
+                output_field=IntegerField(),
+            )
+        )
+        .with_known_year()
+        .order_by(
+            "-closeness",
+            "-shared_topics",
+            F("stated_year").desc(nulls_last=True),
+            F("date").desc(nulls_last=True),
+            "id",
+        )
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def related_speeches(speech, limit=5):
     """Up to `limit` published speeches like `speech` (never itself), most alike first,
-    with region and source loaded for listing."""
+    with their regions loaded."""
     ids = _similar_ids(speech, limit)
-    for queryset in _neighbour_querysets(speech):
-        if len(ids) >= limit:
-            break
-        more = queryset.exclude(pk__in=ids).distinct().newest_first().values_list("pk", flat=True)
-        ids.extend(more[: limit - len(ids)])
-    found = Speech.objects.published().for_listing().in_bulk(ids[:limit])
+    if len(ids) < limit:
+        ids.extend(_neighbour_ids(speech, ids, limit - len(ids)))
+    found = Speech.objects.published().select_related("region").in_bulk(ids[:limit])
     # Withdrawn since the index was written: dropped, not shown.
     return [found[pk] for pk in ids[:limit] if pk in found]

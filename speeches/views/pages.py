@@ -1,14 +1,19 @@
 """Public HTML pages: the home page, speeches, sources and the browse pages.
 Query logic lives on SpeechQuerySet; these views pick, paginate and render."""
 
+import math
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from speeches.models import Citation, Official, Region, Source, Speech, Topic
+from speeches.search import related_speeches
 
 SPEECHES_PER_PAGE = 20
+RELATED_COUNT = 5
 OFFICIALS_PER_PAGE = 100
 # Regions nest by code prefix: province (2 digits), prefecture (4), county (6), township (9, 12).
 PUBLISHED = Q(speeches__status=Speech.PUBLISHED)
@@ -23,9 +28,23 @@ def _listing():
     return Speech.objects.published().for_listing()
 
 
+def _topics_with_counts():
+    return (
+        Topic.objects.annotate(speech_count=Count("speeches", filter=PUBLISHED, distinct=True))
+        .filter(speech_count__gt=0)
+        .order_by("-speech_count", "name")
+    )
+
+
 def home(request):
     published = Speech.objects.published()
     context = {
+        # Provinces (and the country) and topics right on the home page: a speech is then
+        # two clicks away, its region's or topic's page and the speech itself.
+        "top_regions": Region.objects.tree_with_counts(published),
+        "unplaced_count": published.filter(region=None).count(),
+        "topics": _topics_with_counts(),
+        "untagged_count": published.filter(topics=None).count(),
         "speech_count": published.count(),
         "source_count": Source.objects.filter(PUBLISHED).distinct().count(),
         "region_count": published.exclude(region=None).values("region").distinct().count(),
@@ -87,6 +106,7 @@ def speech_detail(request, uid):
         same_source = list(
             speech.source.speeches.published().exclude(pk=speech.pk).order_by("position", "id")
         )
+    same_source_ids = {other.pk for other in same_source}
     context = {
         "speech": speech,
         "breadcrumbs": speech.region.ancestors() if speech.region else [],
@@ -95,6 +115,11 @@ def speech_detail(request, uid):
         "paragraphs": _reading_paragraphs(speech, sections),
         "officials": officials,
         "same_source": same_source,
+        # Speeches of the same source are listed already; related ones are the others.
+        "related": [
+            other for other in related_speeches(speech, limit=RELATED_COUNT + len(same_source_ids))
+            if other.pk not in same_source_ids
+        ][:RELATED_COUNT],
     }
     return render(request, "speeches/speech_detail.html", context)
 
@@ -108,12 +133,77 @@ def source_detail(request, pk):
     return render(request, "speeches/source_detail.html", {"source": source, "speeches": speeches})
 
 
+# The overview map: an equirectangular projection of China's extent (longitudes squeezed
+# by the cosine of a middle latitude so the country keeps its shape), in SVG units.
+MAP_WEST, MAP_EAST, MAP_SOUTH, MAP_NORTH = 73.0, 135.5, 16.0, 54.0
+MAP_UNITS_PER_DEGREE = 10
+MAP_LONGITUDE_SQUEEZE = math.cos(math.radians(35))
+MAP_MIN_RADIUS, MAP_MAX_RADIUS = 3.5, 14.0
+
+
+def _project(longitude, latitude):
+    x = (min(max(longitude, MAP_WEST), MAP_EAST) - MAP_WEST) * MAP_LONGITUDE_SQUEEZE
+    y = MAP_NORTH - min(max(latitude, MAP_SOUTH), MAP_NORTH)
+    return x * MAP_UNITS_PER_DEGREE, y * MAP_UNITS_PER_DEGREE
+
+
+def _walk(regions):
+    for region in regions:
+        yield region
+        yield from _walk(region.tree_children)
+
+
+def region_map(roots):
+    """The overview map of the region tree `roots` (Region.objects.tree_with_counts): one
+    dot per region holding speeches directly, its area proportional to their number, over
+    faint dots at every county seat that draw the country's outline. None when no region
+    with speeches has coordinates."""
+    direct = {}
+    for region in _walk(roots):
+        count = region.speech_count - sum(child.speech_count for child in region.tree_children)
+        if count:
+            direct[region] = count
+    placed = [region for region in direct if region.latitude is not None and region.longitude is not None]
+    if not placed:
+        return None
+    largest = max(direct[region] for region in placed)
+    dots = []
+    for region in placed:
+        x, y = _project(region.longitude, region.latitude)
+        radius = MAP_MIN_RADIUS + (MAP_MAX_RADIUS - MAP_MIN_RADIUS) * math.sqrt(direct[region] / largest)
+        dots.append({"region": region, "count": direct[region], "x": round(x, 1), "y": round(y, 1), "r": round(radius, 1)})
+    # Large dots first, so the small ones drawn later stay visible and clickable.
+    dots.sort(key=lambda dot: (-dot["r"], dot["region"].code))
+    seats = Region.objects.filter(
+        level=Region.COUNTY, latitude__isnull=False, longitude__isnull=False
+    ).values_list("longitude", "latitude")
+    # One path of zero-length round-capped strokes: thousands of points in a few kilobytes.
+    points = sorted({tuple(round(v) for v in _project(lon, lat)) for lon, lat in seats})
+    width, height = _project(MAP_EAST, MAP_SOUTH)
+    return {
+        "width": round(width),
+        "height": round(height),
+        "outline": "".join(f"M{x} {y}h0" for x, y in points),
+        "dots": dots,
+        "unmapped_count": sum(n for region, n in direct.items() if region not in placed),
+    }
+
+
 def region_list(request):
-    roots = Region.objects.tree_with_counts(Speech.objects.published())
-    unplaced = Speech.objects.published().filter(region=None).count()
-    return render(
-        request, "speeches/region_list.html", {"roots": roots, "unplaced_count": unplaced}
-    )
+    published = Speech.objects.published()
+    roots = Region.objects.tree_with_counts(published)
+    context = {
+        "roots": roots,
+        "unplaced_count": published.filter(region=None).count(),
+        "map": region_map(roots),
+    }
+    return render(request, "speeches/region_list.html", context)
+
+
+def region_unknown(request):
+    """The speeches whose region could not be told, kept together as honestly unknown."""
+    page = _page(request, _listing().filter(region=None).newest_first())
+    return render(request, "speeches/region_unknown.html", {"page": page})
 
 
 def region_detail(request, code):
@@ -136,12 +226,17 @@ def region_detail(request, code):
 
 
 def topic_list(request):
-    topics = (
-        Topic.objects.annotate(speech_count=Count("speeches", filter=PUBLISHED, distinct=True))
-        .filter(speech_count__gt=0)
-        .order_by("-speech_count", "name")
-    )
-    return render(request, "speeches/topic_list.html", {"topics": topics})
+    context = {
+        "topics": _topics_with_counts(),
+        "untagged_count": Speech.objects.published().filter(topics=None).count(),
+    }
+    return render(request, "speeches/topic_list.html", context)
+
+
+def topic_unclassified(request):
+    """The speeches no topic was found for."""
+    page = _page(request, _listing().filter(topics=None).newest_first())
+    return render(request, "speeches/topic_unclassified.html", {"page": page})
 
 
 def topic_detail(request, slug):
@@ -191,9 +286,41 @@ def official_detail(request, pk):
     return render(request, "speeches/official_detail.html", context)
 
 
+# Heights of histogram bars in steps of 5 %: a CSS class each (h-0 … h-20), so the page
+# needs no inline styles and works under a strict Content-Security-Policy.
+HISTOGRAM_STEPS = 20
+# Beyond this many years between the first and the last, empty years are not drawn.
+HISTOGRAM_MAX_SPAN = 120
+
+
+def year_histogram(year_counts, url_for_year):
+    """Bars for [(year or None, count)], oldest year first, with the empty years in between
+    so the axis is even; the unknown-year count is reported apart, never placed on the axis.
+    `url_for_year(year)` is where a bar links. None when no year is known."""
+    known = {year: count for year, count in year_counts if year is not None and count}
+    if not known:
+        return None
+    first, last = min(known), max(known)
+    years = range(first, last + 1) if last - first <= HISTOGRAM_MAX_SPAN else sorted(known)
+    largest = max(known.values())
+    bars = []
+    for year in years:
+        count = known.get(year, 0)
+        step = math.ceil(count * HISTOGRAM_STEPS / largest) if count else 0
+        bars.append({"year": year, "count": count, "step": step, "url": url_for_year(year) if count else ""})
+    return {
+        "bars": bars,
+        "first": first,
+        "last": last,
+        "largest": largest,
+        "unknown_count": sum(count for year, count in year_counts if year is None),
+    }
+
+
 def year_list(request):
     years = Speech.objects.published().year_counts()
-    return render(request, "speeches/year_list.html", {"years": years})
+    histogram = year_histogram(years, lambda year: reverse("speeches:year_detail", args=[year]))
+    return render(request, "speeches/year_list.html", {"years": years, "histogram": histogram})
 
 
 UNKNOWN_YEAR = "unknown"

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from speeches.models import Speech
 from speeches.search import SORTS, SearchRequest, search
+from speeches.views.pages import year_histogram
 
 
 def _url_without(request, *names):
@@ -15,6 +16,22 @@ def _url_without(request, *names):
         params.pop(name, None)
     query = params.urlencode()
     return f"{request.path}?{query}" if query else request.path
+
+
+def _url_with(request, **values):
+    """This page's address with the given parameters set (and back to page 1)."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    for name, value in values.items():
+        params[name] = value
+    return f"{request.path}?{params.urlencode()}"
+
+
+def _results_by_year(request, results):
+    years = [(item["year"], item["count"]) for item in results.facets["year"]]
+    # The year facet counts only speeches with a known year; the rest are unknown.
+    years.append((None, results.total - sum(count for _, count in years)))
+    return year_histogram(years, lambda year: _url_with(request, year=str(year)))
 
 
 @require_GET
@@ -27,6 +44,7 @@ def search_page(request):
         "sorts": SORTS,
         "kinds": Speech.KINDS,
         "clear_filters_url": _url_without(request, "region", "topic", "official", "year", "kind"),
+        "year_histogram": _results_by_year(request, results) if results.total else None,
     }
     return render(request, "speeches/search.html", context)
 
