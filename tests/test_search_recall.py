@@ -104,6 +104,7 @@ def corpus(django_db_setup, django_db_blocker, tmp_path_factory):
         Speech.objects.filter(pk__in=[s.pk for s in reports] + seed_ids).delete()
         if seed_path is not None:
             Source.objects.filter(path=str(seed_path.resolve())).delete()
+        search.process_pending()  # leave no queued deletions behind for later tests
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Q
 from whoosh import query as wq
+from whoosh.reading import TermNotFound
 from whoosh.sorting import FieldFacet
 
 from speeches.models import Official, Region, Speech, Topic
@@ -244,7 +245,7 @@ def _filter_query(request):
 def _count(reader, fieldname, term, docset):
     try:
         postings = reader.postings(fieldname, term)
-    except Exception:  # term absent from the index (whoosh raises TermNotFound)
+    except TermNotFound:
         return 0
     return sum(1 for docnum in postings.all_ids() if docnum in docset)
 
@@ -321,16 +322,29 @@ def _active_filters(request, results):
     return region
 
 
+def _as_request(request):
+    return request if isinstance(request, SearchRequest) else SearchRequest.from_params(request)
+
+
+def _nothing_to_search(parsed, request):
+    # Operators alone (explained by parse's notes) or a blank box without filters;
+    # filters alone list their speeches.
+    return parsed.is_empty and (parsed.typed or not request.has_filters)
+
+
+def _matching_docnums(searcher, parsed, request):
+    """(the matching query, the set of matching published document numbers)."""
+    match = _match_query(parsed) if not parsed.is_empty else wq.Every()
+    return match, set(searcher.docs_for_query(wq.And([match, _filter_query(request)])))
+
+
 def search(request):
     """Search published speeches. `request` is a SearchRequest (or a dict of params)."""
-    if not isinstance(request, SearchRequest):
-        request = SearchRequest.from_params(request)
+    request = _as_request(request)
     parsed = parse(request.q)
     results = SearchResults(request=request, query=parsed, notes=list(request.notes) + list(parsed.notes))
     region = _active_filters(request, results)
-    if parsed.is_empty and (parsed.typed or not request.has_filters):
-        # Nothing to look for (operators alone are explained by parse's notes);
-        # filters alone list their speeches.
+    if _nothing_to_search(parsed, request):
         if not parsed.typed:
             results.notes.append("请输入要查找的词语或短语。")
         return results
@@ -339,19 +353,17 @@ def search(request):
     results.searched = True
     if searcher is None:
         return results
-
-    match = _match_query(parsed) if not parsed.is_empty else wq.Every()
-    docset = set(searcher.docs_for_query(wq.And([match, _filter_query(request)])))
+    match, docset = _matching_docnums(searcher, parsed, request)
     results.total = len(docset)
     results.facets = _facets(searcher.reader(), docset, request, region)
-    if not docset:
-        return results
 
     first = (request.page - 1) * PER_PAGE
     if first >= results.total:
         return results
     limit = first + PER_PAGE
-    sort = request.sort if not parsed.is_empty else (request.sort if request.sort != "relevance" else "newest")
+    sort = request.sort
+    if parsed.is_empty and sort == "relevance":
+        sort = "newest"  # nothing to rank by
     if sort == "relevance":
         ranking = _ranking_query(parsed)
         scored = wq.AndMaybe(match, ranking) if ranking is not None else match
@@ -366,14 +378,12 @@ def search(request):
 
 def matching_ids(request):
     """The ids of every published speech the search finds (no ranking, no page)."""
-    if not isinstance(request, SearchRequest):
-        request = SearchRequest.from_params(request)
+    request = _as_request(request)
     parsed = parse(request.q)
     searcher = store.searcher()
-    if searcher is None or (parsed.is_empty and (parsed.typed or not request.has_filters)):
+    if searcher is None or _nothing_to_search(parsed, request):
         return set()
-    match = _match_query(parsed) if not parsed.is_empty else wq.Every()
-    docnums = searcher.docs_for_query(wq.And([match, _filter_query(request)]))
+    _match, docnums = _matching_docnums(searcher, parsed, request)
     return {int(searcher.stored_fields(docnum)["id"]) for docnum in docnums}
 
 
