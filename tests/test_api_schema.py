@@ -13,7 +13,15 @@ from speeches.search import process_pending
 from tests.factories import make_region, make_speech, make_topic
 
 schema = schemathesis.openapi.from_dict(openapi_document("http://testserver/"))
-schema.app = WSGIHandler()
+
+
+def wsgi_app(environ, start_response):
+    # A handler per request: middleware reads settings when loaded, and the tests'
+    # settings (plain HTTP, no rate limit) apply only once a test runs.
+    return WSGIHandler()(environ, start_response)
+
+
+schema.app = wsgi_app
 
 
 @pytest.fixture
