@@ -33,3 +33,13 @@ def api_unthrottled(settings):
 def plain_http(settings):
     """Tests speak plain HTTP to the test client and live server, as `make run` does."""
     settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def plain_http_live_server():
+    """The same for pytest-django's live server: a session fixture whose middleware is
+    built when it starts, before any function-scoped setting takes effect."""
+    from django.test import override_settings
+
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
