@@ -79,10 +79,15 @@ def _neighbour_ids(speech, exclude, limit):
 
 def related_speeches(speech, limit=5):
     """Up to `limit` published speeches like `speech` (never itself), most alike first,
-    with their regions loaded."""
+    with their regions loaded and without their texts."""
     ids = _similar_ids(speech, limit)
     if len(ids) < limit:
         ids.extend(_neighbour_ids(speech, ids, limit - len(ids)))
-    found = Speech.objects.published().select_related("region").in_bulk(ids[:limit])
+    found = (
+        Speech.objects.published()
+        .select_related("region")
+        .defer("body", "import_log", "keywords")
+        .in_bulk(ids[:limit])
+    )
     # Withdrawn since the index was written: dropped, not shown.
     return [found[pk] for pk in ids[:limit] if pk in found]

@@ -25,7 +25,11 @@ def _page(request, queryset, per_page=SPEECHES_PER_PAGE):
 
 
 def _listing():
-    return Speech.objects.published().for_listing()
+    # Lists show titles and facts, never the text: leaving out the long columns keeps
+    # sorting cheap (national reports run to tens of thousands of characters).
+    return Speech.objects.published().for_listing().defer(
+        "body", "import_log", "keywords", "source__raw_bytes", "source__intro"
+    )
 
 
 def _topics_with_counts():
@@ -46,10 +50,11 @@ def home(request):
         "topics": _topics_with_counts(),
         "untagged_count": published.filter(topics=None).count(),
         "speech_count": published.count(),
-        "source_count": Source.objects.filter(PUBLISHED).distinct().count(),
+        # Distinct ids only: a distinct over whole rows would compare the sources' raw bytes.
+        "source_count": published.exclude(source=None).values("source").distinct().count(),
         "region_count": published.exclude(region=None).values("region").distinct().count(),
-        "topic_count": Topic.objects.filter(PUBLISHED).distinct().count(),
-        "official_count": Official.objects.filter(PUBLISHED).distinct().count(),
+        "topic_count": Topic.objects.filter(PUBLISHED).values("pk").distinct().count(),
+        "official_count": Official.objects.filter(PUBLISHED).values("pk").distinct().count(),
         "latest": _listing().newest_first()[:10],
     }
     return render(request, "speeches/home.html", context)
@@ -85,7 +90,9 @@ def _reading_paragraphs(speech, sections):
 def speech_detail(request, uid):
     speech = get_object_or_404(
         # region__parent__parent: the breadcrumb (county → prefecture → province) without more queries.
-        Speech.objects.select_related("source", "region__parent__parent", "merged_into", "speaker"),
+        Speech.objects.select_related("source", "region__parent__parent", "merged_into", "speaker")
+        # The source's raw bytes (megabytes for a compilation page) are not shown.
+        .defer("source__raw_bytes"),
         uid=uid,
     )
     # A duplicate merged into another speech sends its readers (and links) to the kept one.
@@ -104,7 +111,10 @@ def speech_detail(request, uid):
     same_source = []
     if speech.source_id:
         same_source = list(
-            speech.source.speeches.published().exclude(pk=speech.pk).order_by("position", "id")
+            speech.source.speeches.published()
+            .exclude(pk=speech.pk)
+            .order_by("position", "id")
+            .only("uid", "title", "date", "year", "year_masked", "source")
         )
     same_source_ids = {other.pk for other in same_source}
     context = {
