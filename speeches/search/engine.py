@@ -392,8 +392,9 @@ def _hits(searcher, page, parsed, scored):
     speeches = (
         Speech.objects.published()
         .filter(Q(merged_into=None) | Q(merged_into=F("pk")))
-        .for_listing()
-        .prefetch_related("sections")
+        # What a hit shows: no source (its raw bytes are large), sections for the anchor.
+        .select_related("region")
+        .prefetch_related("topics", "sections")
         .in_bulk(ids)
     )
     needles = [literal.needle for literal in parsed.positive]
