@@ -1,11 +1,14 @@
 """RSS feeds of new speeches: all, and per region, topic and official."""
 
+from urllib.parse import urlencode
+
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
 
 from speeches.models import Official, Region, Speech, Topic
+from speeches.search import SearchRequest, matching_ids
 
 FEED_SIZE = 30
 SUMMARY_CHARS = 300
@@ -92,3 +95,22 @@ class OfficialSpeechesFeed(LatestSpeechesFeed):
 
     def speeches(self, obj):
         return super().speeches(obj).filter(citations__official=obj).distinct()
+
+
+class SearchFeed(LatestSpeechesFeed):
+    """Any search as a feed: /feeds/search/?q=知识产权&region=62 — newest matches first."""
+
+    def get_object(self, request):
+        return SearchRequest.from_params(request.GET)
+
+    def title(self, obj):
+        return f"领导讲话档案:搜索“{obj.q}”" if obj.q else "领导讲话档案:搜索"
+
+    def description(self, obj):
+        return f"新收录的、与“{obj.q}”相符的讲话"
+
+    def link(self, obj):
+        return reverse("speeches:search") + (f"?{urlencode({'q': obj.q})}" if obj.q else "")
+
+    def speeches(self, obj):
+        return super().speeches(obj).filter(pk__in=matching_ids(obj))

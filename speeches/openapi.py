@@ -219,14 +219,14 @@ def openapi_document(server_url):
                         _param("year", "a year (2008) or a range (2000-2010)"),
                         _param("kind", "speech, work_report, news_summary or resolution"),
                         _param("sort", "relevance (default), newest or oldest; anything else is relevance"),
-                        _param("format", "json (default) or csv: with export=1, every matching speech, streamed"),
-                        _param("export", "1: download every matching speech in the chosen format"),
+                        _param("format", "csv or json: every matching speech (with its text) as a streamed "
+                               "download instead of a page of hits"),
                         _param("page", "page number; anything not a number from 1 reads as 1"),
                     ],
                     "responses": {
                         "200": {
-                            "description": "a page of hits with facets; with format=csv or format=json "
-                            "and export=1, all matching speeches as a download",
+                            "description": "a page of hits with facets; with format=csv or format=json, "
+                            "all matching speeches as a download",
                             "content": {
                                 "application/json": {"schema": {"$ref": "#/components/schemas/SearchResults"}},
                                 "text/csv": {"schema": {"type": "string"}},

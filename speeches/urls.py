@@ -37,6 +37,7 @@ urlpatterns = [
     path("feeds/regions/<str:code>/", feeds.RegionSpeechesFeed(), name="feed_region"),
     path("feeds/topics/<slug:slug>/", feeds.TopicSpeechesFeed(), name="feed_topic"),
     path("feeds/officials/<int:pk>/", feeds.OfficialSpeechesFeed(), name="feed_official"),
+    path("feeds/search/", feeds.SearchFeed(), name="feed_search"),
     path("healthz", health.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

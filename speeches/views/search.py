@@ -6,7 +6,9 @@ from django.views.decorators.http import require_GET
 
 from speeches.models import Speech
 from speeches.search import SORTS, SearchRequest, search
+from speeches.throttle import throttled
 from speeches.views.pages import year_histogram
+from speeches.views.search_export import EXPORT_FORMATS, export_response
 
 
 def _url_without(request, *names):
@@ -50,6 +52,10 @@ def search_page(request):
 
 
 @require_GET
+@throttled
 def search_api(request):
+    fmt = request.GET.get("format", "")
+    if fmt in EXPORT_FORMATS:
+        return export_response(request, SearchRequest.from_params(request.GET), fmt)
     results = search(SearchRequest.from_params(request.GET))
     return JsonResponse(results.as_dict(), json_dumps_params={"ensure_ascii": False})

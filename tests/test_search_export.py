@@ -1,0 +1,70 @@
+"""Search results taken away: every match as streamed CSV or JSON, and any search as a feed."""
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from speeches.models import Speech
+from tests.factories import make_region, make_speech
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def index_at_once(settings):
+    settings.SEARCH_INDEX_UPDATES = "immediate"
+
+
+@pytest.fixture
+def speeches():
+    region = make_region("62", "甘肃省")
+    found = [
+        make_speech(title=f"防汛会议讲话{n}", body=f"同志们:\n防汛物资第{n}批,要\"备足\"<b>。", year=2000 + n, region=region)
+        for n in range(25)
+    ]
+    make_speech(title="教育工作会议讲话", body="同志们:\n办好教育。", year=2010)
+    make_speech(title="撤回的防汛讲话", body="防汛物资。", status=Speech.WITHDRAWN)
+    return found
+
+
+def streamed(response):
+    return b"".join(response.streaming_content).decode("utf-8")
+
+
+def test_csv_export_streams_every_match_not_just_a_page(client, speeches):
+    response = client.get("/api/search/", {"q": "防汛物资", "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["X-Total-Count"] == "25"
+    rows = list(csv.DictReader(io.StringIO(streamed(response).lstrip("\ufeff"))))
+    assert len(rows) == 25
+    assert rows[0]["year"] == "2024"  # newest first
+    assert rows[0]["region_name"] == "甘肃省"
+    assert '"备足"<b>' in rows[0]["text"]
+    assert {r["id"] for r in rows} == {s.uid for s in speeches}
+
+
+def test_json_export_is_one_valid_document_with_filters_applied(client, speeches):
+    response = client.get("/api/search/", {"q": "防汛", "year": "2000-2004", "format": "json"})
+    data = json.loads(streamed(response))
+    assert data["query"] == "防汛"
+    assert sorted(r["year"] for r in data["results"]) == [2000, 2001, 2002, 2003, 2004]
+    assert all(r["url"].startswith("http://testserver/speeches/") for r in data["results"])
+
+
+def test_export_of_a_search_that_finds_nothing_is_empty_not_an_error(client, speeches):
+    data = json.loads(streamed(client.get("/api/search/", {"q": "不存在的词语", "format": "json"})))
+    assert data["results"] == []
+
+
+def test_any_search_is_a_feed_of_its_newest_matches(client, speeches):
+    response = client.get("/feeds/search/", {"q": "防汛物资"})
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    titles = [item.findtext("title") for item in root.iter("item")]
+    assert len(titles) == 25
+    assert "撤回的防汛讲话" not in titles and "教育工作会议讲话" not in titles
+    assert "q=%E9%98%B2" in root.find("channel").findtext("link")
