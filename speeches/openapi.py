@@ -136,6 +136,29 @@ REGION_NODE = {
     "required": ["code", "name", "level", "count", "children"],
 }
 
+TOPIC_COUNT = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "slug": {"type": "string"},
+        "count": {"type": "integer"},
+        "url": {"type": "string"},
+    },
+    "required": ["name", "slug", "count"],
+}
+OFFICIAL_COUNT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "title": {"type": "string"},
+        "organisation": {"type": "string"},
+        "count": {"type": "integer"},
+        "url": {"type": "string"},
+    },
+    "required": ["id", "name", "title", "count"],
+}
+
 
 def _param(name, description, schema=None, required=False):
     return {
@@ -149,6 +172,28 @@ def _param(name, description, schema=None, required=False):
 
 def _json_response(description, schema):
     return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _page_response(description, item_schema):
+    return _json_response(
+        description,
+        {
+            "type": "object",
+            "properties": {**PAGE_FIELDS, "results": {"type": "array", "items": item_schema}},
+            "required": ["count", "results"],
+        },
+    )
+
+
+def _list_response(description, item_schema):
+    return _json_response(
+        description,
+        {
+            "type": "object",
+            "properties": {"results": {"type": "array", "items": item_schema}},
+            "required": ["results"],
+        },
+    )
 
 
 ERROR_RESPONSES = {
@@ -181,16 +226,8 @@ def openapi_document(server_url):
                     "summary": "Published speeches, newest first",
                     "parameters": [PAGE_PARAM, *FILTER_PARAMS],
                     "responses": {
-                        "200": _json_response(
-                            "a page of speeches (20 a page)",
-                            {
-                                "type": "object",
-                                "properties": {
-                                    **PAGE_FIELDS,
-                                    "results": {"type": "array", "items": {"$ref": "#/components/schemas/SpeechSummary"}},
-                                },
-                                "required": ["count", "results"],
-                            },
+                        "200": _page_response(
+                            "a page of speeches (20 a page)", {"$ref": "#/components/schemas/SpeechSummary"}
                         ),
                         **ERROR_RESPONSES,
                     },
@@ -240,14 +277,7 @@ def openapi_document(server_url):
                 "get": {
                     "summary": "Regions holding speeches as a tree, counts include sub-regions",
                     "responses": {
-                        "200": _json_response(
-                            "the tree",
-                            {
-                                "type": "object",
-                                "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/RegionNode"}}},
-                                "required": ["results"],
-                            },
-                        ),
+                        "200": _list_response("the tree", {"$ref": "#/components/schemas/RegionNode"}),
                         "429": ERROR_RESPONSES["429"],
                     },
                 }
@@ -256,28 +286,7 @@ def openapi_document(server_url):
                 "get": {
                     "summary": "Topics with the number of published speeches",
                     "responses": {
-                        "200": _json_response(
-                            "topics",
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "results": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "object",
-                                            "properties": {
-                                                "name": {"type": "string"},
-                                                "slug": {"type": "string"},
-                                                "count": {"type": "integer"},
-                                                "url": {"type": "string"},
-                                            },
-                                            "required": ["name", "slug", "count"],
-                                        },
-                                    }
-                                },
-                                "required": ["results"],
-                            },
-                        ),
+                        "200": _list_response("topics", {"$ref": "#/components/schemas/TopicCount"}),
                         "429": ERROR_RESPONSES["429"],
                     },
                 }
@@ -287,30 +296,8 @@ def openapi_document(server_url):
                     "summary": "Officials cited by published speeches, most cited first",
                     "parameters": [PAGE_PARAM],
                     "responses": {
-                        "200": _json_response(
-                            "a page of officials (100 a page)",
-                            {
-                                "type": "object",
-                                "properties": {
-                                    **PAGE_FIELDS,
-                                    "results": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "object",
-                                            "properties": {
-                                                "id": {"type": "integer"},
-                                                "name": {"type": "string"},
-                                                "title": {"type": "string"},
-                                                "organisation": {"type": "string"},
-                                                "count": {"type": "integer"},
-                                                "url": {"type": "string"},
-                                            },
-                                            "required": ["id", "name", "title", "count"],
-                                        },
-                                    },
-                                },
-                                "required": ["count", "results"],
-                            },
+                        "200": _page_response(
+                            "a page of officials (100 a page)", {"$ref": "#/components/schemas/OfficialCount"}
                         ),
                         **ERROR_RESPONSES,
                     },
@@ -332,6 +319,8 @@ def openapi_document(server_url):
                 "SpeechDetail": SPEECH_DETAIL,
                 "SearchResults": SEARCH_RESULTS,
                 "RegionNode": REGION_NODE,
+                "TopicCount": TOPIC_COUNT,
+                "OfficialCount": OFFICIAL_COUNT,
             }
         },
     }

@@ -94,7 +94,12 @@ def speech_list(request):
         return _error(str(error), 400)
     except UnknownFilter as error:
         return _error(str(error), 404)
-    paginator = Paginator(speeches, API_PAGE_SIZE)
+    return _paginated(request, speeches, API_PAGE_SIZE, _summary)
+
+
+def _paginated(request, queryset, per_page, serialize):
+    """A JSON page of `queryset` (?page=N), with links to its neighbours; 404 past the end."""
+    paginator = Paginator(queryset, per_page)
     try:
         page = paginator.page(request.GET.get("page", 1))
     except InvalidPage:
@@ -107,7 +112,7 @@ def speech_list(request):
                 _page_url(request, page.previous_page_number()) if page.has_previous() else None
             ),
             "page": page.number,
-            "results": [_summary(speech) for speech in page.object_list],
+            "results": [serialize(item) for item in page.object_list],
         }
     )
 
@@ -223,32 +228,18 @@ def official_list(request):
         .filter(count__gt=0)
         .order_by("-count", "name", "id")
     )
-    paginator = Paginator(officials, OFFICIALS_PAGE_SIZE)
-    try:
-        page = paginator.page(request.GET.get("page", 1))
-    except InvalidPage:
-        return _error(f"没有这一页:{request.GET.get('page')}(共 {paginator.num_pages} 页)", 404)
-    return _json(
-        {
-            "count": paginator.count,
-            "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
-            "previous": (
-                _page_url(request, page.previous_page_number()) if page.has_previous() else None
-            ),
-            "page": page.number,
-            "results": [
-                {
-                    "id": o.pk,
-                    "name": o.name,
-                    "title": o.title,
-                    "organisation": o.organisation,
-                    "count": o.count,
-                    "url": o.get_absolute_url(),
-                }
-                for o in page.object_list
-            ],
-        }
-    )
+    return _paginated(request, officials, OFFICIALS_PAGE_SIZE, _official)
+
+
+def _official(official):
+    return {
+        "id": official.pk,
+        "name": official.name,
+        "title": official.title,
+        "organisation": official.organisation,
+        "count": official.count,
+        "url": official.get_absolute_url(),
+    }
 
 
 @require_GET
