@@ -12,7 +12,6 @@ from speeches.extract.topics import assign_topics, extract_keywords
 from speeches.models import (
     Citation,
     Official,
-    PendingIndexUpdate,
     Region,
     RegionMention,
     ReviewItem,
@@ -34,19 +33,6 @@ def ensure_topics():
     Topic.objects.bulk_create(
         [Topic(slug=slug, name=name, keywords=keywords) for slug, name, keywords in TOPICS if slug not in existing],
         ignore_conflicts=True,
-    )
-
-
-def _signature(speech):
-    """What the search index shows of the extraction: changes here need reindexing."""
-    return (
-        speech.region_id,
-        speech.speaker_id,
-        speech.date,
-        speech.year,
-        tuple(speech.keywords or ()),
-        tuple(sorted(speech.topics.values_list("slug", flat=True))),
-        tuple(sorted(speech.citations.values_list("official__name", flat=True))),
     )
 
 
@@ -180,7 +166,6 @@ class _Annotator:
 
     def run(self):
         speech = self.speech
-        signature = _signature(speech)
         self.after_save_orphans = set()
         speech.review_items.filter(status=ReviewItem.PENDING).delete()
         self.regions()
@@ -188,11 +173,10 @@ class _Annotator:
         self.topics()
         dated = self.dates()
         self.speaker(dated)
+        # Saving the speech queues its search index update (speeches.search signals).
         speech.save(update_fields=sorted(self.update_fields))
         _delete_orphans(self.after_save_orphans)
         ReviewItem.objects.bulk_create(self.queue.values(), ignore_conflicts=True)
-        if _signature(speech) != signature:
-            PendingIndexUpdate.objects.create(speech_id=speech.pk)
         return speech
 
 

@@ -1,7 +1,10 @@
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from speeches.extract import annotate_speech
 from speeches.models import Speech
+
+BATCH = 200
 
 
 class Command(BaseCommand):
@@ -18,8 +21,11 @@ class Command(BaseCommand):
         speeches = Speech.objects.all()
         if options["uids"]:
             speeches = speeches.filter(uid__in=options["uids"])
-        count = 0
-        for speech in speeches.iterator():
-            annotate_speech(speech)
-            count += 1
+        ids = list(speeches.values_list("pk", flat=True))
+        # Batches in one transaction each: the search index is updated once per batch.
+        for start in range(0, len(ids), BATCH):
+            with transaction.atomic():
+                for speech in Speech.objects.filter(pk__in=ids[start : start + BATCH]):
+                    annotate_speech(speech)
+        count = len(ids)
         self.stdout.write(f"{count} speeches annotated")
