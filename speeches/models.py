@@ -5,11 +5,12 @@ import hashlib
 from bisect import bisect_right
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, When
 from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class Source(models.Model):
@@ -270,6 +271,13 @@ class Speech(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SpeechQuerySet.as_manager()
+    # Who changed what and when, for the admin's history page and revert. The importer's
+    # log and the text hash are the importer's bookkeeping: a revert keeps their current values.
+    history = HistoricalRecords(
+        excluded_fields=["import_log", "content_hash", "created_at", "updated_at"],
+        verbose_name="讲话修改记录",
+        verbose_name_plural="讲话修改记录",
+    )
 
     class Meta:
         ordering = ["-year", "-date", "source_id", "position", "id"]
@@ -351,6 +359,9 @@ class SpeechTopic(models.Model):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE)
     score = models.FloatField("得分", default=0.0)
 
+    # Topic assignments a curator adds or removes are kept (extraction writes in bulk, unrecorded).
+    history = HistoricalRecords(verbose_name="讲话主题修改记录", verbose_name_plural="讲话主题修改记录")
+
     class Meta:
         ordering = ["-score", "topic__name"]
         constraints = [
@@ -403,6 +414,8 @@ class Citation(models.Model):
     offset = models.PositiveIntegerField("位置")
     sentence = models.TextField("所在句", blank=True)
     confidence = models.FloatField("置信度", default=1.0)
+
+    history = HistoricalRecords(verbose_name="提及修改记录", verbose_name_plural="提及修改记录")
 
     class Meta:
         ordering = ["speech", "offset"]
@@ -462,12 +475,16 @@ class ReviewItem(models.Model):
     extracted again for that speech, an accepted one is not asked about again."""
 
     REGION, OFFICIAL, SPEAKER, TOPIC, DATE = "region", "official", "speaker", "topic", "date"
+    # What the importer did, flagged from Speech.import_log and equal texts (speeches.curation).
+    REPAIR, DUPLICATE = "repair", "duplicate"
     FIELDS = [
         (REGION, "地区"),
         (OFFICIAL, "官员"),
         (SPEAKER, "讲话人"),
         (TOPIC, "主题"),
         (DATE, "日期"),
+        (REPAIR, "修复的片段"),
+        (DUPLICATE, "疑似重复"),
     ]
     PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
     STATUSES = [(PENDING, "待审核"), (ACCEPTED, "已确认"), (REJECTED, "已否决")]
@@ -505,3 +522,70 @@ class ReviewItem(models.Model):
         self.decided_by = user if user is not None and user.is_authenticated else None
         self.decided_at = timezone.now()
         self.save(update_fields=["status", "decided_by", "decided_at"])
+
+
+def normalise_query(query):
+    """A search as it is logged: spaces collapsed, Latin letters lower-cased, at most 200 chars."""
+    return " ".join(str(query).split()).lower()[:200]
+
+
+class SearchQueryLog(models.Model):
+    """How often a search was made on one day and how many speeches it found, for the
+    curators' health page. Only the words searched for: never who asked (no address, no user)."""
+
+    query = models.CharField("查询", max_length=200)
+    day = models.DateField("日期")
+    count = models.PositiveIntegerField("次数", default=0)
+    results_count = models.PositiveIntegerField("结果数", default=0)
+
+    class Meta:
+        ordering = ["-day", "-count", "query"]
+        verbose_name = "搜索记录"
+        verbose_name_plural = "搜索记录"
+        constraints = [
+            # Also the index of record()'s per-day update.
+            models.UniqueConstraint(fields=["query", "day"], name="searchquerylog_query_day_unique"),
+        ]
+        indexes = [
+            # The health page: the last days' queries, and those that found nothing.
+            models.Index(fields=["day", "results_count"], name="searchquerylog_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.query} ({self.day}: {self.count})"
+
+    @classmethod
+    def record(cls, query, results_count, day=None):
+        """Count one search of `query` today; an UPDATE with F() so concurrent searches add up."""
+        query = normalise_query(query)
+        if not query:
+            return
+        day = day or timezone.localdate()
+        bump = {"count": F("count") + 1, "results_count": results_count}
+        if cls.objects.filter(query=query, day=day).update(**bump):
+            return
+        try:
+            with transaction.atomic():
+                cls.objects.create(query=query, day=day, count=1, results_count=results_count)
+        except IntegrityError:  # another request created today's row meanwhile
+            cls.objects.filter(query=query, day=day).update(**bump)
+
+
+class DictionaryTerm(models.Model):
+    """A word curators add to the search segmenter's vocabulary (a slogan, a place or
+    person the texts name that the automatic vocabulary lacks)."""
+
+    term = models.CharField("词语", max_length=50, unique=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name="添加人",
+    )
+    added_at = models.DateTimeField("添加时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = "自定义词语"
+        verbose_name_plural = "自定义词语"
+
+    def __str__(self):
+        return self.term

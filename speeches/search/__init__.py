@@ -9,8 +9,16 @@
     rebuild()                      build a new index generation and swap it in
     check(repair=False)            compare database and index (Drift)
     related_speeches(speech, limit) -> speeches like this one (more-like-this, then DB neighbours)
+    last_rebuilt_at()              when the served index generation was swapped in, or None
+    user_terms_changed(terms)      curators' dictionary words changed: reload, re-index their speeches
 """
 
+from datetime import UTC, datetime
+
+from django.db.models import Q
+
+from speeches.models import Speech
+from speeches.search import signals, store
 from speeches.search.engine import (
     PER_PAGE,
     SORTS,
@@ -23,6 +31,25 @@ from speeches.search.indexing import Drift, check, index_speeches, process_pendi
 from speeches.search.related import related_speeches
 from speeches.search.signals import enqueue
 
+
+def last_rebuilt_at():
+    """When the served generation was swapped in (the CURRENT pointer is written only then)."""
+    try:
+        return datetime.fromtimestamp((store.root() / store.POINTER).stat().st_mtime, tz=UTC)
+    except FileNotFoundError:
+        return None
+
+
+def user_terms_changed(terms):
+    """Curators added or removed dictionary words: every process reloads the vocabulary
+    after commit, and the speeches holding the words are re-indexed with the new cuts."""
+    signals._vocabulary_changed()
+    holding = Q(pk__in=[])
+    for term in terms:
+        holding |= Q(title__contains=term) | Q(body__contains=term)
+    enqueue(Speech.objects.filter(holding).values_list("pk", flat=True))
+
+
 __all__ = [
     "PER_PAGE",
     "SORTS",
@@ -32,9 +59,11 @@ __all__ = [
     "check",
     "enqueue",
     "index_speeches",
+    "last_rebuilt_at",
     "matching_ids",
     "process_pending",
     "rebuild",
     "related_speeches",
     "search",
+    "user_terms_changed",
 ]

@@ -5,6 +5,7 @@ segmenter so that 田力普 or 万村千乡 are ranked as words. The word list i
 a file in the index directory: it is written from the database when missing and
 removed (see mark_stale) after a name changes, so every process picks up the
 change on its next use. rjieba keeps no cache on disk; jieba would write one to /tmp.
+Words curators add (DictionaryTerm) are part of the vocabulary too.
 
 The vocabulary shapes ranking only: literal matching uses character n-grams, so
 a stale dictionary never hides a speech.
@@ -29,9 +30,9 @@ def _path():
 
 def vocabulary():
     """The archive's words, folded, from the database."""
-    from speeches.models import Official, Region, Topic
+    from speeches.models import DictionaryTerm, Official, Region, Topic
 
-    words = set()
+    words = set(DictionaryTerm.objects.values_list("term", flat=True))
     words.update(Official.objects.values_list("name", flat=True))
     words.update(Region.objects.values_list("name", flat=True))
     for name, keywords in Topic.objects.values_list("name", "keywords"):

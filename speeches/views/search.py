@@ -1,14 +1,30 @@
 """The search page and the search API: read the request, call speeches.search, render."""
 
+import logging
+
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from speeches.models import Speech
+from speeches.models import SearchQueryLog, Speech
 from speeches.search import SORTS, SearchRequest, search
 from speeches.throttle import throttled
 from speeches.views.pages import year_histogram
 from speeches.views.search_export import EXPORT_FORMATS, export_response
+
+log = logging.getLogger(__name__)
+
+
+def _log_query(results):
+    """Count the search for the curators' health page: once per search, not per page
+    turned; the words only, never who asked. A failed count never fails the search."""
+    if not results.searched or results.page != 1:
+        return
+    try:
+        SearchQueryLog.record(results.request.q, results.total)
+    except DatabaseError:
+        log.warning("search query not counted", exc_info=True)
 
 
 def _url_without(request, *names):
@@ -39,6 +55,7 @@ def _results_by_year(request, results):
 @require_GET
 def search_page(request):
     results = search(SearchRequest.from_params(request.GET))
+    _log_query(results)
     for active in results.filters:
         active.remove_url = _url_without(request, active.param)
     context = {
@@ -58,4 +75,5 @@ def search_api(request):
     if fmt in EXPORT_FORMATS:
         return export_response(request, SearchRequest.from_params(request.GET), fmt)
     results = search(SearchRequest.from_params(request.GET))
+    _log_query(results)
     return JsonResponse(results.as_dict(), json_dumps_params={"ensure_ascii": False})

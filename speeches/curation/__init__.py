@@ -1,0 +1,11 @@
+"""What curators do in the admin, as plain functions (speeches/admin.py stays thin):
+
+    history   ensure_baseline, assignment_changes, revert_assignment
+    locks     lock_hand_edits: fields set by hand survive re-import and re-extraction
+    status    publish, withdraw, reextract, reindex
+    merge     merge_duplicates: copies redirect to the kept speech and leave search
+    split     split_speech: a wrongly joined speech becomes two
+    review    refresh_import_flags (repairs, duplicates) and the queue's fixes
+    upload    import_uploads: files and zips from the admin's import form
+    health    search_health, query statistics, add_dictionary_term
+"""

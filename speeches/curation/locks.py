@@ -1,0 +1,19 @@
+"""Fields a curator sets by hand are kept: re-import leaves the text fields alone
+(speeches.ingest.pipeline reads Speech.locked_fields by field name) and re-extraction
+the extracted ones (speeches.extract.review maps form fields to extraction names)."""
+
+from speeches.extract.review import lock_curated_fields
+
+# Fields the importer rewrites from the source file.
+IMPORTED_FIELDS = ("title", "body", "kind", "url", "date", "year")
+
+
+def lock_hand_edits(speech, changed):
+    """Add what the curator changed (form field names, or inline model names such as
+    "speechtopic" and "citation") to speech.locked_fields. Returns whether the list
+    grew; the caller saves."""
+    grew = lock_curated_fields(speech, changed)
+    locked = list(speech.locked_fields or [])
+    added = [name for name in IMPORTED_FIELDS if name in changed and name not in locked]
+    speech.locked_fields = locked + added
+    return grew or bool(added)
