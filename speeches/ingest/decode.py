@@ -23,8 +23,9 @@ def decode_bytes(raw):
                 return _check_text(raw.decode(encoding)), encoding
             except UnicodeDecodeError as exc:
                 raise IngestError(f"the file starts with a {encoding} mark but is not {encoding}: {exc}") from exc
-    if b"\x00" in raw[:4096]:
-        raise IngestError("the file is binary (it contains NUL bytes), not text")
+    # Anywhere, not only near the start: a NUL cannot be stored in a PostgreSQL text column.
+    if (nul := raw.find(b"\x00")) >= 0:
+        raise IngestError(f"the file is binary (it contains a NUL byte at byte {nul}), not text")
     for encoding in _FALLBACK_ENCODINGS:
         try:
             return _check_text(raw.decode(encoding)), encoding

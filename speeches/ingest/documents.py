@@ -11,6 +11,7 @@ import re
 import zipfile
 from html.parser import HTMLParser
 
+from speeches.ingest.archive import MAX_RATIO
 from speeches.ingest.errors import IngestError
 
 _SKIPPED_TAGS = {
@@ -25,6 +26,8 @@ _VOID_TAGS = {"br", "hr", "img", "input", "meta", "link", "area", "base", "col",
 # Site furniture marked by class or id rather than by tag.
 _FURNITURE = re.compile(r"(^|[\s_-])(nav|navbar|menu|footer|sidebar|breadcrumb|comment|share|advert|ads?|banner|copyright|pager)([\s_-]|$)", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+# python-docx unpacks every part into memory: a Word file's text is a few MB at most.
+MAX_DOCX_UNPACKED_BYTES = 100 * 1024 * 1024
 
 
 class _PageText(HTMLParser):
@@ -106,6 +109,7 @@ def docx_paragraphs(raw):
         raise IngestError("reading .docx needs python-docx") from exc
     if not zipfile.is_zipfile(io.BytesIO(raw)):
         raise IngestError("not a Word .docx file: a .docx is a zip package and this is not one")
+    _check_package_size(raw)
     try:
         document = docx.Document(io.BytesIO(raw))
     except Exception as exc:  # python-docx raises several kinds for broken packages
@@ -119,3 +123,21 @@ def docx_paragraphs(raw):
             paragraphs.append(block.text.strip())
     title = (document.core_properties.title or "").strip()
     return [p for p in paragraphs if p], title
+
+
+def _check_package_size(raw):
+    """Refuse a zip bomb posing as a .docx before python-docx unpacks it (zipfile never
+    reads more than a member's declared size, so the declared sizes bound the memory)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as package:
+            infos = package.infolist()
+    except zipfile.BadZipFile as exc:
+        raise IngestError(f"not a readable Word .docx file: {exc}") from exc
+    total = sum(info.file_size for info in infos)
+    if total > MAX_DOCX_UNPACKED_BYTES:
+        raise IngestError(f"the .docx unpacks to {total} bytes; at most {MAX_DOCX_UNPACKED_BYTES} (a zip bomb?)")
+    for info in infos:
+        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
+            raise IngestError(
+                f"{info.filename} in the .docx is compressed {info.file_size // info.compress_size}× (a zip bomb?)"
+            )

@@ -30,6 +30,15 @@ log = logging.getLogger(__name__)
 # Extension → reader(raw bytes, path, field_map) returning (ParsedDocument, encoding).
 READERS = {}
 
+MB = 1024 * 1024
+# A scraped compilation page is a few hundred KB (the seed page: 183 KB). Splitting a page
+# compares every pair of its blocks for copies, so a 50 MB "page" would take most of an
+# hour: bulk text comes as records or as a zip of pages instead.
+MAX_PAGE_BYTES = 10 * MB
+# The longest national work report runs to ~58,000 characters. A "speech" of millions is a
+# file the splitter could not cut, and indexing it alone would take gigabytes of memory.
+MAX_SPEECH_CHARS = 1_000_000
+
 
 def reader(*extensions):
     def register(func):
@@ -40,14 +49,24 @@ def reader(*extensions):
     return register
 
 
+def _check_page_size(raw):
+    if len(raw) > MAX_PAGE_BYTES:
+        raise IngestError(
+            f"the page is {len(raw) / MB:.1f} MB; pages over {MAX_PAGE_BYTES // MB} MB are refused: "
+            "split it into several files, or import bulk text as records (.jsonl, .csv)"
+        )
+
+
 @reader(".txt", ".text")
 def read_text_page(raw, path, field_map=None):
+    _check_page_size(raw)
     text, encoding = decode_bytes(raw)
     return parse_compilation(text, fallback_title=Path(path).stem), encoding
 
 
 @reader(".html", ".htm", ".xhtml")
 def read_html_page(raw, path, field_map=None):
+    _check_page_size(raw)
     html, encoding = decode_bytes(raw)
     text, page_title = html_to_text(html)
     if not text.strip():
@@ -155,6 +174,7 @@ def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None):
     read = READERS.get(Path(path).suffix.lower(), read_text_page)
     try:
         doc, encoding = read(raw, path, field_map)
+        _check_speeches(doc)
         with transaction.atomic():
             _store(doc, raw, path, encoding, status, report)
     except IngestError as exc:
@@ -163,6 +183,18 @@ def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None):
         log.exception("import of %s failed", path)
         return report.fail(f"unexpected error ({type(exc).__name__}): {exc}")
     return report
+
+
+def _check_speeches(doc):
+    for parsed in doc.speeches:
+        if len(parsed.body) > MAX_SPEECH_CHARS:
+            raise IngestError(
+                f"speech {parsed.position} ({parsed.title[:40]}) is {len(parsed.body):,} characters long; "
+                f"at most {MAX_SPEECH_CHARS:,} are accepted: does the file mark where its speeches begin?"
+            )
+        # A JSON record may carry one escaped (\u0000); PostgreSQL cannot store it.
+        if "\x00" in parsed.title or "\x00" in parsed.body:
+            raise IngestError(f"speech {parsed.position} ({parsed.title[:40]}) contains a NUL character: binary data, not text")
 
 
 def _store(doc, raw, path, encoding, status, report):

@@ -1,0 +1,147 @@
+"""A throwaway archive in its own data folder, driven through real processes: manage.py
+commands, Django shell scripts and gunicorn. For the reliability tests that kill, race and
+load the archive, which pytest-django's test database cannot do: every process here shares
+one file-backed SQLite database in the data folder (DATABASE_URL is ignored on purpose, so
+these tests run the same way in the PostgreSQL pass of CI)."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import PROJECT_DIR
+
+PYTHON = sys.executable
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+# Every subprocess gets a deadline: a hung child fails the test instead of the CI job.
+COMMAND_TIMEOUT = 300
+
+QUERY = textwrap.dedent(
+    """
+    import json, sys
+    import django
+    django.setup()
+    from speeches import search
+    from speeches.models import PendingIndexUpdate, Speech
+    print(json.dumps({
+        "speeches": Speech.objects.count(),
+        "queued": PendingIndexUpdate.objects.count(),
+        "found": {q: sorted(search.matching_ids({"q": q})) for q in sys.argv[1:]},
+    }))
+    """
+)
+
+
+class LiveArchive:
+    def __init__(self, data_dir):
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SEARCH_INDEX_DIR", "SECRET_KEY")}
+        self.env.update(
+            ARCHIVE_DATA_DIR=str(self.data_dir),
+            DJANGO_SETTINGS_MODULE="archive.settings",
+            PYTHONPATH=str(PROJECT_DIR),
+            DEBUG="0",
+            SECURE_SSL_REDIRECT="0",
+            API_ANON_RATE_PER_MINUTE="0",
+            LOG_LEVEL="WARNING",
+        )
+
+    @property
+    def index_dir(self):
+        return self.data_dir / "index"
+
+    def manage_args(self, *args):
+        return [PYTHON, "manage.py", *args]
+
+    def run(self, args, timeout=COMMAND_TIMEOUT):
+        return subprocess.run(args, cwd=PROJECT_DIR, env=self.env, capture_output=True, text=True, timeout=timeout)
+
+    def manage(self, *args, timeout=COMMAND_TIMEOUT):
+        return self.run(self.manage_args(*args), timeout=timeout)
+
+    def start(self, args, log_path):
+        """A background process writing stdout and stderr to log_path."""
+        log = open(log_path, "w")  # noqa: SIM115 - the child keeps it; closed with the process
+        return subprocess.Popen(args, cwd=PROJECT_DIR, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def migrate(self):
+        result = self.manage("migrate", "--noinput", "-v0")
+        assert result.returncode == 0, result.stdout + result.stderr
+        return self
+
+    def python(self, code, *args, timeout=COMMAND_TIMEOUT):
+        """Run code (Django not yet set up) in a process of its own; returns CompletedProcess."""
+        return self.run([PYTHON, "-c", code, *map(str, args)], timeout=timeout)
+
+    def state(self, *queries):
+        """Speech count, queued index updates and the speech ids each query finds."""
+        result = self.python(QUERY, *queries)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    def count_speeches(self):
+        return self.state()["speeches"]
+
+    def search_total(self, query):
+        return len(self.state(query)["found"][query])
+
+
+class Gunicorn:
+    """gunicorn serving the archive on a free loopback port, stopped on exit."""
+
+    def __init__(self, archive, log_path, workers=2, threads=1):
+        self.archive = archive
+        self.log_path = Path(log_path)
+        self.args = [
+            GUNICORN, "archive.wsgi:application",
+            "--bind", "127.0.0.1:0",  # the kernel picks the port; read back from the log
+            "--workers", str(workers), "--threads", str(threads),
+            "--timeout", "60", "--graceful-timeout", "5",
+            "--log-level", "info", "--error-logfile", "-", "--access-logfile", "/dev/null",
+        ]
+        self.process = None
+        self.base_url = None
+
+    def __enter__(self):
+        self.process = self.archive.start(self.args, self.log_path)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            match = re.search(r"Listening at: (http://127\.0\.0\.1:\d+)", self.log_path.read_text(errors="replace"))
+            if match and self._healthy(match.group(1)):
+                self.base_url = match.group(1)
+                return self
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not start:\n{self.log()}")
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def _healthy(self, base_url):
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=5) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+
+    def log(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
