@@ -390,6 +390,12 @@ class SpeechAdmin(SimpleHistoryAdmin):
         }
         return super().history_view(request, object_id, extra_context=extra)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves a POSTed revert for anyone who may view the history.
+        if request.method == "POST":
+            self._require_change(request, get_object_or_404(Speech, pk=object_id))
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def revert_assignment_view(self, request, object_id, model_name, history_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])

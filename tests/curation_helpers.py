@@ -30,6 +30,9 @@ def _values(form):
     for name in form.fields:
         bound = form[name]
         value = bound.value()
+        if bound.field.show_hidden_initial:
+            # Fields with callable defaults carry their initial value in a hidden input.
+            data[bound.html_initial_name] = bound.field.prepare_value(bound.initial)
         if value is None or value is False:
             continue
         if value is True:
