@@ -6,6 +6,7 @@ these tests run the same way in the PostgreSQL pass of CI)."""
 
 import json
 import os
+import random
 import re
 import signal
 import subprocess
@@ -39,6 +40,54 @@ QUERY = textwrap.dedent(
 )
 
 
+# Phrases for generated speeches (written for these tests): subjects, actions, aims.
+_SUBJECTS = ("各乡镇", "各部门", "全县上下", "各级干部", "村两委", "驻村工作队", "各社区", "有关单位")
+_ACTIONS = (
+    "要把责任落实到人", "要抓好项目建设", "要守住安全生产底线", "要办好民生实事", "要做好防汛准备",
+    "要推进乡村振兴", "要改善人居环境", "要稳住粮食生产", "要扩大有效投资", "要提高办事效率",
+    "要关心困难群众", "要加强基层治理", "要保护好耕地", "要发展特色产业", "要抓好学校建设",
+)
+_AIMS = (
+    "确保年底前见到成效", "让群众真正得到实惠", "不能搞形式主义", "做到件件有着落",
+    "把好事办好、实事办实", "以实绩检验工作成效", "切实增强群众的获得感",
+)
+_PLACES = ("东湖镇", "西山乡", "南塘街道", "北岭村", "清河县", "石门镇", "柳林乡", "白沙社区")
+_MEETINGS = ("工作会议", "推进会", "动员大会", "总结会", "座谈会", "调度会")
+
+
+def speech_text(rng, paragraphs, token):
+    """A speech of generated paragraphs; token (a unique word) is in the second paragraph."""
+    lines = ["同志们:"]
+    for i in range(paragraphs):
+        sentences = [
+            f"{rng.choice(_SUBJECTS)}{rng.choice(_ACTIONS)},{rng.choice(_AIMS)}。" for _ in range(rng.randint(2, 4))
+        ]
+        if i == 1:
+            sentences.insert(1, f"这项工作的代号是{token}。")
+        lines.append("".join(sentences))
+    lines.append("谢谢大家!")
+    return "\n\n".join(lines)
+
+
+def write_corpus(folder, files=6, per_file=10, paragraphs=12, seed=1):
+    """JSON lines files of generated speeches (one import transaction per file).
+    Returns {token: title}: each speech has a unique token that only it contains."""
+    rng = random.Random(seed)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    speeches = {}
+    for f in range(files):
+        rows = []
+        for n in range(per_file):
+            number = f * per_file + n + 1
+            token = f"样本{seed:02d}编号{number:04d}"
+            title = f"在{rng.choice(_PLACES)}第{number}次{rng.choice(_MEETINGS)}上的讲话"
+            rows.append(json.dumps({"title": title, "text": speech_text(rng, paragraphs, token)}, ensure_ascii=False))
+            speeches[token] = title
+        (folder / f"batch_{f:03d}.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return speeches
+
+
 class LiveArchive:
     def __init__(self, data_dir):
         self.data_dir = Path(data_dir)
@@ -52,6 +101,7 @@ class LiveArchive:
             SECURE_SSL_REDIRECT="0",
             API_ANON_RATE_PER_MINUTE="0",
             LOG_LEVEL="WARNING",
+            PYTHONUNBUFFERED="1",  # progress lines reach the log as they are written
         )
 
     @property
