@@ -24,6 +24,7 @@ from speeches.curation.forms import (
     fix_form_class,
 )
 from speeches.curation.locks import lock_hand_edits
+from speeches.curation.recording import extraction_writes
 from speeches.extract.annotate import REVIEW_THRESHOLD
 from speeches.models import (
     Citation,
@@ -541,8 +542,10 @@ class ReviewItemAdmin(admin.ModelAdmin):
     def reject_items(self, request, queryset):
         from speeches.extract.review import apply_decision
 
-        for item in queryset.select_related("speech"):
-            apply_decision(item, ReviewItem.REJECTED, request.user)
+        # A rejection re-extracts the speech: its rewrites are not curators' edits.
+        with extraction_writes():
+            for item in queryset.select_related("speech"):
+                apply_decision(item, ReviewItem.REJECTED, request.user)
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.fix_view)

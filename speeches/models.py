@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from speeches.curation.recording import AssignmentHistory
+
 
 class Source(models.Model):
     """One imported file or page; the raw bytes are kept so an import can be redone."""
@@ -359,8 +361,8 @@ class SpeechTopic(models.Model):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE)
     score = models.FloatField("得分", default=0.0)
 
-    # Topic assignments a curator adds or removes are kept (extraction writes in bulk, unrecorded).
-    history = HistoricalRecords(verbose_name="讲话主题修改记录", verbose_name_plural="讲话主题修改记录")
+    # Topic assignments curators add, change or remove (extraction's rewrites are not kept).
+    history = AssignmentHistory(verbose_name="讲话主题修改记录", verbose_name_plural="讲话主题修改记录")
 
     class Meta:
         ordering = ["-score", "topic__name"]
@@ -415,7 +417,7 @@ class Citation(models.Model):
     sentence = models.TextField("所在句", blank=True)
     confidence = models.FloatField("置信度", default=1.0)
 
-    history = HistoricalRecords(verbose_name="提及修改记录", verbose_name_plural="提及修改记录")
+    history = AssignmentHistory(verbose_name="提及修改记录", verbose_name_plural="提及修改记录")
 
     class Meta:
         ordering = ["speech", "offset"]

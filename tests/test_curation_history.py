@@ -5,7 +5,14 @@ import pytest
 from django.urls import reverse
 
 from speeches.models import Citation, Official, Speech, SpeechTopic
-from tests.curation_helpers import change_form_data, edit_speech, logged_in
+from tests.curation_helpers import (
+    COUNTY_PAGE,
+    change_form_data,
+    edit_speech,
+    logged_in,
+    run_action,
+    upload,
+)
 from tests.factories import make_region, make_speech, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +153,14 @@ def test_every_change_is_listed_in_the_archive_wide_change_log(curator, speech):
     assert response.status_code == 200
     assert "新标题" in response.content.decode()
     assert Speech.history.filter(history_user__username="editor_li").exists()
+
+
+def test_re_extraction_does_not_bury_the_curators_changes(curator):
+    upload(curator, ("county.txt", COUNTY_PAGE.read_bytes()))
+    speech = Speech.objects.get(title="工作会议领导讲话")
+    assert speech.citations.exists()
+
+    run_action(curator, "speech", "reextract_speeches", [speech])
+    run_action(curator, "speech", "reextract_speeches", [speech])
+
+    assert history_page(curator, speech).context["assignment_changes"] == []

@@ -11,6 +11,7 @@ from django.db.models import Count
 
 from speeches.curation.history import ensure_baseline
 from speeches.curation.locks import lock_hand_edits
+from speeches.curation.recording import extraction_writes
 from speeches.curation.split import rewrite_sections
 from speeches.extract import annotate_speech
 from speeches.models import Citation, Official, ReviewItem, Speech, SpeechTopic
@@ -116,7 +117,8 @@ def fix_region(item, region, user=None):
         speech.region_confidence = 1.0
         _save_locked(speech, ["region"], ["region", "region_confidence"])
         # Region mentions mark the new primary region; locked fields stay as set.
-        annotate_speech(speech)
+        with extraction_writes():
+            annotate_speech(speech)
 
 
 def fix_topic(item, topic, user=None):

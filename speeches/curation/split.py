@@ -5,6 +5,7 @@ from django.db import transaction
 
 from speeches.curation.history import ensure_baseline
 from speeches.curation.locks import lock_hand_edits
+from speeches.curation.recording import extraction_writes
 from speeches.extract import annotate_speech
 from speeches.ingest.parse import classify_kind
 from speeches.ingest.sections import find_sections
@@ -60,5 +61,6 @@ def split_speech(speech, paragraph, title):
         speech.save(update_fields=["body", "locked_fields", "updated_at"])
         for part in (speech, second):
             rewrite_sections(part)
-            annotate_speech(part)
+            with extraction_writes():
+                annotate_speech(part)
     return second

@@ -5,6 +5,7 @@ import re
 
 from django.conf import settings
 
+from speeches.curation.recording import extraction_writes
 from speeches.curation.review import refresh_import_flags
 from speeches.ingest.archive import ZIP_SUFFIXES, zip_members
 from speeches.ingest.errors import IngestError
@@ -61,7 +62,8 @@ def import_upload(uploaded, status=Speech.PUBLISHED):
 def import_uploads(files, status=Speech.PUBLISHED):
     """Import every uploaded file; a refused or failing file changes nothing and the
     others still import. The importer's repairs and merged copies join the review queue."""
-    reports = [report for uploaded in files for report in import_upload(uploaded, status)]
+    with extraction_writes():
+        reports = [report for uploaded in files for report in import_upload(uploaded, status)]
     if any(report.ok and (report.created or report.updated) for report in reports):
         refresh_import_flags()
     return reports
