@@ -10,9 +10,8 @@ from django.db.models import Case, F, When
 from django.db.models.functions import Coalesce, ExtractYear
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
-from speeches.curation.recording import AssignmentHistory
+from speeches.curation.recording import AssignmentHistory, SpeechHistory
 
 
 class Source(models.Model):
@@ -275,7 +274,7 @@ class Speech(models.Model):
     objects = SpeechQuerySet.as_manager()
     # Who changed what and when, for the admin's history page and revert. The importer's
     # log and the text hash are the importer's bookkeeping: a revert keeps their current values.
-    history = HistoricalRecords(
+    history = SpeechHistory(
         excluded_fields=["import_log", "content_hash", "created_at", "updated_at"],
         verbose_name="讲话修改记录",
         verbose_name_plural="讲话修改记录",

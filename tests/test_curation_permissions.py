@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
+from speeches.curation.history import ensure_baseline
 from speeches.models import ReviewItem, Speech
 from tests.curation_helpers import (
     change_form_data,
@@ -73,7 +74,8 @@ def test_a_viewer_cannot_open_the_curators_pages(client):
     assert viewer.get(reverse("admin:speeches_speech_split", args=[speech.pk])).status_code == 403
     assert viewer.get(reverse("admin:speeches_speech_merge"), {"ids": f"{speech.pk}"}).status_code == 403
     assert viewer.post(reverse("admin:speeches_reviewitem_fix", args=[item.pk]), {"date": "2020-02-02"}).status_code == 403
-    record = speech.history.first()
+    ensure_baseline([speech])
+    record = speech.history.get()
     revert = reverse("admin:speeches_speech_simple_history", args=[speech.pk, record.history_id])
     page = viewer.get(revert)
     assert page.status_code == 200 and page.context["revert_disabled"]

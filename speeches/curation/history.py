@@ -28,9 +28,11 @@ def ensure_baseline(objects):
         recorded = set(model.history.filter(id__in=ids).values_list("id", flat=True).distinct())
         missing = [pk for pk in ids if pk not in recorded]
         if missing:
-            model.history.bulk_history_create(
-                list(model.objects.filter(pk__in=missing)), default_change_reason=BASELINE_REASON
-            )
+            stored = list(model.objects.filter(pk__in=missing))
+            for obj in stored:
+                # Nobody made this state in the admin: not the curator about to change it.
+                obj._history_user = None
+            model.history.bulk_history_create(stored, default_change_reason=BASELINE_REASON)
 
 
 def assignment_changes(speech, limit=200):

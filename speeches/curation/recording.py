@@ -1,4 +1,4 @@
-"""Which changes to topic and official assignments the edit history records.
+"""Which changes the edit history records.
 
 Extraction replaces a speech's citations and topic scores wholesale: it deletes them
 one by one (each deletion would be a history row) and writes the new ones in bulk
@@ -28,6 +28,17 @@ def extraction_writes():
 def _recording():
     in_request = getattr(HistoricalRecords.context, "request", None) is not None
     return in_request and not getattr(_state, "extracting", False)
+
+
+class SpeechHistory(HistoricalRecords):
+    """HistoricalRecords for Speech. An import writes each new speech twice: created,
+    then saved with its extraction; only the second, complete state is kept (one copy
+    of the text per imported speech, not two). Speeches a curator creates are kept."""
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        if created and not _recording():
+            return
+        super().post_save(instance, created, using=using, **kwargs)
 
 
 class AssignmentHistory(HistoricalRecords):
