@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from speeches import search
 from speeches.curation import health, history, merge, review, split, status, upload
 from speeches.curation.forms import (
+    DictionaryTermAdminForm,
     DictionaryTermForm,
     SplitForm,
     UploadImportForm,
@@ -703,6 +704,7 @@ class DictionaryTermAdmin(admin.ModelAdmin):
     """Curators' words for the search segmenter; adding or removing one reloads the
     vocabulary and re-indexes the speeches holding it."""
 
+    form = DictionaryTermAdminForm
     list_display = ["term", "added_by", "added_at"]
     search_fields = ["term"]
     readonly_fields = ["added_by", "added_at"]

@@ -133,3 +133,14 @@ def test_the_admin_index_links_to_the_health_page_import_and_queue(curator):
 
     for name in (HEALTH, "admin:speeches_source_import", "admin:speeches_reviewitem_changelist"):
         assert reverse(name) in html
+
+
+def test_words_added_in_the_dictionary_admin_are_checked_and_loaded(curator):
+    url = reverse("admin:speeches_dictionaryterm_add")
+
+    refused = curator.post(url, {"term": "!"})
+    curator.post(url, {"term": "禾下 乘凉"})
+
+    assert refused.status_code == 200 and refused.context["adminform"].form.errors
+    assert list(DictionaryTerm.objects.values_list("term", flat=True)) == ["禾下乘凉"]
+    assert "禾下乘凉" in dictionary.vocabulary()

@@ -4,7 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 
-from speeches.models import Region, ReviewItem, Speech, SpeechTopic, Topic
+from speeches.curation.health import TermError, normalise_term
+from speeches.models import DictionaryTerm, Region, ReviewItem, Speech, SpeechTopic, Topic
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -38,6 +39,18 @@ class SplitForm(forms.Form):
 
 class DictionaryTermForm(forms.Form):
     term = forms.CharField(label="词语", max_length=50)
+
+
+class DictionaryTermAdminForm(forms.ModelForm):
+    class Meta:
+        model = DictionaryTerm
+        fields = ["term"]
+
+    def clean_term(self):
+        try:
+            return normalise_term(self.cleaned_data["term"])
+        except TermError as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
 
 def fix_form_class(item):

@@ -63,12 +63,18 @@ class TermError(ValueError):
 MIN_TERM, MAX_TERM = 2, 50
 
 
-def clean_term(term):
+def normalise_term(term):
+    """The word without spaces; TermError when it cannot be a dictionary word."""
     term = "".join(str(term or "").split())
     if not MIN_TERM <= len(term) <= MAX_TERM:
         raise TermError(f"词语应有 {MIN_TERM} 到 {MAX_TERM} 个字。")
     if not any(ch.isalnum() for ch in term):
         raise TermError("词语至少要有一个汉字、字母或数字。")
+    return term
+
+
+def clean_term(term):
+    term = normalise_term(term)
     if DictionaryTerm.objects.filter(term=term).exists():
         raise TermError(f"“{term}”已在词典中。")
     return term
