@@ -35,7 +35,7 @@ def test_a_curator_imports_a_compilation_page_as_drafts_and_reads_the_report(cur
     # Repairs, merged copies, debris and warnings are all in the report.
     assert "刚才,张红梅同志在工作报告中" in html
     assert "合并的重复副本</th><td>1" in html
-    assert "footer 3" in html
+    assert "页尾推荐 3" in html
     assert "a speech without a title line" in html
     assert set(Speech.objects.values_list("status", flat=True)) == {Speech.DRAFT}
     # A draft is not public yet.

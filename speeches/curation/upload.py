@@ -66,6 +66,19 @@ def import_uploads(files, status=Speech.PUBLISHED):
         reports = [report for uploaded in files for report in import_upload(uploaded, status)]
     if any(report.ok and (report.created or report.updated) for report in reports):
         refresh_import_flags()
+    return label_debris(reports)
+
+
+# The importer's names for the lines it removed (speeches.ingest.page), for the report.
+DEBRIS_LABELS = {"header": "页首信息", "footer": "页尾推荐", "pagination": "分页", "site_blurb": "网站导语"}
+
+
+def label_debris(reports):
+    """Give each report `debris_labelled`: [(label, lines removed)] for the page."""
+    for report in reports:
+        report.debris_labelled = [
+            (DEBRIS_LABELS.get(kind, kind), count) for kind, count in sorted(report.debris_removed.items())
+        ]
     return reports
 
 
