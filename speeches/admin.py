@@ -244,6 +244,12 @@ class SpeechAdmin(SimpleHistoryAdmin):
     def display_year(self, speech):
         return speech.display_year
 
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET" and NeedsReviewFilter.parameter_name in request.GET:
+            # The importer's flags for speeches imported from the command line too.
+            review.refresh_import_flags()
+        return super().changelist_view(request, extra_context)
+
     # Hand edits: recorded with a revertable starting point, and locked against re-import.
 
     def save_model(self, request, obj, form, change):

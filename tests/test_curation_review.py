@@ -4,6 +4,7 @@ merged copies) with approve, reject and fix; decisions survive re-import."""
 import pytest
 from django.urls import reverse
 
+from speeches.ingest.pipeline import import_paths
 from speeches.models import Region, ReviewItem, Speech
 from tests.curation_helpers import (
     COMPILATION,
@@ -163,3 +164,11 @@ def test_the_speech_list_filters_speeches_waiting_for_review(curator):
     response = curator.get(reverse("admin:speeches_speech_changelist"), {"needs_review": "yes"})
 
     assert [s.title for s in response.context["cl"].result_list] == ["待审核的讲话"]
+
+
+def test_speeches_imported_from_the_command_line_show_their_flags_in_the_speech_list(curator):
+    import_paths([COMPILATION])
+
+    response = curator.get(reverse("admin:speeches_speech_changelist"), {"needs_review": "yes"})
+
+    assert "街道社区服务工作会议讲话" in {s.title for s in response.context["cl"].result_list}
