@@ -168,7 +168,9 @@ def test_the_speech_list_filters_speeches_waiting_for_review(curator):
 
 def test_speeches_imported_from_the_command_line_show_their_flags_in_the_speech_list(curator):
     import_paths([COMPILATION])
+    assert not ReviewItem.objects.filter(field=ReviewItem.REPAIR).exists()
 
     response = curator.get(reverse("admin:speeches_speech_changelist"), {"needs_review": "yes"})
 
     assert "街道社区服务工作会议讲话" in {s.title for s in response.context["cl"].result_list}
+    assert ReviewItem.objects.get(field=ReviewItem.REPAIR).speech.title == "街道社区服务工作会议讲话"
