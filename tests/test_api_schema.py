@@ -4,6 +4,8 @@ get a server error, nor a response that contradicts the description."""
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import unsupported_method
 
@@ -41,6 +43,13 @@ def archive(db, settings):
         SpeechTopic.objects.create(speech=speech, topic=topic, score=1.0)
         Citation.objects.create(speech=speech, official=official, mention="王明县长", offset=13)
     process_pending()
+    # As Django's test client does: keep the connection that holds the test's transaction
+    # open across requests (on PostgreSQL, request_finished would close it).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def test_schema_is_served_and_names_every_endpoint(client):

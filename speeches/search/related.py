@@ -49,7 +49,9 @@ def _neighbour_ids(speech, exclude, limit):
     then the newest. One query."""
     own_topics = Topic.objects.filter(speeches=speech).values("pk")
     shares_topic = Q(topics__in=own_topics)
-    in_region = Q(region_id=speech.region_id) if speech.region_id else Q(pk__in=[])
+    # Never true without a region. Not pk__in=[]: Django folds that CASE into a bare 0,
+    # which PostgreSQL reads in GROUP BY as "column 0" and refuses.
+    in_region = Q(region_id=speech.region_id) if speech.region_id else Q(pk__isnull=True)
     return list(
         Speech.objects.published()
         .exclude(pk__in=[speech.pk, *exclude])
