@@ -5,12 +5,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Q
 from whoosh import query as wq
-from whoosh.reading import TermNotFound
-from whoosh.sorting import FieldFacet
 
 from speeches.models import Official, Region, Speech, Topic
-from speeches.search import store
+from speeches.search import columns, store
 from speeches.search.dictionary import cut_words
+from speeches.search.evaluate import CHAR_MATCH_WEIGHT, Evaluator, top
 from speeches.search.highlight import excerpt, highlight
 from speeches.search.query import parse
 
@@ -19,8 +18,6 @@ MAX_PAGE = 1000
 SORTS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 # Facet lists longer than this show their largest entries only.
 FACET_LIMIT = 50
-# Literal (character) matches decide what is found; words decide the order.
-CHAR_MATCH_WEIGHT = 0.5
 _YEAR = re.compile(r"^\s*(\d{4})\s*(?:[-–—~～至到]\s*(\d{4})\s*)?$")
 
 
@@ -185,7 +182,11 @@ class SearchResults:
         }
 
 
-# Whoosh queries --------------------------------------------------------------
+# The query in Whoosh's terms ------------------------------------------------------
+#
+# What a search means, written as Whoosh queries: evaluate.py runs the same thing
+# over posting blocks (much faster), and the tests check the two agree
+# (tests/test_bench_search_equivalence.py).
 
 
 def _char_query(fieldname, needle):
@@ -242,24 +243,10 @@ def _filter_query(request):
 # Facets ------------------------------------------------------------------------
 
 
-def _count(reader, fieldname, term, docset):
-    try:
-        postings = reader.postings(fieldname, term)
-    except TermNotFound:
-        return 0
-    return sum(1 for docnum in postings.all_ids() if docnum in docset)
-
-
-def _term_counts(reader, fieldname, docset):
-    counts = {}
-    for term in reader.field_terms(fieldname):
-        count = _count(reader, fieldname, term, docset)
-        if count:
-            counts[term] = count
-    return counts
-
-
-def _facets(reader, docset, request, region):
+def _facets(docs, docset, request, region):
+    """Counts of the matching documents per region, topic, year and official, from
+    the reader's facet postings in memory (columns.py)."""
+    docbits = docs.bitset(docset)
     # Regions: the top level (provinces, the country) or the level below the filter.
     if region is not None:
         candidates = Region.objects.filter(parent=region)
@@ -267,19 +254,19 @@ def _facets(reader, docset, request, region):
         candidates = Region.objects.filter(parent__isnull=True)
     regions = []
     for code, name in candidates.values_list("code", "name"):
-        count = _count(reader, "region", code, docset)
+        count = docs.count("region", code, docset, docbits)
         if count:
             regions.append({"code": code, "name": name, "count": count})
     regions.sort(key=lambda r: (-r["count"], r["code"]))
 
-    topic_counts = _term_counts(reader, "topic", docset)
+    topic_counts = docs.counts("topic", docset, docbits)
     names = dict(Topic.objects.filter(slug__in=list(topic_counts)).values_list("slug", "name"))
     topics = sorted(
         ({"slug": slug, "name": names[slug], "count": n} for slug, n in topic_counts.items() if slug in names),
         key=lambda t: (-t["count"], t["name"]),
     )[:FACET_LIMIT]
 
-    official_counts = _term_counts(reader, "official", docset)
+    official_counts = docs.counts("official", docset, docbits)
     top = sorted(official_counts.items(), key=lambda item: (-item[1], int(item[0])))[: FACET_LIMIT * 2]
     names = {str(pk): str(o) for pk, o in ((o.pk, o) for o in Official.objects.filter(pk__in=[int(k) for k, _ in top]))}
     officials = [
@@ -287,7 +274,7 @@ def _facets(reader, docset, request, region):
     ][:FACET_LIMIT]
 
     years = sorted(
-        ({"year": int(y), "count": n} for y, n in _term_counts(reader, "year", docset).items()),
+        ({"year": int(y), "count": n} for y, n in docs.counts("year", docset, docbits).items()),
         key=lambda y: -y["year"],
     )
     return {"region": regions, "topic": topics, "year": years, "official": officials}
@@ -332,10 +319,48 @@ def _nothing_to_search(parsed, request):
     return parsed.is_empty and (parsed.typed or not request.has_filters)
 
 
-def _matching_docnums(searcher, parsed, request):
-    """(the matching query, the set of matching published document numbers)."""
+def whoosh_form(parsed, request):
+    """(match, ranking or None, filter): the search as Whoosh queries. Whoosh's own
+    answer is set(docs_for_query(And([match, filter]))) for the documents found and
+    search(AndMaybe(match, ranking), filter=those) for their order."""
     match = _match_query(parsed) if not parsed.is_empty else wq.Every()
-    return match, set(searcher.docs_for_query(wq.And([match, _filter_query(request)])))
+    return match, (_ranking_query(parsed) if not parsed.is_empty else None), _filter_query(request)
+
+
+def _filtered(docs, docset, request):
+    """docset without unpublished documents and those the request's filters leave out."""
+    docset -= docs.unpublished()
+    if request.region:
+        docset &= docs.docs_with("region", request.region)
+    if request.topic:
+        docset &= docs.docs_with("topic", request.topic)
+    if request.official:
+        docset &= docs.docs_with("official", request.official)
+    if request.year_range:
+        first, last = request.year_range
+        in_range = set()
+        for year in docs.terms["year"]:
+            if first <= year <= last:
+                in_range |= docs.docs_with("year", year)
+        docset &= in_range
+    if request.kind:
+        docset &= docs.docs_with("kind", request.kind)
+    return docset
+
+
+def _matching_docnums(searcher, parsed, request, scored=False):
+    """(the set of matching published document numbers, their scores or None, columns)."""
+    docs = columns.for_reader(searcher.reader())
+    evaluator = Evaluator(searcher, docs)
+    if parsed.is_empty:
+        docset, scores = evaluator.live_docs(), None
+    else:
+        found = evaluator.match(parsed, scored)
+        docset, scores = found.docs, found.scores
+    docset = _filtered(docs, docset, request)
+    if scored and scores is not None:
+        evaluator.add_ranking(parsed, docset, scores)
+    return docset, scores, docs
 
 
 def search(request):
@@ -353,25 +378,20 @@ def search(request):
     results.searched = True
     if searcher is None:
         return results
-    match, docset = _matching_docnums(searcher, parsed, request)
-    results.total = len(docset)
-    results.facets = _facets(searcher.reader(), docset, request, region)
-
-    first = (request.page - 1) * PER_PAGE
-    if first >= results.total:
-        return results
-    limit = first + PER_PAGE
     sort = request.sort
     if parsed.is_empty and sort == "relevance":
         sort = "newest"  # nothing to rank by
+    first = (request.page - 1) * PER_PAGE
+    limit = first + PER_PAGE
+    docset, scores, docs = _matching_docnums(searcher, parsed, request, scored=sort == "relevance")
+    results.total = len(docset)
+    results.facets = _facets(docs, docset, request, region)
+    if first >= results.total:
+        return results
     if sort == "relevance":
-        ranking = _ranking_query(parsed)
-        scored = wq.AndMaybe(match, ranking) if ranking is not None else match
-        found = searcher.search(scored, filter=docset, limit=limit)
+        page = [(docnum, scores[docnum]) for docnum in top(scores, docset, limit)[first:limit]]
     else:
-        key = FieldFacet("newest_key", reverse=True) if sort == "newest" else FieldFacet("oldest_key")
-        found = searcher.search(match, filter=docset, limit=limit, sortedby=key)
-    page = [(hit.docnum, hit.score) for hit in found[first:limit]]
+        page = [(docnum, None) for docnum in docs.first_in_order(sort, docset, limit)[first:limit]]
     results.hits = _hits(searcher, page, parsed, scored=sort == "relevance")
     return results
 
@@ -383,7 +403,7 @@ def matching_ids(request):
     searcher = store.searcher()
     if searcher is None or _nothing_to_search(parsed, request):
         return set()
-    _match, docnums = _matching_docnums(searcher, parsed, request)
+    docnums, _scores, _docs = _matching_docnums(searcher, parsed, request)
     return {int(searcher.stored_fields(docnum)["id"]) for docnum in docnums}
 
 

@@ -1,0 +1,49 @@
+"""The word and character fields compute their postings in one pass over the text
+(speeches/search/schema.py) instead of token by token through their analyzers; the
+postings must be the analyzers' own: same terms, frequencies, weights and encoded
+positions."""
+
+import pytest
+from whoosh.fields import TEXT
+
+from speeches.search.schema import (
+    HEADINGS_BOOST,
+    TITLE_BOOST,
+    CharGramField,
+    CharGramTokenizer,
+    WordField,
+    WordTokenizer,
+)
+
+TEXTS = [
+    "",
+    "国",
+    "同志们:\n今天我们召开全市防汛抗旱工作会议,部署今年的防汛工作。",
+    "知識產權保護工作要常抓不懈,知识产权保护工作要常抓不懈。",
+    "哈哈哈哈,谢谢谢谢!",
+    "李　强同志在2024年的报告中提到GDP增长5%左右,Ｈｅｌｌｏ　ＷＯＲＬＤ。",
+    "一、总体要求\n(一)坚持稳中求进\n二、主要任务\u200b\u200d与措施",
+]
+
+
+def postings(field, text):
+    return sorted(field.index(text))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("boost", [1.0, HEADINGS_BOOST, TITLE_BOOST])
+def test_word_field_postings_are_the_word_tokenizers(boost):
+    reference = TEXT(analyzer=WordTokenizer(), phrase=True, field_boost=boost)
+    fast = WordField(field_boost=boost)
+
+    for text in TEXTS:
+        assert postings(fast, text) == postings(reference, text), text
+
+
+@pytest.mark.parametrize("boost", [1.0, TITLE_BOOST])
+def test_character_field_postings_are_the_character_tokenizers(boost):
+    reference = TEXT(analyzer=CharGramTokenizer(), phrase=True, field_boost=boost)
+    fast = CharGramField(field_boost=boost)
+
+    for text in TEXTS:
+        assert postings(fast, text) == postings(reference, text), text
