@@ -9,12 +9,19 @@ generation and swaps it in; check() compares database and index entry by entry.
 import hashlib
 import json
 import logging
+import os
+import pickle
+import queue
 import shutil
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.db import connections
 from django.db.models import Prefetch
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.util import random_name
 
 from speeches.models import Citation, PendingIndexUpdate, Section, Speech
 from speeches.search import dictionary, store
@@ -25,6 +32,11 @@ log = logging.getLogger(__name__)
 LOAD_BATCH = 200
 QUEUE_BATCH = 2000
 UNDATED_NEWEST, UNDATED_OLDEST = 0, 99_991_231
+# A rebuild of at least this many speeches is written by several processes (one
+# segment each; analysis and writing are pure Python, so one process uses one core).
+PARALLEL_MIN_SPEECHES = 1000
+# Memory each writing process sorts postings in before spilling a run to disk.
+WRITER_LIMIT_MB = 128
 _ABSENT = object()
 MERGED = "merged"
 
@@ -162,16 +174,102 @@ def process_pending(blocking=False):
             return applied
 
 
+class RebuildError(Exception):
+    pass
+
+
+def rebuild_processes(speech_count):
+    """How many processes write a rebuild of speech_count speeches
+    (settings.SEARCH_REBUILD_PROCESSES, default: one per core)."""
+    wanted = getattr(settings, "SEARCH_REBUILD_PROCESSES", None) or os.cpu_count() or 1
+    return 1 if speech_count < PARALLEL_MIN_SPEECHES else max(1, int(wanted))
+
+
+class _SubWriterTask(SubWriterTask):
+    def run(self):
+        # A forked writer only analyses documents the parent read; should it ever need
+        # the database (a vocabulary reload), it opens its own connection rather than
+        # use the parent's.
+        for connection in connections.all(initialized_only=True):
+            connection.connection = None
+        super().run()
+
+
+class _ParallelWriter(MpWriter):
+    """Whoosh's multiprocessing writer: this process reads the database and hands
+    batches of documents to `procs` forked writers, each writing a segment of its own
+    (multisegment: no final merge, which would cost as much as the writing).
+
+    Unlike Whoosh's, a writer process that dies fails the rebuild instead of leaving
+    this one waiting for it, and cancel() stops the writer processes."""
+
+    def __init__(self, ix, procs):
+        super().__init__(ix, procs=procs, batchsize=LOAD_BATCH, multisegment=True, limitmb=WRITER_LIMIT_MB)
+
+    def _new_task(self):
+        task = _SubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
+                              self.subargs, self.multisegment)
+        task.daemon = True  # never outlives a rebuild that failed
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def _check_tasks(self):
+        if any(task.exitcode not in (None, 0) for task in self.tasks):
+            raise RebuildError("a process writing the new index failed")
+
+    def _put(self, job):
+        while True:
+            self._check_tasks()
+            try:
+                self.jobqueue.put(job, timeout=1)
+                return
+            except queue.Full:
+                continue
+
+    def _enqueue(self):
+        # As MpWriter._enqueue, with _put() for the queue.
+        filename = f"{random_name()}.doclist"
+        with self.temp_storage().create_file(filename).raw_file() as handle:
+            for item in self.docbuffer:
+                pickle.dump(item, handle, 2)
+        if len(self.tasks) < self.procs:
+            self._new_task()
+        self._put((filename, len(self.docbuffer)))
+        self.docbuffer = []
+
+    def commit(self, **kwargs):
+        try:
+            self._check_tasks()
+            super().commit(**kwargs)
+            self._check_tasks()
+        except BaseException:
+            self._stop_tasks()
+            raise
+
+    def _stop_tasks(self):
+        for task in self.tasks:
+            if task.is_alive():
+                task.terminate()
+            task.join()
+
+    def cancel(self):
+        self._stop_tasks()
+        super().cancel()
+
+
 def rebuild(progress=None):
     """Index every speech into a new generation, apply what was queued meanwhile,
     then serve it. Returns the number of speeches indexed."""
     count = 0
     with store.writer_lock(blocking=True):
         dictionary.write_file()
+        dictionary.segmenter()  # loaded once here, inherited by forked writers
         path = store.new_generation()
         try:
             ix = whoosh_index.open_dir(str(path))
-            writer = ix.writer(limitmb=256)
+            procs = rebuild_processes(Speech.objects.count())
+            writer = _ParallelWriter(ix, procs) if procs > 1 else ix.writer(limitmb=2 * WRITER_LIMIT_MB)
             try:
                 for speech in _speeches():
                     writer.add_document(**document(speech))
@@ -181,7 +279,11 @@ def rebuild(progress=None):
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit(optimize=True)
+            writer.commit(optimize=procs == 1)
+            written = whoosh_index.open_dir(str(path)).doc_count_all()
+            if written != count:
+                # A writer process died: its segment is missing.
+                raise RebuildError(f"the new index holds {written} of {count} speeches")
             _drain(ix)
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,99 @@
+"""A large rebuild is written by several processes, one index segment each; it must
+find and rank exactly what a rebuild by one process does, and a failure in any of
+them leaves the old index serving."""
+
+import pytest
+
+from speeches import search
+from speeches.models import Speech
+from speeches.search import indexing, store
+from tests.factories import make_speech
+
+pytestmark = pytest.mark.django_db
+
+QUERIES = ["防汛", "水利工程", '"抗旱保苗"', "农", "河道 -清淤", "堤防 OR 水库"]
+
+
+@pytest.fixture
+def speeches(settings):
+    settings.SEARCH_INDEX_UPDATES = "queue"
+    parts = ["防汛", "抗旱保苗", "水利工程", "河道清淤", "堤防加固", "水库调度", "农田灌溉", "农村饮水"]
+    for number in range(24):
+        body = "。".join(parts[(number + i) % len(parts)] * (1 + i % 3) for i in range(number % 5 + 2))
+        make_speech(title=f"水利工作讲话{number}", body=body, year=2000 + number % 7)
+    # Applied now, so that neither rebuild below re-writes queued speeches (which would
+    # leave deleted documents in one index and change its statistics).
+    search.process_pending()
+
+
+@pytest.fixture
+def parallel(monkeypatch, settings):
+    # Every rebuild in parallel, in batches small enough for both processes to get some.
+    monkeypatch.setattr(indexing, "PARALLEL_MIN_SPEECHES", 0)
+    monkeypatch.setattr(indexing, "LOAD_BATCH", 5)
+    settings.SEARCH_REBUILD_PROCESSES = 2
+
+
+def answers():
+    found = {}
+    for query in QUERIES:
+        results = search.search({"q": query})
+        found[query] = (results.total, [(hit.speech.pk, hit.score) for hit in results.hits], results.facets)
+    return found
+
+
+def test_a_rebuild_by_several_processes_finds_and_ranks_what_one_process_does(speeches, settings, request):
+    search.rebuild()
+    by_one = answers()
+
+    request.getfixturevalue("parallel")
+    count = search.rebuild()
+
+    assert count == Speech.objects.count()
+    assert len(list(store.searcher().reader().leaf_readers())) == 2
+    assert answers() == by_one
+
+
+def test_small_rebuilds_are_written_by_one_process(settings):
+    settings.SEARCH_REBUILD_PROCESSES = 4
+
+    assert indexing.rebuild_processes(indexing.PARALLEL_MIN_SPEECHES - 1) == 1
+    assert indexing.rebuild_processes(indexing.PARALLEL_MIN_SPEECHES) == 4
+
+
+def test_a_failed_parallel_rebuild_leaves_the_old_index_serving(speeches, parallel, monkeypatch):
+    search.rebuild()
+    served, before = store.current_generation(), answers()
+    real_document = indexing.document
+    written = []
+
+    def document_then_fail(speech):
+        if len(written) == 12:
+            raise OSError("disk full")
+        written.append(speech.pk)
+        return real_document(speech)
+
+    monkeypatch.setattr(indexing, "document", document_then_fail)
+    with pytest.raises(OSError):
+        search.rebuild()
+
+    assert store.current_generation() == served
+    assert answers() == before
+
+
+def test_a_writer_process_that_dies_fails_the_rebuild(speeches, parallel, monkeypatch):
+    search.rebuild()
+    served, before = store.current_generation(), answers()
+    real_document = indexing.document
+
+    def unwritable(speech):
+        entry = real_document(speech)
+        entry["title_words"] = 12345  # the writer process raises on a number for a text field
+        return entry
+
+    monkeypatch.setattr(indexing, "document", unwritable)
+    with pytest.raises(indexing.RebuildError):
+        search.rebuild()
+
+    assert store.current_generation() == served
+    assert answers() == before
