@@ -1,21 +1,42 @@
 """RSS feeds of new speeches: all, and per region, topic and official."""
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.html import escape
 
 from speeches.models import Official, Region, Speech, Topic
 from speeches.search import SearchRequest, matching_ids
 
 FEED_SIZE = 30
 SUMMARY_CHARS = 300
+# Characters XML 1.0 cannot carry: one stray form feed in an imported text, or a control
+# character typed into a search, would otherwise fail the whole feed.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(value):
+    return _NOT_XML.sub(" ", value) if isinstance(value, str) else value
+
+
+class ArchiveRss(Rss201rev2Feed):
+    """RSS 2.0 of plain texts. Readers render descriptions as HTML, so they are escaped
+    here (the XML writer escapes once more); titles and categories are plain text."""
+
+    def __init__(self, title, link, description, **kwargs):
+        super().__init__(_xml_text(title), link, escape(_xml_text(description)), **kwargs)
+
+    def add_item(self, title, link, description, **kwargs):
+        kwargs["categories"] = [_xml_text(c) for c in kwargs.get("categories") or ()]
+        super().add_item(_xml_text(title), link, escape(_xml_text(description)), **kwargs)
 
 
 class LatestSpeechesFeed(Feed):
-    feed_type = Rss201rev2Feed
+    feed_type = ArchiveRss
     title = "领导讲话档案:最新讲话"
     description = "档案中新收录的讲话"
 
@@ -32,7 +53,7 @@ class LatestSpeechesFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        # Plain text; the syndication framework escapes it.
+        # Plain text; ArchiveRss escapes it.
         summary = item.body.replace("\n", " ")
         return summary[:SUMMARY_CHARS] + ("……" if len(summary) > SUMMARY_CHARS else "")
 
