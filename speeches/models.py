@@ -58,12 +58,16 @@ class RegionQuerySet(models.QuerySet):
         """The regions holding any of `speeches`, with their ancestors, as a forest: each
         region gets `speech_count` (its whole subtree's) and `tree_children`. Two queries."""
         direct = self.speech_counts(speeches)
-        codes = {code[:n] for code in direct for n in REGION_CODE_LENGTHS if n <= len(code)}
-        regions = list(self.filter(code__in=codes).order_by("code"))
+        # Each count added to the code's prefixes: one pass, not regions × codes.
+        subtree = {}
+        for code, n in direct.items():
+            for prefix in {code[:length] for length in REGION_CODE_LENGTHS if length < len(code)} | {code}:
+                subtree[prefix] = subtree.get(prefix, 0) + n
+        regions = list(self.filter(code__in=subtree).order_by("code"))
         by_id = {region.pk: region for region in regions}
         roots = []
         for region in regions:
-            region.speech_count = sum(n for code, n in direct.items() if code.startswith(region.code))
+            region.speech_count = subtree[region.code]
             region.tree_children = []
         for region in regions:
             parent = by_id.get(region.parent_id)

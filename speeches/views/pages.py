@@ -14,6 +14,7 @@ from speeches.search import related_speeches
 
 SPEECHES_PER_PAGE = 20
 RELATED_COUNT = 5
+SAME_SOURCE_SHOWN = 20
 OFFICIALS_PER_PAGE = 100
 # Regions nest by code prefix: province (2 digits), prefecture (4), county (6), township (9, 12).
 PUBLISHED = Q(speeches__status=Speech.PUBLISHED)
@@ -108,14 +109,17 @@ def speech_detail(request, uid):
     for citation in speech.citations.select_related("official"):
         if citation.official not in officials:
             officials.append(citation.official)
-    same_source = []
+    same_source, same_source_count = [], 0
     if speech.source_id:
+        others = speech.source.speeches.published().exclude(pk=speech.pk)
+        # A bulk file is one source of thousands of speeches: list the first few, link the rest.
         same_source = list(
-            speech.source.speeches.published()
-            .exclude(pk=speech.pk)
-            .order_by("position", "id")
-            .only("uid", "title", "date", "year", "year_masked", "source")
+            others.order_by("position", "id").only("uid", "title", "date", "year", "year_masked", "source")[
+                : SAME_SOURCE_SHOWN + 1
+            ]
         )
+        same_source_count = len(same_source) if len(same_source) <= SAME_SOURCE_SHOWN else others.count()
+        same_source = same_source[:SAME_SOURCE_SHOWN]
     same_source_ids = {other.pk for other in same_source}
     context = {
         "speech": speech,
@@ -125,6 +129,7 @@ def speech_detail(request, uid):
         "paragraphs": _reading_paragraphs(speech, sections),
         "officials": officials,
         "same_source": same_source,
+        "same_source_count": same_source_count,
         # Speeches of the same source are listed already; related ones are the others.
         "related": [
             other for other in related_speeches(speech, limit=RELATED_COUNT + len(same_source_ids))
@@ -173,7 +178,7 @@ def region_map(roots):
         count = region.speech_count - sum(child.speech_count for child in region.tree_children)
         if count:
             direct[region] = count
-    placed = [region for region in direct if region.latitude is not None and region.longitude is not None]
+    placed = {region for region in direct if region.latitude is not None and region.longitude is not None}
     if not placed:
         return None
     largest = max(direct[region] for region in placed)
