@@ -88,6 +88,30 @@ def write_corpus(folder, files=6, per_file=10, paragraphs=12, seed=1):
     return speeches
 
 
+BULK_SPEECHES = textwrap.dedent(
+    """
+    import json, random, sys
+    import django
+    django.setup()
+    from speeches.models import Speech, content_hash
+    from tests.live_archive import speech_text
+
+    count, seed = int(sys.argv[1]), int(sys.argv[2])
+    rng = random.Random(seed)
+    rows, tokens = [], {}
+    for n in range(count):
+        token = f"批量{seed:02d}编号{n:05d}"
+        title = f"在第{n + 1}次工作调度会上的讲话"
+        body = speech_text(rng, 12, token)
+        rows.append(Speech(uid=f"b{seed:02d}{n:07d}", title=title, body=body,
+                           content_hash=content_hash(title + body), status=Speech.PUBLISHED))
+        tokens[token] = title
+    Speech.objects.bulk_create(rows, batch_size=500)
+    print(json.dumps(tokens, ensure_ascii=False))
+    """
+)
+
+
 class LiveArchive:
     def __init__(self, data_dir):
         self.data_dir = Path(data_dir)
@@ -134,6 +158,13 @@ class LiveArchive:
     def state(self, *queries):
         """Speech count, queued index updates and the speech ids each query finds."""
         result = self.python(QUERY, *queries)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    def bulk_speeches(self, count, seed):
+        """Store `count` generated speeches at once, bypassing the importer and the index
+        queue (rebuild_index indexes them); returns {token: title}."""
+        result = self.python(BULK_SPEECHES, count, seed)
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -12,6 +12,7 @@ import random
 import signal
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
@@ -20,7 +21,7 @@ from tests.live_archive import LiveArchive, write_corpus
 pytestmark = pytest.mark.slow
 
 SEED = 20240601
-KILLS = 4
+KILLS = 3
 
 # Run in a fresh process after each kill: first search with whatever index is served, then
 # run check_index as an operator would, then search again.
@@ -74,7 +75,7 @@ def assert_index_matches_database(state):
 
 
 def kill_when(process, seconds):
-    """SIGKILL process after `seconds`; False if it had already finished by then."""
+    """SIGKILL process after `seconds` (0: now); False if it had already finished by then."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -132,10 +133,28 @@ def test_killed_imports_leave_no_drift_without_repair_and_a_rerun_completes(live
     assert all(len(ids) == 1 for ids in state["found"].values())
 
 
-def test_killed_rebuilds_leave_the_old_index_serving_with_no_drift_without_repair(live, tmp_path):
-    rng = random.Random(SEED + 1)
-    corpus = write_corpus(tmp_path / "corpus", files=6, per_file=50, paragraphs=16, seed=3)
-    assert live.manage("import_speeches", str(tmp_path / "corpus")).returncode == 0
+def children(pid):
+    """The processes `pid` started (a parallel rebuild's writers)."""
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def alive(pid):
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+# Below 1,000 speeches the rebuild writes in its own process; from 1,000 on it forks one
+# writer per core, which hold the index's writer lock with it (an inherited descriptor).
+@pytest.mark.parametrize("size", [300, 1200], ids=["one-writer", "parallel-writers"])
+def test_killed_rebuilds_leave_the_old_index_serving_with_no_drift_without_repair(live, tmp_path, size):
+    rng = random.Random(SEED + size)
+    corpus = live.bulk_speeches(size, seed=size % 97)
+    sample = dict(list(corpus.items())[:: max(1, size // 100)])
     started = time.monotonic()
     first = live.manage("rebuild_index")
     full_rebuild = time.monotonic() - started
@@ -144,27 +163,33 @@ def test_killed_rebuilds_leave_the_old_index_serving_with_no_drift_without_repai
     kills = []
     upper = full_rebuild
     for attempt in range(KILLS):
-        killed = False
+        killed, writers = False, []
         for _retry in range(3):  # a rebuild that finished before the kill is tried sooner
             process = live.start(live.manage_args("rebuild_index"), tmp_path / f"rebuild_{attempt}.log")
             delay = rng.uniform(0.35 * upper, 0.95 * upper)
-            killed = kill_when(process, delay)
+            deadline = time.monotonic() + delay
+            while time.monotonic() < deadline and process.poll() is None:
+                writers = children(process.pid) or writers
+                time.sleep(0.02)
+            killed = kill_when(process, 0)
             if killed:
                 break
             upper = delay
         generations = len([p for p in live.index_dir.iterdir() if p.name.startswith("gen-")])
-        kills.append((round(delay, 2), killed, generations))
 
-        state = probe(live, corpus)
+        state = probe(live, sample)
+        kills.append((round(delay, 2), killed, len(writers), generations))
         assert all(len(ids) == 1 for ids in state["found_before_check"].values()), kills
         assert_index_matches_database(state)
-    print(f"full rebuild {full_rebuild:.1f} s; rebuild kills (delay s, killed, generation folders): {kills}")
+        # Writers of the killed rebuild do not live on holding the writer lock.
+        assert not [pid for pid in writers if alive(pid)], kills
+    print(f"{size} speeches, full rebuild {full_rebuild:.1f} s; kills (delay s, killed, writer processes, generation folders): {kills}")
     assert sum(kill[1] for kill in kills) >= KILLS // 2, kills
 
     rerun = live.manage("rebuild_index")
     assert rerun.returncode == 0, rerun.stderr
     assert f"Indexed {len(corpus)} speeches" in rerun.stdout
-    state = probe(live, corpus)
+    state = probe(live, sample)
     assert_index_matches_database(state)
     assert all(len(ids) == 1 for ids in state["found"].values())
     # Half-written generations of the killed rebuilds do not pile up: the served one and
