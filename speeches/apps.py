@@ -11,3 +11,10 @@ class SpeechesConfig(AppConfig):
         from speeches.search import signals
 
         signals.connect()
+        # Count failed admin sign-ins (speeches/login_throttle.py).
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from speeches import login_throttle
+
+        user_login_failed.connect(login_throttle.record_failure, dispatch_uid="speeches.login_failed")
+        user_logged_in.connect(login_throttle.clear_failures, dispatch_uid="speeches.logged_in")
