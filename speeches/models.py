@@ -161,6 +161,16 @@ class Official(models.Model):
         return reverse("speeches:official_detail", args=[self.pk])
 
 
+class DateYear(ExtractYear):
+    """The year of a date. On SQLite a native strftime instead of Django's Python
+    function, which SQLite calls once per row: yearly counts and newest-first
+    listings over 10,000 speeches spent most of their time in it."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"CAST(strftime('%%Y', {sql}) AS INTEGER)", params
+
+
 class SpeechQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Speech.PUBLISHED)
@@ -173,7 +183,7 @@ class SpeechQuerySet(models.QuerySet):
         year field unless it was masked (20xx)."""
         return self.annotate(
             stated_year=Coalesce(
-                ExtractYear("date"),
+                DateYear("date"),
                 Case(When(year_masked=False, then=F("year")), default=None),
                 output_field=models.IntegerField(),
             )
@@ -295,6 +305,17 @@ class Speech(models.Model):
             models.Index(fields=["status", "-year", "-date"], name="speech_status_year_idx"),
             # Browse by region.
             models.Index(fields=["region", "status"], name="speech_region_status_idx"),
+            # The next three cover their queries, so SQLite never reads the speeches' rows
+            # (long texts: reading a column stored after the body means reading the body):
+            # region counts of published speeches (regions page, home page, region tree);
+            models.Index(fields=["status", "region"], name="speech_status_region_idx"),
+            # the number of sources with published speeches (home page);
+            models.Index(fields=["status", "source"], name="speech_status_source_idx"),
+            # known-year counts (years page) and the newest-first order of every listing.
+            models.Index(
+                fields=["status", "date", "year", "year_masked", "source", "position"],
+                name="speech_status_dates_idx",
+            ),
         ]
 
     def __str__(self):
