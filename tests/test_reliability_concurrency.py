@@ -1,8 +1,9 @@
 """Concurrency against a live server: gunicorn (2 workers) on loopback answers a stream of
 searches and page views from several threads while a curator's edits are committed from
-another process and an import runs in a third. No request fails with a server error, no
-process logs a LockError, and no search is stale: once the index queue holds nothing of an
-edit, every worker finds the new text, and a withdrawn speech is gone from the results.
+another process and an import runs in a third, then while the index is rebuilt. No request
+fails with a server error, no process logs a LockError, and no search is stale: once the
+index queue holds nothing of an edit, every worker finds the new text, and a withdrawn
+speech is gone from the results.
 
 Bounded: a fixed number of edit rounds, every wait has a deadline, and the search threads
 stop when the edits and the import are done."""
@@ -194,7 +195,10 @@ def test_searches_during_edits_and_an_import_never_fail_and_never_see_a_stale_in
             curator.stdin.close()
         assert curator.wait(timeout=60) == 0, (tmp_path / "curator.log").read_text()
         assert importer is not None and importer.wait(timeout=DEADLINE) == 0, import_log.read_text()[-3000:]
-        # A last look with the import finished and the edits done.
+        # A rebuild swaps index generations under the same traffic.
+        rebuild = live.manage("rebuild_index")
+        assert rebuild.returncode == 0, rebuild.stdout + rebuild.stderr
+        # A last look with the import finished, the edits done and the index rebuilt.
         found_incoming = {token: search_api(server.base_url, token)["total"] for token in list(incoming)[::20]}
 
     print(

@@ -1,9 +1,10 @@
-"""Fuzzing (hypothesis): whatever is typed into the search box or put in a query string —
-random unicode, control characters, operators, quotes, huge inputs, broken percent
-escapes — the query parser never raises and no page, API answer or feed is a server error."""
+"""Fuzzing (hypothesis): whatever is typed into the search box or put in a query string or
+an address — random unicode, control characters, operators, quotes, huge inputs, broken
+percent escapes, NUL — the query parser never raises and no page, API answer or feed is a
+server error, on SQLite and on PostgreSQL (which cannot look up text holding NUL)."""
 
 import xml.etree.ElementTree as ET
-from urllib.parse import quote_from_bytes
+from urllib.parse import quote, quote_from_bytes
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -67,8 +68,41 @@ def assert_no_server_error(response, path):
 @FUZZ
 @given(params=param_dicts)
 def test_search_page_api_and_feed_never_answer_with_a_server_error(client, archive, params):
-    for path in ("/search/", "/api/search/", "/feeds/search/", "/api/speeches/"):
+    for path in ("/search/", "/api/search/", "/feeds/search/", "/api/speeches/", "/speeches/", "/api/officials/"):
         assert_no_server_error(client.get(path, params), path)
+
+
+# Addresses that carry a value into a database lookup.
+PATH_TEMPLATES = (
+    "/speeches/{}/", "/speeches/{}/export.txt", "/api/speeches/{}/", "/regions/{}/", "/feeds/regions/{}/",
+    "/topics/{}/", "/years/{}/", "/officials/{}/", "/sources/{}/",
+)
+
+
+@FUZZ
+@given(value=st.one_of(queries, st.sampled_from(["%00", "\x00", "0", "-1", "99999999999999999999", "..", "%"])))
+def test_values_in_the_address_never_answer_with_a_server_error(client, archive, value):
+    for template in PATH_TEMPLATES:
+        path = template.format(quote(value, safe=""))
+        assert_no_server_error(client.get(path), path)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/regions/%00/", "/speeches/%00/", "/api/speeches/%00/", "/api/speeches/?region=%00", "/api/speeches/?topic=a%00",
+     "/search/?q=x&region=%00", "/search/?q=%00", "/api/search/?q=x&topic=%00", "/feeds/regions/%00/",
+     "/speeches/?page=%00", "/api/officials/?q=%00", "/speeches/%00/export.txt"],
+)
+def test_a_nul_character_in_the_address_is_refused_as_a_bad_request(client, archive, url):
+    # PostgreSQL cannot store or compare text holding NUL: looked up, it would be a 500.
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "空字符" in response.content.decode()
+
+
+def test_a_nul_character_in_a_form_is_refused_as_a_bad_request(client, archive):
+    response = client.post("/admin/login/", {"username": "curator\x00", "password": "x"})
+    assert response.status_code == 400
 
 
 @FUZZ
