@@ -2,6 +2,7 @@
 the officials they cite, the regions and topics they concern."""
 
 import hashlib
+import unicodedata
 from bisect import bisect_right
 
 from django.conf import settings
@@ -551,8 +552,10 @@ class ReviewItem(models.Model):
 
 
 def normalise_query(query):
-    """A search as it is logged: spaces collapsed, Latin letters lower-cased, at most 200 chars."""
-    return " ".join(str(query).split()).lower()[:200]
+    """A search as it is logged: spaces collapsed, Latin letters lower-cased, at most 200 chars.
+    Control characters count as spaces, as in the search itself (PostgreSQL cannot store NUL)."""
+    text = "".join(" " if unicodedata.category(char) in ("Cc", "Cf") else char for char in str(query))
+    return " ".join(text.split()).lower()[:200]
 
 
 class SearchQueryLog(models.Model):

@@ -160,13 +160,17 @@ OFFICIAL_COUNT = {
 }
 
 
+# Any text but NUL (%00), which is refused with 400 before any view (speeches/request_guard.py).
+TEXT = {"type": "string", "pattern": "^[^\\x00]*$"}
+
+
 def _param(name, description, schema=None, required=False):
     return {
         "name": name,
         "in": "query",
         "required": required,
         "description": description,
-        "schema": schema or {"type": "string"},
+        "schema": schema or TEXT,
     }
 
 
@@ -237,7 +241,7 @@ def openapi_document(server_url):
                 "get": {
                     "summary": "One published speech with its text and outline",
                     "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                        {"name": "id", "in": "path", "required": True, "schema": TEXT}
                     ],
                     "responses": {
                         "200": _json_response("the speech", {"$ref": "#/components/schemas/SpeechDetail"}),
@@ -250,7 +254,9 @@ def openapi_document(server_url):
                 "get": {
                     "summary": "Full-text search (words, \"phrases\", -exclude, OR) with facets",
                     "parameters": [
-                        _param("q", "the query; any text of one character or more is found literally"),
+                        # Control characters, NUL included, separate words like spaces.
+                        _param("q", "the query; any text of one character or more is found literally",
+                               {"type": "string"}),
                         *FILTER_PARAMS[:2],
                         _param("official", "official id"),
                         _param("year", "a year (2008) or a range (2000-2010)"),

@@ -90,14 +90,32 @@ def test_values_in_the_address_never_answer_with_a_server_error(client, archive,
 @pytest.mark.parametrize(
     "url",
     ["/regions/%00/", "/speeches/%00/", "/api/speeches/%00/", "/api/speeches/?region=%00", "/api/speeches/?topic=a%00",
-     "/search/?q=x&region=%00", "/search/?q=%00", "/api/search/?q=x&topic=%00", "/feeds/regions/%00/",
+     "/search/?q=x&region=%00", "/api/search/?q=x&topic=%00", "/feeds/regions/%00/", "/feeds/search/?q=x&year=%00",
      "/speeches/?page=%00", "/api/officials/?q=%00", "/speeches/%00/export.txt"],
 )
 def test_a_nul_character_in_the_address_is_refused_as_a_bad_request(client, archive, url):
     # PostgreSQL cannot store or compare text holding NUL: looked up, it would be a 500.
     response = client.get(url)
     assert response.status_code == 400
-    assert "空字符" in response.content.decode()
+    if url.startswith("/api/"):
+        assert "空字符" in response.json()["error"]
+    else:
+        assert "空字符" in response.content.decode()
+
+
+def test_a_nul_character_typed_in_the_search_box_separates_words(client, archive):
+    for path in ("/search/", "/api/search/", "/feeds/search/"):
+        assert client.get(path, {"q": "防汛\x00形势"}).status_code == 200, path
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"page": "²"}, {"page": "١٢"}, {"page": "1" * 5000}, {"official": "²"}, {"official": "9" * 5000}, {"year": "٢٠٠٨"}],
+    ids=["superscript-page", "arabic-page", "huge-page", "superscript-official", "huge-official", "arabic-year"],
+)
+def test_numbers_python_cannot_read_are_ignored_not_a_server_error(client, archive, params):
+    for path in ("/search/", "/api/search/", "/feeds/search/"):
+        assert client.get(path, {"q": "防汛", **params}).status_code == 200, (path, params)
 
 
 def test_a_nul_character_in_a_form_is_refused_as_a_bad_request(client, archive):

@@ -48,7 +48,8 @@ class SearchRequest:
         request.region = get("region")[:12]
         request.topic = get("topic")[:100]
         official = get("official")
-        if official and not official.isdigit():
+        # ASCII digits only: int() refuses "²", and an id has at most 18 digits.
+        if official and not (official.isascii() and official.isdigit() and len(official) <= 18):
             notes.append(f"人物编号“{official[:20]}”无效,已忽略。")
         else:
             request.official = official
@@ -68,7 +69,9 @@ class SearchRequest:
             sort = "relevance"
         request.sort = sort
         page = get("page") or "1"
-        request.page = min(int(page), MAX_PAGE) if page.isdigit() and int(page) >= 1 else 1
+        # ASCII digits only, and no more of them than int() reads: a longer number is past the end.
+        number = int(page[:9]) if page.isascii() and page.isdigit() else 0
+        request.page = min(number, MAX_PAGE) if number >= 1 else 1
         return request
 
     @property
