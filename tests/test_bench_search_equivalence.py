@@ -3,8 +3,9 @@
 finds must be exactly the published speeches whose text holds the words (checked
 against the database), in the order and with the scores Whoosh computes for the
 same query written as Whoosh queries (engine.whoosh_form, every document scored),
-and the facet counts must be what Whoosh's postings give, on an index of several
-segments with deleted, draft and merged documents.
+the facet counts what Whoosh's postings give, and the related speeches what Whoosh's
+more-like-this gives, on an index of several segments with deleted, draft and merged
+documents.
 
 Whoosh is not the reference for what is found: its AndNot misses exclusions across
 segments (for 经济 -改革 it returned a speech saying 改革)."""
@@ -17,7 +18,7 @@ from whoosh.sorting import FieldFacet
 
 from speeches import search
 from speeches.models import Region, Section, Speech
-from speeches.search import engine, store
+from speeches.search import engine, related, store
 from speeches.search.query import parse
 from speeches.search.text import matchable
 from tests.factories import make_region, make_speech, make_topic
@@ -210,3 +211,22 @@ def test_exports_list_what_the_search_finds(archive):
     assert len(ids) == results.total
     assert {hit.speech.pk for hit in results.hits} <= ids
 
+
+
+def test_related_speeches_are_whoosh_more_like_this(archive):
+    searcher = store.searcher()
+    compared = 0
+    for speech in Speech.objects.published().order_by("pk")[:20]:
+        terms = related._key_terms(searcher, speech)
+        if len(terms) < related.MIN_MATCHED_TERMS:
+            continue
+        own = searcher.document_number(id=str(speech.pk))
+        found = searcher.search(
+            related.like_query(terms), filter=wq.Term("status", Speech.PUBLISHED), mask={own}, limit=None
+        )
+        ranked = sorted(((hit.score, hit.docnum) for hit in found), key=lambda item: (-item[0], item[1]))
+        expected = [int(searcher.stored_fields(docnum)["id"]) for _score, docnum in ranked[:5]]
+
+        assert related._similar_ids(speech, 5) == expected, speech.pk
+        compared += 1
+    assert compared >= 10

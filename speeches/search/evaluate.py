@@ -24,10 +24,14 @@ Reads Whoosh 2.7's block attributes (pinned in requirements.txt).
 
 from dataclasses import dataclass, field
 from heapq import nlargest
+from itertools import accumulate
+from pickle import loads
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
+from whoosh.system import _INT_SIZE
 
 from speeches.search.dictionary import cut_words
 
@@ -97,6 +101,20 @@ def read_postings(reader, fieldname, term, positions=False):
     return out
 
 
+def _position_decoder(format_):
+    """Positions from an encoded posting value: Positions.decode_positions with the
+    running sum done by itertools.accumulate (phrase checks decode thousands)."""
+    if type(format_) is not Positions:
+        return format_.decode_positions
+
+    def decode(value):
+        if not value.endswith(b"."):
+            value += b"."
+        return accumulate(loads(value[_INT_SIZE:]))
+
+    return decode
+
+
 @dataclass
 class Found:
     docs: set
@@ -155,14 +173,17 @@ class Evaluator:
             candidates = set(ids) if candidates is None else candidates.intersection(ids)
             if not candidates:
                 return set(), ({} if scored else None)
-        decode = self.reader.schema[fieldname].format.decode_positions
-        where = {pair: dict(zip(p.ids, p.values, strict=True)) for pair, p in postings.items()}
+        decode = _position_decoder(self.reader.schema[fieldname].format)
+        # Pairs at offsets 0, 2, 4, … (and the last) spell the whole needle: only their
+        # positions are checked, the rarest first. Pair i must sit at start + i.
+        cover = sorted({*range(0, len(pairs), 2), len(pairs) - 1}, key=lambda i: len(postings[pairs[i]].ids))
+        where = {i: dict(zip(postings[pairs[i]].ids, postings[pairs[i]].values, strict=True)) for i in cover}
         docs = set()
         for docnum in candidates:
-            # Start positions of the needle: pair i must sit at start + i.
-            starts = set(decode(where[pairs[0]][docnum]))
-            for i in range(1, len(pairs)):
-                starts.intersection_update(p - i for p in decode(where[pairs[i]][docnum]))
+            first = cover[0]
+            starts = {p - first for p in decode(where[first][docnum])}
+            for i in cover[1:]:
+                starts.intersection_update(p - i for p in decode(where[i][docnum]))
                 if not starts:
                     break
             if starts:
@@ -230,6 +251,16 @@ class Evaluator:
                 postings = read_postings(self.reader, fieldname, word)
                 for docnum, score in self._term_scores(fieldname, word, postings, only=docs).items():
                     scores[docnum] += score
+
+    def weighted_terms(self, fieldname, terms):
+        """{docnum: Σ weight × score} of documents holding any of the (term, weight)
+        pairs: Whoosh's Or of Terms boosted by their weights (more-like-this)."""
+        scores = {}
+        for term, weight in terms:
+            postings = read_postings(self.reader, fieldname, term)
+            for docnum, score in self._term_scores(fieldname, term, postings).items():
+                scores[docnum] = scores.get(docnum, 0.0) + score * weight
+        return scores
 
     def live_docs(self):
         """Every document of the reader not deleted (a search with filters only)."""
