@@ -1,5 +1,6 @@
 # make run   set up everything (venv, install, migrate, demo import, index) and serve
 # make test  install and run the whole suite
+# make bench the archive against a Whoosh + jieba baseline on generated speeches (README, Performance)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -27,6 +28,14 @@ lint: install
 
 test: install lint
 	$(VENV)/bin/pytest
+
+# Speeches generated per run, each size in its own scratch data directory (never var/):
+# a temporary folder, or $(ARCHIVE_DATA_DIR)/bench when ARCHIVE_DATA_DIR is set.
+# 100,000 takes hours: make bench BENCH_SIZES="100000". BENCH_ARGS: see python -m bench.run -h.
+BENCH_SIZES ?= 1000 10000
+BENCH_ARGS ?=
+bench: install
+	$(PY) -m bench.run --sizes $(BENCH_SIZES) $(if $(ARCHIVE_DATA_DIR),--dir $(ARCHIVE_DATA_DIR)/bench) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -1,17 +1,17 @@
 """Search latency on the national government work reports (../shared/corpus).
 
-    .venv/bin/python bench/search_latency.py [--runs 3] [--random 200] [--seed-page]
+    .venv/bin/python -m bench.search_latency [--runs 3] [--random 200] [--seed-page]
 
 Loads the reports into a scratch database and data directory (a temporary
 folder, removed afterwards), builds the index, then times speeches.search.search
 end to end (parsing, matching, facets, the page of hits from the database,
 snippets and highlights) for a fixed set of queries plus random substrings of
-the texts. Prints indexing time and p50/p95/max per query group.
+the texts. Prints indexing time and p50/p95/max per query group. (make bench,
+bench/run.py, measures the whole archive against a baseline on generated speeches.)
 """
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
@@ -19,10 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-SHARED_DIR = Path(os.environ.get("ARCHIVE_SHARED_DIR", PROJECT_DIR.parent / "shared"))
-REPORTS = SHARED_DIR / "corpus" / "gov_work_reports" / "government_work_reports.jsonl"
-SEED_PAGE = SHARED_DIR / "corpus" / "seed" / "000_90d96380ab40a5b4.txt"
+from bench.common import REPORTS, SEED_PAGE, percentile, setup_django
 
 FIXED_QUERIES = {
     "word": ["经济", "改革开放", "人民", "科技创新", "农业"],
@@ -32,19 +29,6 @@ FIXED_QUERIES = {
     "operators": ["改革 -开放", "农业 OR 农村", "经济 发展 -改革", "教育 科技 人才"],
     "filtered": ["经济|year=2000-2010", "改革|sort=newest", "人民|kind=work_report"],
 }
-
-
-def setup_django(data_dir):
-    os.environ["ARCHIVE_DATA_DIR"] = str(data_dir)
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
-    sys.path.insert(0, str(PROJECT_DIR))
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def load_reports(include_seed):
@@ -99,11 +83,6 @@ def run(query_line):
     results = search(params)
     elapsed = (time.perf_counter() - started) * 1000
     return elapsed, results.total
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def main():
