@@ -47,7 +47,7 @@ def log(message):
 # One size, in its own process ---------------------------------------------------------
 
 
-def _import_corpus(paths):
+def _import(paths):
     from bench.corpus import FIELD_MAP
     from speeches.ingest.pipeline import import_paths
     from speeches.models import PendingIndexUpdate
@@ -59,6 +59,50 @@ def _import_corpus(paths):
     if PendingIndexUpdate.objects.exists():
         raise SystemExit("the import left index updates queued: it did not end searchable")
     return seconds, sum(len(r.created) for r in reports)
+
+
+def _generator_metadata(paths):
+    """{speech url: (region code, topic slug)} from the generator's own columns."""
+    found = {}
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                row = json.loads(line)
+                found[row["link"]] = (row["region_path"][-1], row["topic"])
+    return found
+
+
+def _import_without_extraction(paths):
+    """Import through the same path with extraction replaced by the generator's region
+    and topic (extraction costs ~0.1 s a speech: hours at 100,000)."""
+    from speeches.ingest import pipeline
+    from speeches.models import Region, SpeechTopic, Topic
+
+    metadata = _generator_metadata(paths)
+    regions = dict(Region.objects.values_list("code", "pk"))
+    topics = dict(Topic.objects.values_list("slug", "pk"))
+
+    def annotate_from_generator(speech):
+        code, slug = metadata[speech.url]
+        speech.region_id = regions.get(code)
+        speech.save(update_fields=["region"])
+        if slug in topics:
+            SpeechTopic.objects.create(speech=speech, topic_id=topics[slug], score=1.0)
+
+    real = pipeline.annotate_speech
+    pipeline.annotate_speech = annotate_from_generator
+    try:
+        return _import(paths)
+    finally:
+        pipeline.annotate_speech = real
+
+
+def _import_corpus(paths, extracted_files):
+    """(seconds, speeches) of the import with extraction (every file, or the first
+    `extracted_files`), and the same for the rest imported without it."""
+    if extracted_files is None or extracted_files >= len(paths):
+        return _import(paths), None
+    return _import(paths[:extracted_files]), _import_without_extraction(paths[extracted_files:])
 
 
 def _spread():
@@ -183,7 +227,7 @@ def _worker_memory(data_dir, pages, mix):
     return json.loads(output.strip().splitlines()[-1])
 
 
-def measure(size, workdir, runs, baseline_runs):
+def measure(size, workdir, runs, baseline_runs, extracted_files=None):
     """Every figure for one corpus size (run in a fresh process)."""
     data_dir, corpus_dir = workdir / "data", workdir / "corpus"
     setup_django(data_dir)
@@ -200,9 +244,14 @@ def measure(size, workdir, runs, baseline_runs):
     figures["corpus_mb"] = corpus_bytes / MB
 
     log(f"[{size}] importing {len(paths)} files ({corpus_bytes / MB:.0f} MB) through the import path")
-    seconds, created = _import_corpus(paths)
-    figures["import"] = {"seconds": seconds, "speeches": created, "mb_s": corpus_bytes / MB / seconds,
+    (seconds, created), rest = _import_corpus(paths, extracted_files)
+    imported_bytes = sum(p.stat().st_size for p in paths[: extracted_files or len(paths)])
+    figures["import"] = {"seconds": seconds, "speeches": created, "mb_s": imported_bytes / MB / seconds,
                          "speeches_s": created / seconds}
+    if rest is not None:
+        rest_bytes = corpus_bytes - imported_bytes
+        figures["import_without_extraction"] = {"seconds": rest[0], "speeches": rest[1],
+                                                "mb_s": rest_bytes / MB / rest[0], "speeches_s": rest[1] / rest[0]}
     seed_seconds, _ = timed(_import_seed)
     figures["seed_import_s"] = seed_seconds
     figures["spread"] = _spread()
@@ -274,6 +323,10 @@ def table(f):
     row("import, file → searchable (MB/s)", f"{imp['mb_s']:.2f}", f"{base['mb_s']:.2f}", _ratio(imp["mb_s"], base["mb_s"]))
     row("import, file → searchable (speeches/s)", f"{imp['speeches_s']:.1f}", f"{base['speeches_s']:.1f}",
         _ratio(imp["speeches_s"], base["speeches_s"]))
+    if "import_without_extraction" in f:
+        rest = f["import_without_extraction"]
+        row(f"import of the other {rest['speeches']:,} speeches, extraction left out (speeches/s)",
+            f"{rest['speeches_s']:.1f}")
     row("seed page import (s)", f"{f['seed_import_s']:.2f}", target="≤ 2 s", ok=f["seed_import_s"] <= 2)
     rebuild = f["rebuild"]["seconds"]
     ratio = rebuild / base["seconds"]
@@ -333,6 +386,12 @@ def main():
     parser.add_argument("--baseline-runs", type=int, default=None,
                         help="timed runs of the query mix for the baseline (default: as --runs)")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument(
+        "--extracted-files", type=int, default=None, metavar="K",
+        help="extract regions, topics and dates in the first K files of 1,000 speeches only; "
+        "the rest import without extraction, with the generator's region and topic "
+        "(import throughput is then measured on the first K files)",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -341,7 +400,7 @@ def main():
     baseline_runs = args.baseline_runs if args.baseline_runs is not None else args.runs
 
     if args.one:  # a child process measuring one size
-        figures = measure(args.one, args.dir, args.runs, baseline_runs)
+        figures = measure(args.one, args.dir, args.runs, baseline_runs, args.extracted_files)
         args.out.write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
         return
 
@@ -356,7 +415,8 @@ def main():
             started = time.perf_counter()
             subprocess.run(
                 [sys.executable, "-m", "bench.run", "--one", str(size), "--dir", str(workdir), "--out", str(out),
-                 "--runs", str(args.runs), "--baseline-runs", str(baseline_runs)],
+                 "--runs", str(args.runs), "--baseline-runs", str(baseline_runs),
+                 *(["--extracted-files", str(args.extracted_files)] if args.extracted_files is not None else [])],
                 cwd=PROJECT_DIR, check=True,
             )
             figures = json.loads(out.read_text(encoding="utf-8"))

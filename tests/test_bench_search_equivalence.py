@@ -230,3 +230,13 @@ def test_related_speeches_are_whoosh_more_like_this(archive):
         assert related._similar_ids(speech, 5) == expected, speech.pk
         compared += 1
     assert compared >= 10
+
+
+def test_key_terms_of_a_speech_are_whoosh_key_terms(archive):
+    searcher = store.searcher()
+    for speech in Speech.objects.order_by("pk")[:15]:
+        text = f"{speech.title}\n{speech.body}"
+
+        found = related.key_terms_from_text(searcher, "body_words", text, related.KEY_TERM_CANDIDATES)
+
+        assert found == searcher.key_terms_from_text("body_words", text, numterms=related.KEY_TERM_CANDIDATES)

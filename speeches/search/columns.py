@@ -116,6 +116,7 @@ class ReaderColumns:
                 self._lengths[fieldname].extend(part.lengths[fieldname])
         self._filter_sets = OrderedDict()
         self._filter_lock = threading.Lock()
+        self._frequencies = {}
         # Whoosh's sorted collector orders by (key, document number); newest first is
         # the reversed key with document numbers still ascending.
         self.newest_order = sorted(range(len(newest)), key=lambda d: (-newest[d], d))
@@ -144,6 +145,20 @@ class ReaderColumns:
                     self._filter_sets.popitem(last=False)
             else:
                 self._filter_sets.move_to_end(key)
+        return found
+
+    def frequencies(self, reader, fieldname):
+        """{term: its frequency in the whole index} for a field (reader.frequency for
+        every term at once), read on first use."""
+        found = self._frequencies.get(fieldname)
+        if found is None:
+            found = {}
+            from_bytes = reader.schema[fieldname].from_bytes
+            for leaf, _offset in reader.leaf_readers():
+                for term, info in leaf.iter_field(fieldname):
+                    term = from_bytes(term) if isinstance(term, bytes) else term
+                    found[term] = found.get(term, 0) + info.weight()
+            self._frequencies[fieldname] = found
         return found
 
     def unpublished(self):

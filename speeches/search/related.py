@@ -2,6 +2,7 @@
 neighbours (same topic and region) when the index has too few or is not built yet."""
 
 from django.db.models import Case, Count, F, IntegerField, Q, When
+from whoosh import classify
 from whoosh import query as wq
 
 from speeches.models import Speech, Topic
@@ -16,9 +17,43 @@ KEY_TERM_CANDIDATES = 30
 MIN_MATCHED_TERMS = 3
 
 
+class _Expander(classify.Expander):
+    """Whoosh's Expander (Bo1) with the collection frequencies from a table read once per
+    reader (columns.py) instead of two term lookups per word in every segment, which
+    took ~80 ms of a speech page at 10,000 speeches."""
+
+    def __init__(self, reader, fieldname, frequencies):
+        super().__init__(reader, fieldname, model=classify.Bo1Model)
+        self.frequencies = frequencies
+
+    def expanded_terms(self, number, normalize=True):
+        # classify.Expander.expanded_terms with self.frequencies for the lookups.
+        if not self.topN_weight:
+            return []
+        scored, maxweight = [], 0
+        for word, weight in self.topN_weight.items():
+            frequency = self.frequencies.get(word)
+            if frequency is None:  # not in the index
+                continue
+            score = self.model.score(weight, frequency, self.top_total)
+            maxweight = max(maxweight, score)
+            scored.append((score, word))
+        norm = self.model.normalizer(maxweight, self.top_total) if normalize else maxweight
+        scored = sorted(((score / norm, word) for score, word in scored), key=lambda x: (0 - x[0], x[1]))
+        return [(word, weight) for weight, word in scored[:number]]
+
+
+def key_terms_from_text(searcher, fieldname, text, numterms):
+    """searcher.key_terms_from_text(fieldname, text, numterms), faster (_Expander)."""
+    reader = searcher.reader()
+    expander = _Expander(reader, fieldname, columns.for_reader(reader).frequencies(reader, fieldname))
+    expander.add_text(text)
+    return expander.expanded_terms(numterms)
+
+
 def _key_terms(searcher, speech):
     text = f"{speech.title}\n{speech.body}"
-    candidates = searcher.key_terms_from_text("body_words", text, numterms=KEY_TERM_CANDIDATES)
+    candidates = key_terms_from_text(searcher, "body_words", text, KEY_TERM_CANDIDATES)
     return [(word, weight) for word, weight in candidates if len(word) >= 2][:KEY_TERMS]
 
 
