@@ -35,10 +35,17 @@ def parallel(monkeypatch, settings):
 
 
 def answers():
+    """Per query: total, facets, the scores shown, and which speeches hold each score.
+    Speeches of equal score may come in either order (and, at the page's end, either may
+    be the one shown): the order of ties follows document numbers, which differ between
+    one segment and several."""
     found = {}
     for query in QUERIES:
         results = search.search({"q": query})
-        found[query] = (results.total, [(hit.speech.pk, hit.score) for hit in results.hits], results.facets)
+        scores = [hit.score for hit in results.hits]
+        lowest = min(scores, default=None)
+        above_lowest = sorted((hit.speech.pk, hit.score) for hit in results.hits if hit.score != lowest)
+        found[query] = (results.total, scores, above_lowest, results.facets)
     return found
 
 
