@@ -7,11 +7,14 @@ value per matching document. Segments never change once written (deletions only
 remove documents from what a query matches), so each segment's facet postings are
 read once per process, into bitsets — Python ints, counted with `(a & b).bit_count()`
 in C — or, for terms held by few documents, into sets; the date keys are read into
-an order of document numbers. A new segment (an incremental update) is read on the
-first search that sees it; the others are reused.
+an order of document numbers; the field lengths scoring needs are read likewise, and
+a field's term frequencies (for more-like-this) on first use. A new segment (an
+incremental update) is read on the first search that sees it; the others are reused.
+Numbers are kept in arrays (4 bytes each, not a Python int's 28).
 """
 
 import threading
+from array import array
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -40,10 +43,10 @@ _readers = {}  # tuple of (segment id, offset) -> ReaderColumns
 @dataclass
 class _SegmentColumns:
     size: int
-    postings: dict  # field -> {term: [segment docnums]}
-    newest: list  # sort key per segment docnum
-    oldest: list
-    lengths: dict  # scored field -> [length per segment docnum]
+    postings: dict  # field -> {term: array of segment docnums}
+    newest: array  # sort key per segment docnum
+    oldest: array
+    lengths: dict  # scored field -> array of the length per segment docnum
 
 
 def _read_lengths(leaf, fieldname):
@@ -51,8 +54,8 @@ def _read_lengths(leaf, fieldname):
     size = leaf.doc_count_all()
     column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if column is None:
-        return [1] * size  # Whoosh's default for a field without lengths
-    return [byte_to_length(b) for b in column]
+        return array("i", [1]) * size  # Whoosh's default for a field without lengths
+    return array("i", (byte_to_length(b) for b in column))
 
 
 def _read_segment(leaf):
@@ -60,13 +63,13 @@ def _read_segment(leaf):
     for fieldname in FACET_FIELDS:
         terms = {}
         for term in leaf.field_terms(fieldname):
-            terms[term] = list(leaf.postings(fieldname, term).all_ids())
+            terms[term] = array("i", leaf.postings(fieldname, term).all_ids())
         postings[fieldname] = terms
     return _SegmentColumns(
         size=leaf.doc_count_all(),
         postings=postings,
-        newest=list(leaf.column_reader("newest_key", translate=True)),
-        oldest=list(leaf.column_reader("oldest_key", translate=True)),
+        newest=array("i", leaf.column_reader("newest_key", translate=True)),
+        oldest=array("i", leaf.column_reader("oldest_key", translate=True)),
         lengths={fieldname: _read_lengths(leaf, fieldname) for fieldname in SCORED_FIELDS},
     )
 
@@ -107,8 +110,8 @@ class ReaderColumns:
                 term: bitset(docnums, self.size) if len(docnums) >= dense_from else frozenset(docnums)
                 for term, docnums in joined.items()
             }
-        newest, oldest = [], []
-        self._lengths = {fieldname: [] for fieldname in SCORED_FIELDS}
+        newest, oldest = array("i"), array("i")
+        self._lengths = {fieldname: array("i") for fieldname in SCORED_FIELDS}
         for part, _offset in parts:
             newest.extend(part.newest)
             oldest.extend(part.oldest)
@@ -119,8 +122,8 @@ class ReaderColumns:
         self._frequencies = {}
         # Whoosh's sorted collector orders by (key, document number); newest first is
         # the reversed key with document numbers still ascending.
-        self.newest_order = sorted(range(len(newest)), key=lambda d: (-newest[d], d))
-        self.oldest_order = sorted(range(len(oldest)), key=lambda d: (oldest[d], d))
+        self.newest_order = array("i", sorted(range(len(newest)), key=lambda d: (-newest[d], d)))
+        self.oldest_order = array("i", sorted(range(len(oldest)), key=lambda d: (oldest[d], d)))
 
     def bitset(self, docset):
         return bitset(docset, self.size)
