@@ -11,6 +11,7 @@ from speeches.search.schema import (
     TITLE_BOOST,
     CharGramField,
     CharGramTokenizer,
+    CompactPositions,
     WordField,
     WordTokenizer,
 )
@@ -34,6 +35,7 @@ def postings(field, text):
 @pytest.mark.parametrize("boost", [1.0, HEADINGS_BOOST, TITLE_BOOST])
 def test_word_field_postings_are_the_word_tokenizers(boost):
     reference = TEXT(analyzer=WordTokenizer(), phrase=True, field_boost=boost)
+    reference.format = CompactPositions(field_boost=boost)
     fast = WordField(field_boost=boost)
 
     for text in TEXTS:
@@ -43,7 +45,19 @@ def test_word_field_postings_are_the_word_tokenizers(boost):
 @pytest.mark.parametrize("boost", [1.0, TITLE_BOOST])
 def test_character_field_postings_are_the_character_tokenizers(boost):
     reference = TEXT(analyzer=CharGramTokenizer(), phrase=True, field_boost=boost)
+    reference.format = CompactPositions(field_boost=boost)
     fast = CharGramField(field_boost=boost)
 
     for text in TEXTS:
         assert postings(fast, text) == postings(reference, text), text
+
+
+def test_compact_positions_decode_what_they_encode():
+    format_ = CompactPositions(field_boost=TITLE_BOOST)
+
+    for positions in ([0], [3, 7, 7000], [5, 65535], [10, 65536, 1_000_000]):
+        value = format_.encode(positions)
+        assert format_.decode_positions(value) == positions
+        assert format_.decode_frequency(value) == len(positions)
+        assert format_.decode_weight(value) == len(positions) * TITLE_BOOST
+    assert len(format_.encode([1, 2, 3])) == 1 + 3 * 2  # two bytes a position below 65,536

@@ -92,4 +92,4 @@ def segmenter():
 
 def cut_words(text):
     """The words of text, folded, in order (punctuation and spaces dropped)."""
-    return [w for w in segmenter().cut(word_text(text)) if is_word(w) and not w.isspace()]
+    return list(filter(is_word, segmenter().cut(word_text(text))))

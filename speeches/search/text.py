@@ -167,6 +167,10 @@ def word_text(text):
     return _HAN_GAP.sub("", fold(text))
 
 
+# A character str.isalnum() accepts: \w is exactly those and the underscore.
+_ALNUM = re.compile(r"[^\W_]")
+
+
 def is_word(token):
     """Tokens worth indexing as words: those with a letter, digit or Han character."""
-    return any(char.isalnum() for char in token)
+    return _ALNUM.search(token) is not None
