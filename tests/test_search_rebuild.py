@@ -86,6 +86,38 @@ def test_changes_queued_during_a_rebuild_are_in_the_new_index(monkeypatch, setti
     assert PendingIndexUpdate.objects.count() == 0
 
 
+def test_updates_queued_before_a_rebuild_are_not_applied_again(monkeypatch, settings):
+    settings.SEARCH_INDEX_UPDATES = "queue"
+    for number in range(5):
+        speech = bulk_speech(f"排队的讲话{number}", f"排队等待索引的正文{number}。")
+        PendingIndexUpdate.objects.create(speech_id=speech.pk)
+    applied = []
+    real_apply = indexing._apply
+    monkeypatch.setattr(indexing, "_apply", lambda writer, ids: applied.append(ids) or real_apply(writer, ids))
+
+    assert search.rebuild() == 5
+
+    assert applied == []  # the rebuild read all five after they were queued
+    assert PendingIndexUpdate.objects.count() == 0
+    assert titles("排队等待索引") == {f"排队的讲话{number}" for number in range(5)}
+
+
+def test_a_failed_rebuild_keeps_the_queue_the_old_index_still_needs(monkeypatch, settings):
+    search.rebuild()
+    settings.SEARCH_INDEX_UPDATES = "queue"
+    speech = bulk_speech("排队的讲话", "排队等待索引的正文。")
+    PendingIndexUpdate.objects.create(speech_id=speech.pk)
+    monkeypatch.setattr(indexing, "document", lambda speech: 1 / 0)
+
+    with pytest.raises(ZeroDivisionError):
+        search.rebuild()
+
+    assert PendingIndexUpdate.objects.filter(speech_id=speech.pk).count() == 1
+    monkeypatch.undo()
+    search.process_pending()
+    assert titles("排队等待索引") == {"排队的讲话"}
+
+
 def test_rebuild_index_command_reports_what_it_indexed(capsys):
     bulk_speech("讲话", "正文。")
 

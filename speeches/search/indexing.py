@@ -25,7 +25,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util import random_name
 
 from speeches.models import Citation, PendingIndexUpdate, Section, Speech
-from speeches.search import dictionary, store
+from speeches.search import bulk, dictionary, store
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,9 @@ UNDATED_NEWEST, UNDATED_OLDEST = 0, 99_991_231
 # A rebuild of at least this many speeches is written by several processes (one
 # segment each; analysis and writing are pure Python, so one process uses one core).
 PARALLEL_MIN_SPEECHES = 1000
-# Memory each writing process sorts postings in before spilling a run to disk.
-WRITER_LIMIT_MB = 128
+# Postings a rebuild's writer holds in memory (~120 bytes each) before it writes
+# them out as a segment (settings.SEARCH_REBUILD_SEGMENT_POSTINGS).
+SEGMENT_POSTINGS = 30_000_000
 # Segments are written as separate files, not one compound file: Whoosh opens a
 # compound file's parts by copying each into memory (BytesIO over the mapped file),
 # so every reader held a copy of the whole index and took 0.4 s to open at 9,000
@@ -145,13 +146,20 @@ def _apply(writer, speech_ids):
     return len(speech_ids)
 
 
-def _drain(ix):
-    """Apply the whole queue to index `ix`. Call under the writer lock."""
-    applied = 0
+def _drain(ix, covered=frozenset()):
+    """Apply the whole queue to index `ix`, except the rows in `covered` (a rebuild
+    read their speeches after they were queued). Call under the writer lock."""
+    applied, last = 0, 0
     while True:
-        rows = list(PendingIndexUpdate.objects.order_by("id").values_list("id", "speech_id")[:QUEUE_BATCH])
+        rows = list(
+            PendingIndexUpdate.objects.filter(id__gt=last).order_by("id").values_list("id", "speech_id")[:QUEUE_BATCH]
+        )
         if not rows:
             return applied
+        last = rows[-1][0]
+        rows = [row for row in rows if row[0] not in covered]
+        if not rows:
+            continue
         writer = ix.writer(timeout=5.0, **SEGMENT_FILES)
         try:
             applied += _apply(writer, {speech_id for _, speech_id in rows})
@@ -160,9 +168,13 @@ def _drain(ix):
             raise
         writer.commit()
         # Only the rows read above: changes queued meanwhile stay for the next round.
-        row_ids = [row_id for row_id, _ in rows]
-        for start in range(0, len(row_ids), 500):
-            PendingIndexUpdate.objects.filter(id__in=row_ids[start : start + 500]).delete()
+        _delete_queue_rows([row_id for row_id, _ in rows])
+
+
+def _delete_queue_rows(row_ids):
+    row_ids = list(row_ids)
+    for start in range(0, len(row_ids), 500):
+        PendingIndexUpdate.objects.filter(id__in=row_ids[start : start + 500]).delete()
 
 
 def process_pending(blocking=False):
@@ -195,31 +207,55 @@ def rebuild_processes(speech_count):
     return 1 if speech_count < PARALLEL_MIN_SPEECHES else max(1, int(wanted))
 
 
+def segment_postings():
+    return int(getattr(settings, "SEARCH_REBUILD_SEGMENT_POSTINGS", None) or SEGMENT_POSTINGS)
+
+
 class _SubWriterTask(SubWriterTask):
+    """A forked writer: analyses the batches of documents the parent read and writes
+    them as segments of its own (bulk.SegmentSeries), then hands the parent the list."""
+
     def run(self):
-        # A forked writer only analyses documents the parent read; should it ever need
-        # the database (a vocabulary reload), it opens its own connection rather than
-        # use the parent's.
+        # Should a forked writer ever need the database (a vocabulary reload), it opens
+        # its own connection rather than use the parent's.
         for connection in connections.all(initialized_only=True):
             connection.connection = None
-        super().run()
+        ix = self.storage.open_index(self.indexname)
+        self.series = bulk.SegmentSeries(ix, segment_postings(), **self.kwargs)
+        self.tempstorage = self.storage.temp_storage(f"{self.indexname}.tmp")
+        while self.running:
+            job = self.jobqueue.get()
+            if job is None:
+                break
+            self._process_file(*job)
+        if not self.running:
+            self.series.cancel()
+            return
+        self.resultqueue.put(self.series.finish())
+
+    def _process_file(self, filename, doc_count):
+        with self.tempstorage.open_file(filename).raw_file() as handle:
+            for _ in range(doc_count):
+                _code, fields = pickle.load(handle)
+                self.series.add_document(**fields)
+        self.tempstorage.delete_file(filename)
 
 
 class _ParallelWriter(MpWriter):
     """Whoosh's multiprocessing writer: this process reads the database and hands
-    batches of documents to `procs` forked writers, each writing a segment of its own
-    (multisegment: no final merge, which would cost as much as the writing).
+    batches of documents to `procs` forked writers, each writing segments of its own
+    in bulk (no final merge, which would cost as much as the writing).
 
     Unlike Whoosh's, a writer process that dies fails the rebuild instead of leaving
     this one waiting for it, and cancel() stops the writer processes."""
 
     def __init__(self, ix, procs):
-        super().__init__(ix, procs=procs, batchsize=LOAD_BATCH, multisegment=True, limitmb=WRITER_LIMIT_MB,
-                         **SEGMENT_FILES)
+        self.ix = ix
+        super().__init__(ix, procs=procs, batchsize=LOAD_BATCH, multisegment=True, **SEGMENT_FILES)
 
     def _new_task(self):
         task = _SubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
-                              self.subargs, self.multisegment)
+                              SEGMENT_FILES, self.multisegment)
         task.daemon = True  # never outlives a rebuild that failed
         self.tasks.append(task)
         task.start()
@@ -249,14 +285,33 @@ class _ParallelWriter(MpWriter):
         self._put((filename, len(self.docbuffer)))
         self.docbuffer = []
 
-    def commit(self, **kwargs):
+    def commit(self):
         try:
-            self._check_tasks()
-            super().commit(**kwargs)
+            if self.docbuffer:
+                self._enqueue()
+            for _task in self.tasks:
+                self._put(None)
+            segments = []
+            for _task in self.tasks:
+                segments.extend(self._result())
+            for task in self.tasks:
+                task.join()
             self._check_tasks()
         except BaseException:
             self._stop_tasks()
             raise
+        self._close_segment()  # this process's own segment, empty
+        bulk.publish_segments(self.ix, segments)
+        self._finish()
+
+    def _result(self):
+        while True:
+            self._check_tasks()
+            try:
+                return self.resultqueue.get(timeout=1)
+            except queue.Empty:
+                if all(task.exitcode is not None for task in self.tasks):
+                    raise RebuildError("a process writing the new index ended without its segments") from None
 
     def _stop_tasks(self):
         for task in self.tasks:
@@ -269,6 +324,21 @@ class _ParallelWriter(MpWriter):
         super().cancel()
 
 
+class _InProcessWriter:
+    """A rebuild written by this process (small archives, or one process asked for)."""
+
+    def __init__(self, ix):
+        self.ix = ix
+        self.series = bulk.SegmentSeries(ix, segment_postings(), **SEGMENT_FILES)
+        self.add_document = self.series.add_document
+
+    def commit(self):
+        bulk.publish_segments(self.ix, self.series.finish())
+
+    def cancel(self):
+        self.series.cancel()
+
+
 def rebuild(progress=None):
     """Index every speech into a new generation, apply what was queued meanwhile,
     then serve it. Returns the number of speeches indexed."""
@@ -277,10 +347,13 @@ def rebuild(progress=None):
         dictionary.write_file()
         dictionary.segmenter()  # loaded once here, inherited by forked writers
         path = store.new_generation()
+        # Updates queued before the rebuild reads any speech are in what it reads: after
+        # a bulk load with SEARCH_INDEX_UPDATES = "queue" they are most of the archive.
+        covered = set(PendingIndexUpdate.objects.values_list("id", flat=True))
         try:
             ix = whoosh_index.open_dir(str(path))
             procs = rebuild_processes(Speech.objects.count())
-            writer = _ParallelWriter(ix, procs) if procs > 1 else ix.writer(limitmb=2 * WRITER_LIMIT_MB, **SEGMENT_FILES)
+            writer = _ParallelWriter(ix, procs) if procs > 1 else _InProcessWriter(ix)
             try:
                 for speech in _speeches():
                     writer.add_document(**document(speech))
@@ -290,16 +363,18 @@ def rebuild(progress=None):
             except BaseException:
                 writer.cancel()
                 raise
-            writer.commit(optimize=procs == 1)
+            writer.commit()
             written = whoosh_index.open_dir(str(path)).doc_count_all()
             if written != count:
                 # A writer process died: its segment is missing.
                 raise RebuildError(f"the new index holds {written} of {count} speeches")
-            _drain(ix)
+            _drain(ix, covered)
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
         store.serve(path)
+        # Only once the new index serves: until then the old one still needs them.
+        _delete_queue_rows(covered)
     process_pending()
     return count
 

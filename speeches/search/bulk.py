@@ -1,0 +1,254 @@
+"""Writing whole segments for a rebuild, postings held in memory per term.
+
+Whoosh's SegmentWriter pushes every posting through its pool (a tuple, a sort,
+runs spilled with marshal), then through the codec one call at a time, reading
+the document's field length back from disk for each (W3FieldWriter.add_postings):
+about 25 µs a posting in Python, ~3,400 postings a speech. Here a posting is one
+tuple appended to its term's list while documents are added; when the segment is
+written, each term's list is cut into blocks of 128 and every block is encoded as
+a whole (ids, weights and values taken apart with zip, pickled and compressed as
+Whoosh's W3PostingsWriter does). The files are the same bytes Whoosh writes for
+the same documents (tested), so every reader, merge and update works unchanged.
+"""
+
+import zlib
+from array import array
+from collections import defaultdict
+from operator import sub
+from pickle import dumps
+
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.index import TOC, clean_files
+from whoosh.system import pack_int, pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
+
+from speeches.search.schema import _FastText
+
+# What Whoosh's W3Codec uses by default (postings per block, zlib level).
+BLOCK_LIMIT = 128
+COMPRESSION = 3
+# Whoosh pickles blocks with protocol 2, which spells each bytes value as a call of
+# codecs.encode on a latin-1 string (~15 bytes of overhead a posting); protocol 5
+# writes the bytes as they are, and a block's weights as one array of floats.
+BLOCK_PICKLE_PROTOCOL = 5
+# zlib's window and hash table sized for a block (a few KB): zlib.compress's defaults
+# (32 KB window, memLevel 8) spend ~50 µs setting up ~260 KB per call, 20 times the
+# compressing itself; readers inflate either (zlib.decompress takes any window).
+WINDOW_BITS = 12
+MEMORY_LEVEL = 4
+# Blocks whose pickle is shorter are written uncompressed (see _write_postings).
+COMPRESS_MIN_BYTES = 128
+
+
+class _Cache(dict):
+    """A dict that computes a missing value once (hits are a C-level lookup)."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key):
+        value = self[key] = self.compute(key)
+        return value
+
+
+class BulkSegmentWriter(SegmentWriter):
+    """A SegmentWriter for a new segment of documents added in one go: add_document
+    as usual, then `_finalize_segment()` (or `commit()`). It supports the fields
+    this index uses: no spelling words, no term vectors."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        for name, field in self.schema.items():
+            if field.separate_spelling() or field.vector:
+                raise ValueError(f"field {name!r}: spelling words and vectors are not written in bulk")
+        # {field name: {term bytes: [(docnum, weight, value bytes), …]}}, docnums ascending
+        self.postings = {}
+        # {field name: {docnum: length as the index stores it (one byte, decoded)}}
+        self.lengths = {}
+        self.posting_count = 0
+        # {format class: {position: encoded value of a term found once, there}}
+        self._single_position = {}
+        # {(field boost, document boost): {frequency: weight}}
+        self._weights = {}
+
+    def add_document(self, **fields):
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+
+        perdocwriter.start_doc(docnum)
+        for fieldname in fieldnames:
+            value = fields.get(fieldname)
+            if value is None:
+                continue
+            field = schema[fieldname]
+            length = 0
+            if field.indexed:
+                fieldboost = self._field_boost(fields, fieldname, docboost)
+                terms = self.postings.get(fieldname)
+                if terms is None:
+                    terms = self.postings[fieldname] = defaultdict(list)
+                if isinstance(field, _FastText) and isinstance(value, str):
+                    length = self._add_positions(terms, docnum, field, value, fieldboost)
+                else:
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        terms[tbytes].append((docnum, weight * fieldboost, vbytes))
+                        length += freq
+                        self.posting_count += 1
+                if not field.scorable:
+                    length = 0
+                elif length:
+                    # What W3FieldWriter reads back for each posting: the length
+                    # squeezed into a byte.
+                    self.lengths.setdefault(fieldname, {})[docnum] = byte_to_length(length_to_byte(length))
+            stored = fields.get(f"_stored_{fieldname}", value)
+            perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
+            column = field.column_type
+            if column and stored is not None:
+                perdocwriter.add_column_value(fieldname, column, field.to_column_value(stored))
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _add_positions(self, terms, docnum, field, value, fieldboost):
+        """_FastText.index without a generator, the term left a str until the segment
+        is written (encoded once, not once a posting), weights and the value of a term
+        seen once (most of them) taken from caches: returns the field's length."""
+        format_ = field.format
+        encode = format_.encode
+        weights = self._weights.get((format_.field_boost, fieldboost))
+        if weights is None:
+            boost = format_.field_boost * fieldboost
+            weights = self._weights[format_.field_boost, fieldboost] = _Cache(lambda freq: float(freq) * boost)
+        single = self._single_position.get(type(format_))
+        if single is None:
+            single = self._single_position[type(format_)] = _Cache(lambda position: encode([position]))
+        positions = field.positions(value)
+        length = 0
+        for term, found_at in positions.items():
+            freq = len(found_at)
+            terms[term].append((docnum, weights[freq], single[found_at[0]] if freq == 1 else encode(found_at)))
+            length += freq
+        self.posting_count += len(positions)
+        return length
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        fieldwriter = self.fieldwriter
+        postfile = fieldwriter._postfile
+        for fieldname in sorted(name for name, terms in self.postings.items() if terms):
+            field = self.schema[fieldname]
+            fieldwriter.start_field(fieldname, field)
+            prefix = pack_ushort(fieldwriter._fieldid)
+            terms = self.postings[fieldname]
+            lengths = self.lengths.get(fieldname, {})
+            fixed_size = field.format.fixed_value_size()
+            add_term = fieldwriter._tindex.add
+            # A _FastText field's terms are str: UTF-8 keeps the order of code points.
+            for term in sorted(terms):
+                terminfo = _write_postings(postfile, terms[term], lengths, fixed_size)
+                add_term(prefix + (term.encode("utf-8") if isinstance(term, str) else term), terminfo.to_bytes())
+            fieldwriter.finish_field()
+        fieldwriter.close()
+        self.postings.clear()
+        self.lengths.clear()
+
+
+class SegmentSeries:
+    """Documents written as segments of at most `max_postings` postings each, so a
+    writer's memory stays bounded (~120 bytes a posting) whatever the archive's size."""
+
+    def __init__(self, ix, max_postings, **writer_options):
+        self.ix = ix
+        self.max_postings = max_postings
+        self.writer_options = writer_options
+        self.writer = None
+        self.segments = []
+
+    def add_document(self, **fields):
+        if self.writer is None:
+            self.writer = BulkSegmentWriter(self.ix, _lk=False, **self.writer_options)
+        self.writer.add_document(**fields)
+        if self.writer.posting_count >= self.max_postings:
+            self.segments.append(self.writer._finalize_segment())
+            self.writer = None
+
+    def finish(self):
+        """The segments written (the last one closed here)."""
+        if self.writer is not None:
+            self.segments.append(self.writer._finalize_segment())
+            self.writer = None
+        return self.segments
+
+    def cancel(self):
+        if self.writer is not None:
+            self.writer._close_segment()
+            self.writer = None
+
+
+def publish_segments(ix, segments):
+    """Make `segments` the index's content (a new table of contents) and delete the
+    files of any other segment."""
+    generation = ix.latest_generation() + 1
+    TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
+    clean_files(ix.storage, ix.indexname, generation, segments)
+
+
+def _write_postings(postfile, postings, lengths, fixed_size):
+    """Write one term's postings as W3PostingsWriter does; returns its W3TermInfo."""
+    parts = [WHOOSH3_HEADER_MAGIC]
+    total = len(postings)
+    weight_sum, max_weight_all, min_length_all, max_length_all = 0, 0, None, 0
+    for first in range(0, total, BLOCK_LIMIT):
+        ids, weights, values = zip(*postings[first : first + BLOCK_LIMIT], strict=True)
+        count = len(ids)
+        stored_weights = array("f", weights)
+        max_weight = max(0, max(weights))
+        block_lengths = [lengths[d] for d in ids if d in lengths]
+        if block_lengths:
+            min_length, max_length = min(block_lengths), max(block_lengths)
+            min_length_all = min_length if min_length_all is None else min(min_length_all, min_length)
+            max_length_all = max(max_length_all, max_length)
+        else:
+            min_length, max_length = None, 0
+        weight_sum += sum(stored_weights)
+        max_weight_all = max(max_weight_all, max_weight)
+
+        first_weight = stored_weights[0]
+        if stored_weights.count(first_weight) != count:
+            mini_weights = stored_weights  # readers index it like Whoosh's tuple
+        else:
+            mini_weights = None if first_weight == 1.0 else first_weight
+        if fixed_size is None or fixed_size < 0:
+            mini_values = tuple(v for v in values if v)
+        elif fixed_size == 0:
+            mini_values = None
+        else:
+            mini_values = b"".join(v for v in values if v)
+        mini_ids = tuple(map(sub, ids, (0, *ids[:-1])))
+        data = dumps((mini_ids, mini_weights, mini_values), BLOCK_PICKLE_PROTOCOL)
+        # Whoosh compresses every block; one of a few postings only grows (zlib adds
+        # its own header), and readers decompress only blocks marked compressed.
+        compression = COMPRESSION if len(data) >= COMPRESS_MIN_BYTES else 0
+        if compression:
+            compressor = zlib.compressobj(compression, zlib.DEFLATED, WINDOW_BITS, MEMORY_LEVEL)
+            data = compressor.compress(data) + compressor.flush()
+        info = dumps((count, ids[-1], max_weight, compression,
+                      length_to_byte(min_length), length_to_byte(max_length)), 2)
+        block_length = len(info) + len(data)
+        if first + BLOCK_LIMIT >= total:
+            block_length = -block_length  # the last block
+        parts += (pack_int(block_length), info, data)
+
+    terminfo = W3TermInfo(weight_sum, total, min_length_all, max_length_all, max_weight_all,
+                          postings[0][0], postings[-1][0])
+    written = b"".join(parts)
+    terminfo.set_extent(postfile.tell(), len(written))
+    postfile.write(written)
+    return terminfo

@@ -1,0 +1,123 @@
+"""A rebuild writes its segments in bulk (speeches/search/bulk.py) instead of through
+Whoosh's posting pool; what it writes must read back exactly as Whoosh's own writer
+writes it: the same terms and statistics, the same postings block by block, the same
+stored fields, lengths and columns."""
+
+import random
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from speeches.search.bulk import BLOCK_LIMIT, BulkSegmentWriter, SegmentSeries, publish_segments
+from speeches.search.evaluate import read_postings
+from speeches.search.schema import build_schema
+
+pytestmark = pytest.mark.django_db  # the word fields read the archive's dictionary
+
+WORDS = ["防汛", "抗旱", "水利", "工程", "河道", "清淤", "堤防", "加固", "水库", "调度", "农田", "灌溉",
+         "群众", "安全", "度汛", "预案", "演练", "巡查", "值守", "物资"]
+REGIONS = ["000000 110000", "000000 110000 110100", "000000 320000", "000000 320000 320500"]
+
+
+def documents(count, seed=7):
+    """Speeches of the words above: common ones in most documents (terms of several
+    blocks), repeated words (frequencies above one), some fields left empty."""
+    rng = random.Random(seed)
+    docs = []
+    for number in range(count):
+        body = "。".join("".join(rng.choices(WORDS[: 4 + number % 16], k=rng.randint(2, 9)))
+                        for _ in range(rng.randint(1, 12)))
+        doc = {
+            "id": str(number),
+            "signature": f"sig{number}",
+            "title_words": f"{rng.choice(WORDS)}工作会议讲话",
+            "title_chars": f"{rng.choice(WORDS)}工作会议讲话",
+            "headings_words": "\n".join(rng.sample(WORDS, number % 3)),
+            "body_words": body,
+            "body_chars": body,
+            "region": rng.choice(REGIONS),
+            "topic": "water" if number % 2 else "",
+            "official": "",
+            "kind": "speech",
+            "status": "published",
+            "newest_key": 20000101 + number,
+            "oldest_key": 99991231 - number,
+        }
+        if number % 5:
+            doc["year"] = str(2000 + number % 20)
+        docs.append(doc)
+    return docs
+
+
+def written_with(writer_class, path, docs):
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), build_schema())
+    writer = writer_class(ix, compound=False)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    return whoosh_index.open_dir(str(path))
+
+
+def contents(ix):
+    """Everything a reader sees of one segment."""
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        terms = {}
+        for fieldname, text in reader.all_terms():
+            info = reader.term_info(fieldname, text)
+            matcher = reader.postings(fieldname, text)
+            postings = []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value(), matcher.block_max_weight(),
+                                 matcher.block_min_length(), matcher.block_max_length()))
+                matcher.next()
+            terms[fieldname, text] = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                                      info.max_weight(), info.min_id(), info.max_id(), postings)
+        lengths = {
+            (name, docnum): reader.doc_field_length(docnum, name)
+            for docnum in range(reader.doc_count_all())
+            for name in ("title_words", "headings_words", "body_words", "title_chars", "body_chars")
+        }
+        return {
+            "terms": terms,
+            "stored": list(reader.all_stored_fields()),
+            "lengths": lengths,
+            "totals": {name: reader.field_length(name) for name in ix.schema.names()},
+            "columns": {name: list(reader.column_reader(name)) for name in ("newest_key", "oldest_key")},
+        }
+
+
+def test_bulk_segment_reads_back_as_whooshs_own_writer_writes_it(tmp_path):
+    docs = documents(400)
+
+    by_whoosh = contents(written_with(SegmentWriter, tmp_path / "whoosh", docs))
+    in_bulk = contents(written_with(BulkSegmentWriter, tmp_path / "bulk", docs))
+
+    assert in_bulk == by_whoosh
+    # The comparison covered terms of several blocks and repeated words.
+    postings = [entry[7] for entry in by_whoosh["terms"].values()]
+    assert max(len(p) for p in postings) > 2 * BLOCK_LIMIT
+    assert any(weight > 1 for p in postings for _id, weight, *_rest in p)
+
+
+def test_a_series_of_segments_holds_the_same_postings_as_one_segment(tmp_path):
+    docs = documents(300)
+    one = written_with(SegmentWriter, tmp_path / "one", docs)
+    (tmp_path / "series").mkdir()
+    ix = whoosh_index.create_in(str(tmp_path / "series"), build_schema())
+    series = SegmentSeries(ix, max_postings=5_000, compound=False)
+    for doc in docs:
+        series.add_document(**doc)
+    publish_segments(ix, series.finish())
+    several = whoosh_index.open_dir(str(tmp_path / "series"))
+
+    with one.searcher() as expected, several.searcher() as found:
+        assert len(list(found.reader().leaf_readers())) > 3
+        assert found.doc_count_all() == expected.doc_count_all() == len(docs)
+        for fieldname, text in expected.reader().all_terms():
+            ours = read_postings(found.reader(), fieldname, text, positions=True)
+            theirs = read_postings(expected.reader(), fieldname, text, positions=True)
+            assert (ours.ids, ours.weights, ours.values) == (theirs.ids, theirs.weights, theirs.values)
+        assert [f["id"] for f in found.all_stored_fields()] == [f["id"] for f in expected.all_stored_fields()]
