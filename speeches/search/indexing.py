@@ -223,14 +223,20 @@ class _SubWriterTask(SubWriterTask):
         ix = self.storage.open_index(self.indexname)
         self.series = bulk.SegmentSeries(ix, segment_postings(), **self.kwargs)
         self.tempstorage = self.storage.temp_storage(f"{self.indexname}.tmp")
-        while self.running:
-            job = self.jobqueue.get()
+        parent = os.getppid()
+        while True:
+            # A rebuild killed while it still hands out work never sends the end of the
+            # jobs; its writers would wait forever, holding its writer lock (inherited).
+            if os.getppid() != parent:
+                self.series.cancel()
+                return
+            try:
+                job = self.jobqueue.get(timeout=1)
+            except queue.Empty:
+                continue
             if job is None:
                 break
             self._process_file(*job)
-        if not self.running:
-            self.series.cancel()
-            return
         self.resultqueue.put(self.series.finish())
 
     def _process_file(self, filename, doc_count):
