@@ -121,3 +121,30 @@ def test_a_series_of_segments_holds_the_same_postings_as_one_segment(tmp_path):
             theirs = read_postings(expected.reader(), fieldname, text, positions=True)
             assert (ours.ids, ours.weights, ours.values) == (theirs.ids, theirs.weights, theirs.values)
         assert [f["id"] for f in found.all_stored_fields()] == [f["id"] for f in expected.all_stored_fields()]
+
+
+def updated_with(writer_class, path, docs):
+    """Three commits: a first batch; a second with deletions from the first (Whoosh's
+    policy merges the small segment into it); a third that merges everything."""
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), build_schema())
+    for batch, deleted, optimize in ((docs[:120], [], False), (docs[120:240], range(0, 120, 7), False),
+                                     (docs[240:], [3, 150], True)):
+        writer = writer_class(ix, compound=False)
+        for docnum in deleted:
+            writer.delete_document(docnum)
+        for doc in batch:
+            writer.add_document(**doc)
+        writer.commit(optimize=optimize)
+    return whoosh_index.open_dir(str(path))
+
+
+def test_updates_deletions_and_merges_written_in_bulk_read_back_as_whooshs(tmp_path):
+    docs = documents(300, seed=11)
+
+    by_whoosh = updated_with(SegmentWriter, tmp_path / "whoosh", docs)
+    in_bulk = updated_with(BulkSegmentWriter, tmp_path / "bulk", docs)
+
+    assert len(list(in_bulk.reader().leaf_readers())) == 1  # everything merged
+    assert in_bulk.doc_count() == by_whoosh.doc_count() == 300 - len(range(0, 120, 7)) - 2
+    assert contents(in_bulk) == contents(by_whoosh)

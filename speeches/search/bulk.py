@@ -1,4 +1,4 @@
-"""Writing whole segments for a rebuild, postings held in memory per term.
+"""Writing whole segments, postings held in memory per term (rebuilds and updates).
 
 Whoosh's SegmentWriter pushes every posting through its pool (a tuple, a sort,
 runs spilled with marshal), then through the codec one call at a time, reading
@@ -54,9 +54,10 @@ class _Cache(dict):
 
 
 class BulkSegmentWriter(SegmentWriter):
-    """A SegmentWriter for a new segment of documents added in one go: add_document
-    as usual, then `_finalize_segment()` (or `commit()`). It supports the fields
-    this index uses: no spelling words, no term vectors."""
+    """Whoosh's SegmentWriter with the postings of its new segment kept per term in
+    memory and written a block at a time: used for rebuilds and for queued updates
+    (deletions and the merging of small segments work as in Whoosh's). It supports
+    the fields this index uses: no spelling words, no term vectors."""
 
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
@@ -137,6 +138,27 @@ class BulkSegmentWriter(SegmentWriter):
             length += freq
         self.posting_count += len(positions)
         return length
+
+    def add_postings_to_pool(self, reader, startdoc, docmap):
+        """Postings of a segment merged into this one (Whoosh's merge policy calls this
+        after the segment's stored fields were copied), into the table in memory: their
+        document numbers come after every document added here, so lists stay ascending."""
+        schema = self.schema
+        for fieldname, text, docnum, weight, vbytes in self._process_posts(reader.iter_postings(), startdoc, docmap):
+            terms = self.postings.get(fieldname)
+            if terms is None:
+                terms = self.postings[fieldname] = defaultdict(list)
+            key = text.decode("utf-8") if isinstance(schema[fieldname], _FastText) else text
+            terms[key].append((docnum, weight, vbytes))
+            self.posting_count += 1
+        for fieldname in schema.scorable_names():
+            lengths = self.lengths.setdefault(fieldname, {})
+            for docnum in range(reader.doc_count_all()):
+                if docmap is not None and docnum not in docmap:
+                    continue  # deleted: not copied
+                length = reader.doc_field_length(docnum, fieldname)
+                if length:
+                    lengths[docmap[docnum] if docmap is not None else startdoc + docnum] = length
 
     def _flush_segment(self):
         self.perdocwriter.close()

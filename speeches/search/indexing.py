@@ -160,7 +160,7 @@ def _drain(ix, covered=frozenset()):
         rows = [row for row in rows if row[0] not in covered]
         if not rows:
             continue
-        writer = ix.writer(timeout=5.0, **SEGMENT_FILES)
+        writer = bulk.BulkSegmentWriter(ix, timeout=5.0, **SEGMENT_FILES)
         try:
             applied += _apply(writer, {speech_id for _, speech_id in rows})
         except BaseException:
