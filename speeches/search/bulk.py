@@ -6,9 +6,11 @@ the document's field length back from disk for each (W3FieldWriter.add_postings)
 about 25 µs a posting in Python, ~3,400 postings a speech. Here a posting is one
 tuple appended to its term's list while documents are added; when the segment is
 written, each term's list is cut into blocks of 128 and every block is encoded as
-a whole (ids, weights and values taken apart with zip, pickled and compressed as
-Whoosh's W3PostingsWriter does). The files are the same bytes Whoosh writes for
-the same documents (tested), so every reader, merge and update works unchanged.
+a whole (ids, weights and values taken apart with zip, pickled and compressed).
+The layout is Whoosh's W3 codec's, and what is written reads back exactly as what
+Whoosh's writer writes for the same documents (tested): Whoosh's reader unpickles
+any protocol and decompresses only blocks marked compressed, so every reader,
+merge and update works unchanged.
 """
 
 import zlib
@@ -184,7 +186,7 @@ class BulkSegmentWriter(SegmentWriter):
 
 class SegmentSeries:
     """Documents written as segments of at most `max_postings` postings each, so a
-    writer's memory stays bounded (~120 bytes a posting) whatever the archive's size."""
+    writer's memory stays bounded (~85 bytes a posting) whatever the archive's size."""
 
     def __init__(self, ix, max_postings, **writer_options):
         self.ix = ix

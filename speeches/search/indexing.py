@@ -33,10 +33,10 @@ log = logging.getLogger(__name__)
 LOAD_BATCH = 200
 QUEUE_BATCH = 2000
 UNDATED_NEWEST, UNDATED_OLDEST = 0, 99_991_231
-# A rebuild of at least this many speeches is written by several processes (one
-# segment each; analysis and writing are pure Python, so one process uses one core).
+# A rebuild of at least this many speeches is written by several processes (segments
+# of their own; analysis and writing are pure Python, so one process uses one core).
 PARALLEL_MIN_SPEECHES = 1000
-# Postings a rebuild's writer holds in memory (~120 bytes each) before it writes
+# Postings a rebuild's writer holds in memory (~85 bytes each: 2.5 GB) before it writes
 # them out as a segment (settings.SEARCH_REBUILD_SEGMENT_POSTINGS).
 SEGMENT_POSTINGS = 30_000_000
 # Segments are written as separate files, not one compound file: Whoosh opens a

@@ -61,8 +61,7 @@ class CompactPositions(Positions):
     """Whoosh's Positions with a posting's positions stored as one array of unsigned
     integers (2 bytes each when all are below 65,536, else 4) behind its type code,
     instead of a 4-byte count and a pickled list of gaps: encoded and decoded in C,
-    about half the size, and a block of postings no longer needs zlib to be small.
-    Native byte order: an index is rebuilt, not moved between machines."""
+    and about half the size. Native byte order: an index is rebuilt, not moved between machines."""
 
     def encode(self, poslist):
         # Positions come ascending: the last is the largest.
