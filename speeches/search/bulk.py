@@ -66,7 +66,8 @@ class BulkSegmentWriter(SegmentWriter):
         for name, field in self.schema.items():
             if field.separate_spelling() or field.vector:
                 raise ValueError(f"field {name!r}: spelling words and vectors are not written in bulk")
-        # {field name: {term bytes: [(docnum, weight, value bytes), …]}}, docnums ascending
+        # {field name: {term: [(docnum, weight, value bytes), …]}}, docnums ascending; a
+        # term is a str in _FastText fields (encoded when written), bytes in the others
         self.postings = {}
         # {field name: {docnum: length as the index stores it (one byte, decoded)}}
         self.lengths = {}
