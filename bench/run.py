@@ -274,18 +274,21 @@ def measure(size, workdir, runs, baseline_runs, extracted_files=None):
     from speeches.search import rebuild
     from speeches.search.store import current_generation
 
+    def timed_rebuild():
+        log(f"[{size}] rebuilding the index")
+        seconds, indexed = timed(rebuild)
+        figures["rebuild"] = {"seconds": seconds, "speeches": indexed}
+
     if rest is not None:
         # Those imported without extraction are only queued: this rebuild makes them
         # searchable (before the seed page, whose import would apply the queue one
         # update at a time), and is the rebuild timed.
-        log(f"[{size}] rebuilding the index")
-        figures["rebuild"] = dict(zip(("seconds", "speeches"), timed(rebuild), strict=True))
+        timed_rebuild()
     seed_seconds, _ = timed(_import_seed)
     figures["seed_import_s"] = seed_seconds
     figures["spread"] = _spread()
     if rest is None:
-        log(f"[{size}] rebuilding the index")
-        figures["rebuild"] = dict(zip(("seconds", "speeches"), timed(rebuild), strict=True))
+        timed_rebuild()
     figures["index_mb"] = directory_size(current_generation()) / MB
 
     baseline = figures["baseline_index"] = figures["baseline_index_mb"] = None

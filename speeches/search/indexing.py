@@ -256,7 +256,6 @@ class _ParallelWriter(MpWriter):
     this one waiting for it, and cancel() stops the writer processes."""
 
     def __init__(self, ix, procs):
-        self.ix = ix
         super().__init__(ix, procs=procs, batchsize=LOAD_BATCH, multisegment=True, **SEGMENT_FILES)
 
     def _new_task(self):
@@ -307,7 +306,7 @@ class _ParallelWriter(MpWriter):
             self._stop_tasks()
             raise
         self._close_segment()  # this process's own segment, empty
-        bulk.publish_segments(self.ix, segments)
+        self._commit_toc(segments)
         self._finish()
 
     def _result(self):
