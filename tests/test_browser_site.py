@@ -5,6 +5,7 @@ response or request to another host fails the test. Screenshots (1280 px and 360
 wide) go to test-artifacts/ for a person to look at."""
 
 import os
+import re
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -209,3 +210,26 @@ def test_a_reader_searches_narrows_by_a_facet_and_opens_a_result_at_its_section(
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(phone, "search-phone")
 
+
+def test_a_reader_opens_a_province_from_the_map_of_all_34_provincial_level_divisions(open_page, live_server, demo):
+    province = demo.province
+    page, _watcher = open_page()
+
+    page.goto(live_server.url + "/regions/")
+    tiles = page.locator("figure.province-map .tile-name")
+    assert tiles.count() == 34
+    assert {"台湾", "香港", "澳门", "海南"} <= set(tiles.all_text_contents())
+    screenshot(page, "regions-map-desktop")
+
+    link = page.locator("figure.province-map").get_by_role("link", name=re.compile(f"^{province.name}："))
+    link.focus()
+    screenshot(page, "regions-map-focus-desktop")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{province.get_absolute_url()}")
+    assert page.locator("h1").inner_text() == province.name
+
+    phone, _phone_watcher = open_page(PHONE)
+    phone.goto(live_server.url + "/regions/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.locator("figure.province-map").scroll_into_view_if_needed()
+    screenshot(phone, "regions-map-phone")
