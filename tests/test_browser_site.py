@@ -260,7 +260,8 @@ def test_a_reader_opens_a_province_from_the_map_of_all_34_provincial_level_divis
     assert {"台湾", "香港", "澳门", "海南"} <= set(tiles.all_text_contents())
     screenshot(page, "regions-map-desktop")
 
-    link = page.locator("figure.province-map").get_by_role("link", name=re.compile(f"^{province.name}："))
+    link = page.locator(f"figure.province-map a[href='{province.get_absolute_url()}']")
+    assert re.fullmatch(r"\S+ [1-9]\d* 篇", link.get_attribute("aria-label"))
     link.focus()
     screenshot(page, "regions-map-focus-desktop")
     page.keyboard.press("Enter")

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from speeches.extract.gazetteer import PROVINCE, package_places
 from speeches.models import Region
-from speeches.province_map import grid_cells, province_map, shade
+from speeches.province_map import SHADES, grid_cells, province_map, shade
+from tests.conftest import PROJECT_DIR
 from tests.factories import make_region, make_speech
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +70,8 @@ def test_a_tile_holding_speeches_links_to_its_province_with_the_count_as_text(cl
 
     # Speeches of the province and of every place below it.
     assert tile_texts(svg)["广东"] == "5 篇"
-    assert '<a class="tile shade-4" href="/regions/44/" aria-label="广东省：5 篇">' in svg
+    # Named by what it shows (short name and count), the full name its tooltip.
+    assert '<a class="tile shade-4" href="/regions/44/" aria-label="广东 5 篇"><title>广东省：5 篇</title>' in svg
     # Only tiles holding speeches are links: one tab stop per province with speeches.
     assert svg.count("<a ") == 1
     assert 'href="/regions/71/"' not in svg
@@ -98,3 +100,35 @@ def test_there_is_no_map_when_no_speech_is_placed_in_a_province(client):
 def test_tiles_are_shaded_by_the_square_root_of_their_share_of_the_largest_count():
     assert [shade(n, 100) for n in (0, 1, 6, 7, 25, 26, 56, 57, 100)] == [0, 1, 1, 2, 2, 3, 3, 4, 4]
     assert shade(0, 0) == 0
+
+
+def _luminance(hex_colour):
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first, second):
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_the_text_on_every_shade_of_tile_has_at_least_4_5_to_1_contrast():
+    """Read from the style sheet: a browser audit cannot tell the colours behind SVG text."""
+    css = (PROJECT_DIR / "static" / "css" / "site.css").read_text(encoding="utf-8")
+    variables = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", css))
+
+    def colour(value):
+        value = value.strip()
+        value = variables[value[6:-1]] if value.startswith("var(--") else value
+        return "#" + "".join(c * 2 for c in value[1:]) if len(value) == 4 else value  # #fff
+
+    def fill(selector):
+        rules = re.findall(rf"(?:^|[,}}\n])\s*([^{{}}]*{re.escape(selector)}[^{{}}]*)\{{\s*fill:\s*([^;]+);", css)
+        assert rules, selector
+        return colour(rules[-1][1])
+
+    for level in range(SHADES + 1):
+        tile = fill(f".shade-{level} rect") if level else fill(".tile rect")
+        text = fill(f".shade-{level} text") if level else fill(".tile text")
+        assert contrast(tile, text) >= 4.5, (level, tile, text)
