@@ -1,32 +1,42 @@
-# make run   set up everything (venv, install, migrate, demo import, index) and serve
-# make test  install and run the whole suite
-# make bench the archive against a Whoosh + jieba baseline on generated speeches (README, Performance)
+# make run   set up what serving needs (venv, runtime packages, migrate, demo import), build the
+#            search index if it is missing or out of date, and serve
+# make test  install the test tools too and run the whole suite
+# make bench the archive against a Whoosh + jieba baseline on generated speeches (docs/performance.md)
+# make clean remove the venv and the data folder var/
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test lint bench clean
+.PHONY: install install-dev run test lint bench clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Two stamps: what serving needs (requirements.txt) and the test tools on top (requirements-dev.txt).
+$(VENV)/.installed-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed-runtime
 
+install-dev: $(VENV)/.installed-dev
+
+# The demo import changes nothing the second time; the index is checked, not rebuilt, when current.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_speeches demo/
-	$(PY) manage.py rebuild_index
+	$(PY) manage.py rebuild_index --if-needed
 	SECURE_SSL_REDIRECT=0 $(PY) manage.py runserver $(HOST)
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: install lint
+test: install-dev lint
 	$(VENV)/bin/pytest
 
 # Speeches generated per run, each size in its own scratch data directory (never var/):

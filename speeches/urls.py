@@ -3,7 +3,7 @@ from django.urls import path
 
 from speeches import feeds
 from speeches.sitemaps import SITEMAPS
-from speeches.views import api, export, health, pages, search
+from speeches.views import api, export, health, pages, root_files, search
 
 app_name = "speeches"
 
@@ -40,4 +40,6 @@ urlpatterns = [
     path("feeds/search/", feeds.SearchFeed(), name="feed_search"),
     path("healthz", health.healthz, name="healthz"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", root_files.robots_txt, name="robots_txt"),
+    path("favicon.ico", root_files.favicon, name="favicon"),
 ]

@@ -5,6 +5,7 @@ response or request to another host fails the test. Screenshots (1280 px and 360
 wide) go to test-artifacts/ for a person to look at."""
 
 import os
+import re
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ from speeches.extract.gazetteer import load_regions
 from speeches.ingest.pipeline import import_paths
 from speeches.models import Region, Section, Speech
 from tests.conftest import PROJECT_DIR
+from tests.factories import make_speech
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install -r requirements-dev.txt)"
@@ -65,6 +67,15 @@ def demo(settings):
         sections={section.heading: section for section in Section.objects.filter(speech=speech)},
         topic=speech.topics.first(),
     )
+
+
+@pytest.fixture
+def dated_speeches(demo):
+    """Speeches of several years on the demo's irrigation theme, so a search draws its year chart."""
+    return [
+        make_speech(title=f"农田水利建设推进会讲话（{year}年）", body="同志们：\n今年要抓好农田水利建设。", year=year)
+        for year in range(2001, 2006)
+    ]
 
 
 @pytest.fixture
@@ -147,6 +158,10 @@ def target_in_view(page):
     )
 
 
+def opacity(locator):
+    return locator.evaluate("element => getComputedStyle(element).opacity")
+
+
 def test_a_reader_goes_from_home_to_a_region_to_a_speech_and_through_its_outline(open_page, live_server, demo):
     province = demo.province
     section = next(section for section in demo.sections.values() if section.order == 2)
@@ -169,6 +184,18 @@ def test_a_reader_goes_from_home_to_a_region_to_a_speech_and_through_its_outline
     assert target_in_view(page) == [section.anchor, True]
     screenshot(page, "speech-outline-desktop")
 
+    # A paragraph's ¶ link shows only while the reader points at its paragraph or tabs to it.
+    paragraph = page.locator(".speech-text p:not(:target):not(:has(:target))").nth(3)
+    link = paragraph.locator(".para-link")
+    page.mouse.move(0, 0)
+    assert opacity(link) == "0"
+    paragraph.hover()
+    assert opacity(link) == "1"
+    page.mouse.move(0, 0)
+    link.focus()
+    assert opacity(link) == "1"
+    assert link.get_attribute("aria-label").startswith("链接到第 ")
+
     # The same speech on a 360 px phone: nothing wider than the screen.
     phone, _phone_watcher = open_page(PHONE)
     phone.goto(live_server.url + demo.url)
@@ -176,7 +203,7 @@ def test_a_reader_goes_from_home_to_a_region_to_a_speech_and_through_its_outline
     screenshot(phone, "speech-phone")
 
 
-def test_a_reader_searches_narrows_by_a_facet_and_opens_a_result_at_its_section(open_page, live_server, demo):
+def test_a_reader_searches_narrows_by_a_facet_and_opens_a_result_at_its_section(dated_speeches, open_page, live_server, demo):
     topic = demo.topic
     section = next(section for heading, section in demo.sections.items() if "农田水利" in heading)
     page, _watcher = open_page()
@@ -189,6 +216,19 @@ def test_a_reader_searches_narrows_by_a_facet_and_opens_a_result_at_its_section(
     page.keyboard.press("Enter")
     page.wait_for_url("**/search/?q=*")
     assert page.locator("#results-heading").inner_text().startswith("找到")
+    # The year chart is drawn, yet Tab from the search button reaches the first result
+    # before any of its bars.
+    assert page.locator(".histogram a.bar").count() == len(dated_speeches)
+    screenshot(page, "search-chart-desktop")
+    page.locator("form.search-form button").focus()
+    for _stop in range(20):
+        page.keyboard.press("Tab")
+        assert not page.evaluate("document.activeElement.matches('.histogram a')")
+        if page.evaluate("document.activeElement.matches('ol.search-hits a.title')"):
+            break
+    else:
+        pytest.fail("the first result is not within 20 tab stops of the search button")
+
 
     page.locator("aside.facets").get_by_role("link", name=topic.name).click()
     page.wait_for_url(f"**topic={topic.slug}*")
@@ -209,3 +249,27 @@ def test_a_reader_searches_narrows_by_a_facet_and_opens_a_result_at_its_section(
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(phone, "search-phone")
 
+
+def test_a_reader_opens_a_province_from_the_map_of_all_34_provincial_level_divisions(open_page, live_server, demo):
+    province = demo.province
+    page, _watcher = open_page()
+
+    page.goto(live_server.url + "/regions/")
+    tiles = page.locator("figure.province-map .tile-name")
+    assert tiles.count() == 34
+    assert {"台湾", "香港", "澳门", "海南"} <= set(tiles.all_text_contents())
+    screenshot(page, "regions-map-desktop")
+
+    link = page.locator(f"figure.province-map a[href='{province.get_absolute_url()}']")
+    assert re.fullmatch(r"\S+ [1-9]\d* 篇", link.get_attribute("aria-label"))
+    link.focus()
+    screenshot(page, "regions-map-focus-desktop")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{province.get_absolute_url()}")
+    assert page.locator("h1").inner_text() == province.name
+
+    phone, _phone_watcher = open_page(PHONE)
+    phone.goto(live_server.url + "/regions/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone.locator("figure.province-map").scroll_into_view_if_needed()
+    screenshot(phone, "regions-map-phone")

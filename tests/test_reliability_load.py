@@ -1,6 +1,6 @@
 """A 5-second run of the load test (bench/load_test.py): a throwaway archive under
 gunicorn answers every request of the mix, search and speech pages alike, without an
-error. The 60-second run and its figures are in the README; they are not part of the suite."""
+error. The 60-second run and its figures are in docs/reliability.md; they are not part of the suite."""
 
 import json
 import subprocess

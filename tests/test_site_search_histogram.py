@@ -40,3 +40,12 @@ def test_there_is_no_histogram_when_nothing_is_found(client):
 
     assert response.context["year_histogram"] is None
     assert 'class="histogram"' not in response.content.decode()
+
+
+def test_the_chart_comes_after_the_results_so_its_bars_do_not_come_first_in_tab_order(client):
+    for year in range(1990, 2020):
+        make_speech(title=f"防汛讲话{year}", body="防汛工作。", year=year)
+
+    html = client.get(reverse("speeches:search"), {"q": "防汛"}).content.decode()
+
+    assert html.index('class="speech-list search-hits"') < html.index('class="histogram"')

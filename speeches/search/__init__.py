@@ -8,6 +8,7 @@
     index_speeches(ids)            queue and apply now
     rebuild()                      build a new index generation and swap it in
     check(repair=False)            compare database and index (Drift)
+    index_state()                  CURRENT, MISSING, OTHER_SCHEMA or UNSURE, from a sample
     related_speeches(speech, limit) -> speeches like this one (more-like-this, then DB neighbours)
     last_rebuilt_at()              when the served index generation was swapped in, or None
     user_terms_changed(terms)      curators' dictionary words changed: reload, re-index their speeches
@@ -27,7 +28,18 @@ from speeches.search.engine import (
     matching_ids,
     search,
 )
-from speeches.search.indexing import Drift, check, index_speeches, process_pending, rebuild
+from speeches.search.indexing import (
+    CURRENT,
+    MISSING,
+    OTHER_SCHEMA,
+    UNSURE,
+    Drift,
+    check,
+    index_speeches,
+    index_state,
+    process_pending,
+    rebuild,
+)
 from speeches.search.related import related_speeches
 from speeches.search.signals import enqueue
 
@@ -51,14 +63,19 @@ def user_terms_changed(terms):
 
 
 __all__ = [
+    "CURRENT",
+    "MISSING",
+    "OTHER_SCHEMA",
     "PER_PAGE",
     "SORTS",
     "Drift",
     "SearchRequest",
     "SearchResults",
+    "UNSURE",
     "check",
     "enqueue",
     "index_speeches",
+    "index_state",
     "last_rebuilt_at",
     "matching_ids",
     "process_pending",

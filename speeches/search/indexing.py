@@ -26,6 +26,7 @@ from whoosh.util import random_name
 
 from speeches.models import Citation, PendingIndexUpdate, Section, Speech
 from speeches.search import bulk, dictionary, store
+from speeches.search.schema import build_schema
 
 log = logging.getLogger(__name__)
 
@@ -423,3 +424,41 @@ def check(repair=False):
     if repair and not drift.ok:
         index_speeches(drift.missing + drift.stale + drift.extra)
     return drift
+
+
+# What index_state() finds. Only a rebuild reads an index of another schema right;
+# UNSURE means something differs or may, and check() tells what.
+CURRENT, MISSING, OTHER_SCHEMA, UNSURE = "current", "missing", "other schema", "unsure"
+# Speeches whose entries index_state() compares, spread over the archive.
+STATE_SAMPLE = 100
+
+
+def _field_kinds(schema):
+    return {name: type(field).__name__ for name, field in schema.items()}
+
+
+def index_state():
+    """How the served index stands against the database, found cheaply: it reads
+    STATE_SAMPLE speeches where check() reads them all. CURRENT when nothing is queued,
+    the index holds one entry per speech and the sampled entries match their speeches
+    (a change to what is indexed changes every signature, so a sample finds it)."""
+    path = store.current_generation()
+    if path is None:
+        return MISSING
+    try:
+        ix = whoosh_index.open_dir(str(path))
+    except (whoosh_index.EmptyIndexError, FileNotFoundError):
+        return MISSING
+    if _field_kinds(ix.schema) != _field_kinds(build_schema()):
+        return OTHER_SCHEMA
+    ids = list(Speech.objects.order_by("id").values_list("id", flat=True))
+    if PendingIndexUpdate.objects.exists() or ix.doc_count() != len(ids):
+        return UNSURE
+    # Evenly spaced, and the newest speech, the likeliest to have been missed.
+    sample = set(ids[:: max(1, len(ids) // STATE_SAMPLE)]) | set(ids[-1:])
+    with ix.searcher() as searcher:
+        for speech in _speeches(sample):
+            entry = searcher.document(id=str(speech.pk))
+            if entry is None or entry.get("signature") != document_signature(speech):
+                return UNSURE
+    return CURRENT

@@ -7,13 +7,14 @@ import math
 from html import escape
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Prefetch, Q, Sum
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from speeches.models import Citation, Official, Region, Source, Speech, SpeechTopic, Topic
+from speeches.province_map import province_map
 from speeches.search import related_speeches
 
 SPEECHES_PER_PAGE = 20
@@ -182,26 +183,6 @@ def source_detail(request, pk):
     return render(request, "speeches/source_detail.html", {"source": source, "speeches": speeches})
 
 
-# The overview map: an equirectangular projection of China's extent (longitudes squeezed
-# by the cosine of a middle latitude so the country keeps its shape), in SVG units.
-MAP_WEST, MAP_EAST, MAP_SOUTH, MAP_NORTH = 73.0, 135.5, 16.0, 54.0
-MAP_UNITS_PER_DEGREE = 10
-MAP_LONGITUDE_SQUEEZE = math.cos(math.radians(35))
-MAP_MIN_RADIUS, MAP_MAX_RADIUS = 3.5, 14.0
-
-
-def _project(longitude, latitude):
-    x = (min(max(longitude, MAP_WEST), MAP_EAST) - MAP_WEST) * MAP_LONGITUDE_SQUEEZE
-    y = MAP_NORTH - min(max(latitude, MAP_SOUTH), MAP_NORTH)
-    return x * MAP_UNITS_PER_DEGREE, y * MAP_UNITS_PER_DEGREE
-
-
-def _walk(regions):
-    for region in regions:
-        yield region
-        yield from _walk(region.tree_children)
-
-
 def _region_url_maker():
     # One reverse() for all regions: reversing each of 2,000 regions costs ~80 ms.
     marker = "0000000000"
@@ -230,75 +211,27 @@ def region_tree_html(roots):
     return mark_safe("".join(parts))
 
 
-def _dots_html(dots):
-    """The map's dots as SVG links (written here for the same reason as the tree)."""
-    url = _region_url_maker()
-    parts = []
-    for dot in dots:
-        label = escape(f"{dot['region'].name}:{dot['count']} 篇")
-        parts.append(
-            f'<a href="{escape(url(dot["region"].code))}" aria-label="{label}"><circle class="map-dot" '
-            f'cx="{dot["x"]}" cy="{dot["y"]}" r="{dot["r"]}"><title>{label}</title></circle></a>\n'
-        )
-    return mark_safe("".join(parts))
-
-
-_outline_cache = {}
-
-
-def _country_outline():
-    """The county seats as one SVG path, drawn once per process (and again only when the
-    gazetteer changes)."""
-    seats = Region.objects.filter(level=Region.COUNTY, latitude__isnull=False, longitude__isnull=False)
-    key = tuple(seats.aggregate(n=Count("id"), last=Max("id"), changed=Sum("latitude")).values())
-    if key not in _outline_cache:
-        # One path of zero-length round-capped strokes: thousands of points in a few kilobytes.
-        points = sorted({tuple(round(v) for v in _project(lon, lat)) for lon, lat in seats.values_list("longitude", "latitude")})
-        _outline_cache.clear()
-        _outline_cache[key] = "".join(f"M{x} {y}h0" for x, y in points)
-    return _outline_cache[key]
-
-
-def region_map(roots):
-    """The overview map of the region tree `roots` (Region.objects.tree_with_counts): one
-    dot per region holding speeches directly, its area proportional to their number, over
-    faint dots at every county seat that draw the country's outline. None when no region
-    with speeches has coordinates."""
-    direct = []
-    for region in _walk(roots):
-        count = region.speech_count - sum(child.speech_count for child in region.tree_children)
-        if count:
-            direct.append((region, count))
-    placed = [(region, n) for region, n in direct if region.latitude is not None and region.longitude is not None]
-    if not placed:
-        return None
-    largest = max(n for _region, n in placed)
-    dots = []
-    for region, n in placed:
-        x, y = _project(region.longitude, region.latitude)
-        radius = MAP_MIN_RADIUS + (MAP_MAX_RADIUS - MAP_MIN_RADIUS) * math.sqrt(n / largest)
-        dots.append({"region": region, "count": n, "x": round(x, 1), "y": round(y, 1), "r": round(radius, 1)})
-    # Large dots first, so the small ones drawn later stay visible and clickable.
-    dots.sort(key=lambda dot: (-dot["r"], dot["region"].code))
-    width, height = _project(MAP_EAST, MAP_SOUTH)
-    return {
-        "width": round(width),
-        "height": round(height),
-        "outline": _country_outline(),
-        "dots": dots,
-        "dots_html": _dots_html(dots),
-        "unmapped_count": sum(n for region, n in direct if region.latitude is None or region.longitude is None),
-    }
+def _province_counts(roots):
+    """{province code: speeches in it and below} from the region tree's roots (a region
+    whose province row is missing counts towards its code's province all the same)."""
+    counts = {}
+    for root in roots:
+        if root.level != Region.NATIONAL:
+            counts[root.code[:2]] = counts.get(root.code[:2], 0) + root.speech_count
+    return counts
 
 
 def region_list(request):
     published = Speech.objects.published()
     roots = Region.objects.tree_with_counts(published)
+    counts = _province_counts(roots)
     context = {
         "roots": roots,
         "tree_html": region_tree_html(roots),
         "unplaced_count": published.filter(region=None).count(),
-        "map": region_map(roots),
+        # The map only once some province holds a speech: 34 empty tiles say nothing.
+        "map": province_map(counts, _region_url_maker()) if any(counts.values()) else None,
+        "national_count": sum(root.speech_count for root in roots if root.level == Region.NATIONAL),
     }
     return render(request, "speeches/region_list.html", context)
 
