@@ -12,7 +12,7 @@ def _header_lines(speech):
         facts.append(" · ".join(r.name for r in speech.region.ancestors()))
     lines.append(" | ".join(facts))
     if speech.source:
-        lines.append(f"来源:{speech.source.title or speech.source.path}")
+        lines.append(f"来源:{speech.source}")
     if speech.url:
         lines.append(f"原文:{speech.url}")
     return lines

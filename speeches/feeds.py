@@ -47,14 +47,15 @@ class LatestSpeechesFeed(Feed):
         return Speech.objects.published().for_listing()
 
     def items(self, obj=None):
-        return self.speeches(obj).order_by("-created_at", "-id")[:FEED_SIZE]
+        # One character more than shown tells whether the text goes on.
+        return self.speeches(obj).with_summary(SUMMARY_CHARS + 1).order_by("-created_at", "-id")[:FEED_SIZE]
 
     def item_title(self, item):
         return item.title
 
     def item_description(self, item):
         # Plain text; ArchiveRss escapes it.
-        summary = item.body.replace("\n", " ")
+        summary = item.summary.replace("\n", " ")
         return summary[:SUMMARY_CHARS] + ("……" if len(summary) > SUMMARY_CHARS else "")
 
     def item_pubdate(self, item):

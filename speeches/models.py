@@ -2,13 +2,14 @@
 the officials they cite, the regions and topics they concern."""
 
 import hashlib
+import re
 import unicodedata
 from bisect import bisect_right
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, When
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear, Left
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +17,9 @@ from speeches.curation.recording import AssignmentHistory, SpeechHistory
 
 
 class Source(models.Model):
-    """One imported file or page; the raw bytes are kept so an import can be redone."""
+    """One imported file or page. Its raw bytes are kept (SourceContent) so an import can
+    be redone; `path` is where it was read from, for curators only: public pages and the
+    API show `display_name`."""
 
     path = models.CharField("路径或网址", max_length=1000)
     title = models.CharField("标题", max_length=300, blank=True)
@@ -25,7 +28,6 @@ class Source(models.Model):
     intro = models.TextField("页首导语", blank=True)
     encoding = models.CharField("编码", max_length=40, blank=True)
     raw_sha256 = models.CharField("原始字节哈希", max_length=64, unique=True)
-    raw_bytes = models.BinaryField("原始字节", editable=False)
     imported_at = models.DateTimeField("导入时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -39,10 +41,37 @@ class Source(models.Model):
         ]
 
     def __str__(self):
-        return self.title or self.path
+        return self.title or self.display_name
 
     def get_absolute_url(self):
         return reverse("speeches:source_detail", args=[self.pk])
+
+    @property
+    def display_name(self):
+        """The file's own name, never where it lay on the server: '/srv/in/a.zip!/b/c.txt'
+        → 'c.txt', 'upload/d.txt' → 'd.txt'. A web address is shown whole."""
+        if "://" in self.path.split("!/")[0]:
+            return self.path
+        return re.split(r"[\\/]", self.path)[-1] or self.path
+
+
+class SourceContent(models.Model):
+    """A source's raw bytes, in a table of their own: a bulk records file is megabytes
+    shared by thousands of speeches, and no listing, feed or page that joins Source to a
+    speech may read them. Only re-imports and curators' downloads need them."""
+
+    source = models.OneToOneField(
+        Source, on_delete=models.CASCADE, primary_key=True, related_name="content", verbose_name="来源"
+    )
+    raw_bytes = models.BinaryField("原始字节", editable=False)
+
+    class Meta:
+        ordering = ["source"]
+        verbose_name = "来源原始字节"
+        verbose_name_plural = "来源原始字节"
+
+    def __str__(self):
+        return f"{self.source}({len(self.raw_bytes)} 字节)"
 
 
 # GB/T 2260 codes nest by prefix: province 2 digits, prefecture 4, county 6 (longer for towns).
@@ -172,12 +201,28 @@ class DateYear(ExtractYear):
         return f"CAST(strftime('%%Y', {sql}) AS INTEGER)", params
 
 
+# Columns no list shows: the texts, the importer's log and keywords of each speech, and
+# its source's introduction (the raw bytes live in SourceContent, never joined).
+LISTING_DEFERRED = ("body", "import_log", "keywords", "source__intro")
+
+
 class SpeechQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Speech.PUBLISHED)
 
     def for_listing(self):
-        return self.select_related("region", "source").prefetch_related("topics")
+        """Speeches as lists show them (title, facts, region, source, topics): the long
+        columns are left out, so a listing costs the same whatever the texts and their
+        files weigh. A list that shows the start of the text annotates it (with_summary)."""
+        return (
+            self.select_related("region", "source")
+            .prefetch_related("topics")
+            .defer(*LISTING_DEFERRED)
+        )
+
+    def with_summary(self, chars):
+        """Annotate `summary`: the first `chars` characters of the body, cut in SQL."""
+        return self.annotate(summary=Left("body", chars))
 
     def with_known_year(self):
         """Annotate `stated_year`, Speech.known_year in SQL: the date's year, else the

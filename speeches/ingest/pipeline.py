@@ -23,7 +23,7 @@ from speeches.ingest.records import (
     rows_from_json,
     rows_from_jsonl,
 )
-from speeches.models import Section, Source, Speech
+from speeches.models import Section, Source, SourceContent, Speech
 
 log = logging.getLogger(__name__)
 
@@ -251,13 +251,15 @@ def _upsert_source(doc, raw, path, encoding):
         "raw_sha256": digest,
     }
     if source is None:
-        return Source.objects.create(path=path, raw_bytes=raw, **fields)
+        source = Source.objects.create(path=path, **fields)
+        SourceContent.objects.create(source=source, raw_bytes=raw)
+        return source
     changed = [name for name, value in fields.items() if getattr(source, name) != value]
     if changed:
         for name in changed:
             setattr(source, name, fields[name])
-        source.raw_bytes = raw
         source.save()
+        SourceContent.objects.update_or_create(source=source, defaults={"raw_bytes": raw})
     return source
 
 

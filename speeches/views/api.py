@@ -160,7 +160,7 @@ def speech_detail(request, uid):
             "officials": officials,
             "source": {
                 "title": source.title,
-                "path": source.path,
+                "path": source.display_name,
                 "published": source.published_at.isoformat() if source.published_at else None,
                 "author": source.author,
             }

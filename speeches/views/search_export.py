@@ -24,10 +24,9 @@ def _speeches(ids):
     # Newest first; the queryset is walked in chunks so memory stays flat for any size.
     return (
         Speech.objects.filter(pk__in=ids)
-        .select_related("region")
+        .select_related("region", "source")
         .prefetch_related("topics")
-        .defer("source__raw_bytes")
-        .select_related("source")
+        .defer("source__intro")
         .newest_first()
         .iterator(chunk_size=CHUNK)
     )
