@@ -1,6 +1,5 @@
 """RSS feeds of new speeches: all, and per region, topic and official."""
 
-import re
 from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
@@ -9,30 +8,26 @@ from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.html import escape
 
+from speeches.export import xml_safe
 from speeches.models import Official, Region, Speech, Topic
 from speeches.search import SearchRequest, matching_ids
 
 FEED_SIZE = 30
 SUMMARY_CHARS = 300
-# Characters XML 1.0 cannot carry: one stray form feed in an imported text, or a control
-# character typed into a search, would otherwise fail the whole feed.
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _xml_text(value):
-    return _NOT_XML.sub(" ", value) if isinstance(value, str) else value
 
 
 class ArchiveRss(Rss201rev2Feed):
     """RSS 2.0 of plain texts. Readers render descriptions as HTML, so they are escaped
-    here (the XML writer escapes once more); titles and categories are plain text."""
+    here (the XML writer escapes once more); titles and categories are plain text.
+    Characters XML cannot carry (a form feed in a stored text, a control character typed
+    into a search) are replaced: they would otherwise fail the whole feed."""
 
     def __init__(self, title, link, description, **kwargs):
-        super().__init__(_xml_text(title), link, escape(_xml_text(description)), **kwargs)
+        super().__init__(xml_safe(title), link, escape(xml_safe(description)), **kwargs)
 
     def add_item(self, title, link, description, **kwargs):
-        kwargs["categories"] = [_xml_text(c) for c in kwargs.get("categories") or ()]
-        super().add_item(_xml_text(title), link, escape(_xml_text(description)), **kwargs)
+        kwargs["categories"] = [xml_safe(c) for c in kwargs.get("categories") or ()]
+        super().add_item(xml_safe(title), link, escape(xml_safe(description)), **kwargs)
 
 
 class LatestSpeechesFeed(Feed):

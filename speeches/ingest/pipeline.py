@@ -23,6 +23,7 @@ from speeches.ingest.records import (
     rows_from_json,
     rows_from_jsonl,
 )
+from speeches.ingest.sanitise import sanitise_document
 from speeches.models import Section, Source, SourceContent, Speech
 
 log = logging.getLogger(__name__)
@@ -175,6 +176,7 @@ def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None):
     try:
         doc, encoding = read(raw, path, field_map)
         _check_speeches(doc)
+        sanitise_document(doc)
         with transaction.atomic():
             _store(doc, raw, path, encoding, status, report)
     except IngestError as exc:
