@@ -99,7 +99,7 @@ class TopicSpeechesFeed(LatestSpeechesFeed):
 
 class OfficialSpeechesFeed(LatestSpeechesFeed):
     def get_object(self, request, pk):
-        return get_object_or_404(Official, pk=pk)
+        return get_object_or_404(Official.objects.public(), pk=pk)
 
     def title(self, obj):
         return f"领导讲话档案:提及{obj.name}的讲话"

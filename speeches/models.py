@@ -166,6 +166,17 @@ class Topic(models.Model):
         return reverse("speeches:topic_detail", args=[self.slug])
 
 
+class OfficialQuerySet(models.QuerySet):
+    def public(self):
+        """People the public archive shows: cited in, or the speaker of, a published
+        speech. Someone named only in drafts or withdrawn speeches is not public (ids
+        are sequential: their pages would otherwise be found by counting)."""
+        return self.filter(
+            models.Q(pk__in=Citation.objects.filter(speech__status=Speech.PUBLISHED).values("official_id"))
+            | models.Q(pk__in=Speech.objects.published().exclude(speaker=None).values("speaker_id"))
+        )
+
+
 class Official(models.Model):
     """A person a speech cites. `name` is as complete as the texts give it:
     a surname-only mention such as 罗书记 stays as written, never completed."""
@@ -174,6 +185,8 @@ class Official(models.Model):
     title = models.CharField("职务", max_length=200, blank=True)
     organisation = models.CharField("单位", max_length=200, blank=True)
     name_is_partial = models.BooleanField("姓名不完整", default=False)
+
+    objects = OfficialQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

@@ -359,7 +359,7 @@ def official_list(request):
 
 
 def official_detail(request, pk):
-    official = get_object_or_404(Official, pk=pk)
+    official = get_object_or_404(Official.objects.public(), pk=pk)
     speeches = (
         _listing()
         .filter(citations__official=official)
