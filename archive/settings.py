@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (this site's own files only) and Permissions-Policy.
+    "speeches.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # %00 in an address or parameter: 400 before any view (PostgreSQL cannot look it up).
     "speeches.request_guard.RejectNulMiddleware",

@@ -199,6 +199,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 class SpeechAdmin(SimpleHistoryAdmin):
     change_form_template = "admin/speeches/speech/change_form.html"
     object_history_template = "admin/speeches/speech/object_history.html"
+    object_history_list_template = "admin/speeches/speech/object_history_list.html"
     list_display = ["title", "uid", "display_year", "region", "kind", "status", "source"]
     list_filter = [
         "status",

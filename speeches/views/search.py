@@ -5,7 +5,7 @@ import logging
 from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from speeches.models import SearchQueryLog, Speech
 from speeches.search import SORTS, SearchRequest, search
@@ -52,7 +52,7 @@ def _results_by_year(request, results):
     return year_histogram(years, lambda year: _url_with(request, year=str(year)))
 
 
-@require_GET
+@require_safe
 def search_page(request):
     results = search(SearchRequest.from_params(request.GET))
     _log_query(results)
@@ -68,7 +68,7 @@ def search_page(request):
     return render(request, "speeches/search.html", context)
 
 
-@require_GET
+@require_safe
 @throttled
 def search_api(request):
     fmt = request.GET.get("format", "")
