@@ -692,6 +692,7 @@ class SearchQueryLogAdmin(ReadOnlyAdmin):
                     else:
                         self.message_user(request, f"已把“{term}”加入词典,含有它的讲话已重新索引。", messages.SUCCESS)
                         return HttpResponseRedirect(request.path)
+        health.count_spooled_searches()
         context = _admin_context(
             self, request, "搜索健康状况",
             **health.search_health(),

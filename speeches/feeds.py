@@ -11,6 +11,7 @@ from django.utils.html import escape
 from speeches.export import xml_safe
 from speeches.models import Official, Region, Speech, Topic
 from speeches.search import SearchRequest, matching_ids
+from speeches.throttle import SEARCH, refusal
 
 FEED_SIZE = 30
 SUMMARY_CHARS = 300
@@ -34,6 +35,10 @@ class LatestSpeechesFeed(Feed):
     feed_type = ArchiveRss
     title = "领导讲话档案:最新讲话"
     description = "档案中新收录的讲话"
+
+    def __call__(self, request, *args, **kwargs):
+        # Feeds share the search page's limit (one of them is any search).
+        return refusal(request, SEARCH) or super().__call__(request, *args, **kwargs)
 
     def link(self):
         return reverse("speeches:speech_list")

@@ -642,18 +642,20 @@ class SearchQueryLog(models.Model):
         return f"{self.query} ({self.day}: {self.count})"
 
     @classmethod
-    def record(cls, query, results_count, day=None):
-        """Count one search of `query` today; an UPDATE with F() so concurrent searches add up."""
+    def record(cls, query, results_count, day=None, searches=1):
+        """Count `searches` searches of `query` on `day` (today); an UPDATE with F() so
+        concurrent counts add up. Searches are spooled and counted in batches
+        (speeches/search_log.py): a search never waits for the database's write lock."""
         query = normalise_query(query)
         if not query:
             return
         day = day or timezone.localdate()
-        bump = {"count": F("count") + 1, "results_count": results_count}
+        bump = {"count": F("count") + searches, "results_count": results_count}
         if cls.objects.filter(query=query, day=day).update(**bump):
             return
         try:
             with transaction.atomic():
-                cls.objects.create(query=query, day=day, count=1, results_count=results_count)
+                cls.objects.create(query=query, day=day, count=searches, results_count=results_count)
         except IntegrityError:  # another request created today's row meanwhile
             cls.objects.filter(query=query, day=day).update(**bump)
 

@@ -5,7 +5,7 @@ curators' own dictionary words."""
 import pytest
 from django.urls import reverse
 
-from speeches import search
+from speeches import search, search_log
 from speeches.models import DictionaryTerm, SearchQueryLog, Speech
 from speeches.search import dictionary
 from tests.curation_helpers import logged_in
@@ -60,7 +60,9 @@ def test_searches_are_counted_per_day_with_their_words_only(client):
         client.get(reverse("speeches:search"), {"q": query})
     client.get(reverse("speeches:api_search"), {"q": "堤防"})
     client.get(reverse("speeches:search"), {"q": "堤防", "page": "2"})  # a page turned, not a new search
+    assert not SearchQueryLog.objects.exists()  # spooled: no write while searching
 
+    assert search_log.flush() == 4
     rows = {row.query: (row.count, row.results_count) for row in SearchQueryLog.objects.all()}
     assert rows == {"堤防": (3, 1), "没有这个词语": (1, 0)}
     fields = {field.name for field in SearchQueryLog._meta.get_fields()}
