@@ -16,11 +16,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# The job worker (admin uploads, long admin actions, queued index updates) runs next to the
+# web server and stops with it.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_speeches demo/
 	$(PY) manage.py rebuild_index
-	SECURE_SSL_REDIRECT=0 $(PY) manage.py runserver $(HOST)
+	$(PY) manage.py run_jobs & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; SECURE_SSL_REDIRECT=0 $(PY) manage.py runserver $(HOST)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -165,6 +165,10 @@ X_FRAME_OPTIONS = "DENY"
 if envbool("TRUST_X_FORWARDED_PROTO", "0"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Admin actions (publish, withdraw, re-extract, re-index) on more speeches than this run as a
+# background job (manage.py run_jobs), as every upload does; fewer are done at once.
+ADMIN_ACTION_INLINE_MAX = int(os.environ.get("ADMIN_ACTION_INLINE_MAX", "10"))
+
 # Uploads through the admin's import form: larger files are refused with a message.
 IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("IMPORT_UPLOAD_MAX_BYTES", str(60 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

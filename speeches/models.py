@@ -678,3 +678,91 @@ class DictionaryTerm(models.Model):
 
     def __str__(self):
         return self.term
+
+
+class Job(models.Model):
+    """Long work done outside the web request by the job worker (manage.py run_jobs):
+    imports of files uploaded in the admin, and re-extraction, re-indexing, publishing
+    or withdrawing of many speeches. A job is a sequence of items (a file, a batch of
+    speeches), each done in its own transaction together with its JobItem, so a job
+    whose worker died resumes after the last item it finished (speeches.jobs)."""
+
+    IMPORT, REEXTRACT, REINDEX, PUBLISH, WITHDRAW, REPAIR_INDEX = (
+        "import", "reextract", "reindex", "publish", "withdraw", "repair_index",
+    )
+    KINDS = [
+        (IMPORT, "导入文件"),
+        (REEXTRACT, "重新抽取"),
+        (REINDEX, "更新索引"),
+        (PUBLISH, "发布讲话"),
+        (WITHDRAW, "撤回讲话"),
+        (REPAIR_INDEX, "修复索引差异"),
+    ]
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATUSES = [(QUEUED, "排队中"), (RUNNING, "进行中"), (DONE, "已完成"), (FAILED, "失败")]
+
+    kind = models.CharField("类型", max_length=20, choices=KINDS)
+    # What to do: the import's status and spooled files, the speeches' ids, …
+    arguments = models.JSONField("参数", default=dict)
+    status = models.CharField("状态", max_length=12, choices=STATUSES, default=QUEUED)
+    total = models.PositiveIntegerField("总项数", default=0)
+    done = models.PositiveIntegerField("已完成项数", default=0)
+    error = models.TextField("错误", blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name="发起人",
+    )
+    # host:pid of the worker running it: a job whose worker is gone is resumed.
+    worker = models.CharField("执行进程", max_length=100, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        indexes = [
+            # The worker's queue: the oldest queued job, and running jobs to recover.
+            models.Index(fields=["status", "id"], name="job_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()}({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("admin:speeches_job_change", args=[self.pk])
+
+    @property
+    def finished(self):
+        return self.status in (self.DONE, self.FAILED)
+
+    @property
+    def percent(self):
+        return int(100 * self.done / self.total) if self.total else (100 if self.finished else 0)
+
+
+class JobItem(models.Model):
+    """One finished item of a job, written in the transaction that did its work: a
+    resumed job skips the positions it finds here. `report` is what the job page shows
+    of it (for an import, the file's import report)."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField("序号")
+    label = models.CharField("内容", max_length=1000)
+    ok = models.BooleanField("成功", default=True)
+    report = models.JSONField("报告", default=dict)
+    finished_at = models.DateTimeField("完成时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["job", "position"]
+        verbose_name = "后台任务项"
+        verbose_name_plural = "后台任务项"
+        constraints = [
+            # Also the index of a job's report and of resuming it.
+            models.UniqueConstraint(fields=["job", "position"], name="jobitem_job_position_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.job} · {self.position}. {self.label}"

@@ -31,10 +31,6 @@ def search_health():
     }
 
 
-def repair_index():
-    return search.check(repair=True)
-
-
 def count_spooled_searches():
     """Fold the searches spooled since the worker last did (search_log) into the counts
     shown; the page still shows the counts when that cannot be done now."""
