@@ -1,3 +1,4 @@
+import os
 import signal
 import threading
 
@@ -16,6 +17,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="执行完当前排队的任务后退出(测试与定时任务用)")
         parser.add_argument(
+            "--nice", type=int, default=10,
+            help="降低本进程的 CPU 优先级(默认 10):导入时把 CPU 先让给网站进程,0 表示不降低",
+        )
+        parser.add_argument(
             "--poll", type=float, default=jobs.POLL_SECONDS, help=f"没有任务时每隔几秒查看一次(默认 {jobs.POLL_SECONDS:g})"
         )
         parser.add_argument(
@@ -31,6 +36,8 @@ class Command(BaseCommand):
             self.stdout.write("收到停止信号,完成当前一项后退出。")
             stopping.set()
 
+        if options["nice"] > 0:
+            os.nice(options["nice"])
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         if not options["once"]:
