@@ -25,7 +25,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -275,7 +275,8 @@ def work(once=False, stop=None, poll_seconds=POLL_SECONDS, housekeeping_seconds=
             last = time.monotonic()
 
     while not stop():
-        close_old_connections()
+        if not connection.in_atomic_block:  # (a test's transaction) a connection lost or too old is replaced
+            close_old_connections()
         job = claim_next()
         if job is not None:
             report(f"开始任务 {job}")

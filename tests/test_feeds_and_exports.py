@@ -102,7 +102,7 @@ def test_speech_downloads_as_word_with_outline_headings(client, archive):
 
 def test_a_word_download_survives_control_characters_already_stored(client):
     # Stored before the importer removed them, or typed into the admin.
-    speech = make_speech(title="防汛\x01会议\u202e讲话", body="同志们:\n一、提高\x0b认识\n第一页\x0c第二页\x00。\n\ufffe完。")
+    speech = make_speech(title="防汛\x01会议\u202e讲话", body="同志们:\n一、提高\x0b认识\n第一页\x0c第二页\x1b。\n\ufffe完。")
     Section.objects.create(speech=speech, order=1, number="一、", heading="提高认识", level=1, start=5, end=13)
 
     response = client.get(f"/speeches/{speech.uid}/export.docx")
