@@ -31,7 +31,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from speeches import search, search_log
-from speeches.models import Job, JobItem
+from speeches.models import Job, JobItem, Speech
 
 log = logging.getLogger(__name__)
 
@@ -59,17 +59,20 @@ def _user(user):
     return user if user is not None and user.is_authenticated else None
 
 
+def _queue(kind, arguments, user):
+    job = Job(kind=kind, arguments=arguments, started_by=_user(user))
+    job.total = _kinds()[kind].total(job)
+    job.save()
+    return job
+
+
 def speeches_job(kind, speech_ids, user=None):
     """A queued job of `kind` (re-extract, re-index, publish, withdraw) over these speeches."""
-    ids = sorted({int(pk) for pk in speech_ids})
-    batch = REINDEX_BATCH if kind == Job.REINDEX else SPEECH_BATCH
-    return Job.objects.create(
-        kind=kind, arguments={"speech_ids": ids}, total=math.ceil(len(ids) / batch), started_by=_user(user)
-    )
+    return _queue(kind, {"speech_ids": sorted({int(pk) for pk in speech_ids})}, user)
 
 
 def repair_index_job(user=None):
-    return Job.objects.create(kind=Job.REPAIR_INDEX, total=1, started_by=_user(user))
+    return _queue(Job.REPAIR_INDEX, {}, user)
 
 
 # The kinds ------------------------------------------------------------------------------
@@ -94,8 +97,6 @@ def _batches(ids, size):
 
 def _speech_batches(change, size=SPEECH_BATCH):
     def items(job):
-        from speeches.models import Speech
-
         for batch in _batches(job.arguments["speech_ids"], size):
             label = f"讲话 {batch[0]}–{batch[-1]}(共 {len(batch)} 篇)"
 
