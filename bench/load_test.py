@@ -16,10 +16,10 @@ fixed mix of requests, each thread from its own seeded sequence, for --duration 
     25 %  speech page    /speeches/<id>/ (ids read from /api/speeches/)
     10 %  listing        /api/speeches/?page=…, /feeds/latest/, /speeches/
 
-With --import-during N, a records file of N generated speeches is imported (extraction
-included, one transaction: the database's write lock is held throughout) from the start
-of the load to its end; the report says whether the import was still running when the
-load ended. It reports requests per second, errors (any answer but 200, or no answer) and
+With --import-during N, N generated speeches are imported from the start of the load to
+its end, in records files of 50 (extraction included; each file one transaction, holding
+the database's write lock, then its commit updates the index); the report says whether
+the import was still running when the load ended. It reports requests per second, errors (any answer but 200, or no answer) and
 latency percentiles and maximum per kind; the exit status is 1 if any request failed. The
 clients run on the same cores as the server, so the figures are a floor for the server alone.
 """
@@ -214,7 +214,7 @@ def beside_the_server(live, scratch, import_during):
     importer = None
     if import_during:
         folder = Path(scratch) / "during-corpus"
-        write_corpus(folder, files=1, per_file=import_during, seed=9)
+        write_corpus(folder, files=max(1, import_during // 50), per_file=min(50, import_during), seed=9)
         importer = live.start(live.manage_args("import_speeches", str(folder)), Path(scratch) / "import.log")
         time.sleep(1.0)  # reading and parsing the file; then its transaction begins
     try:
