@@ -240,3 +240,15 @@ def test_the_job_report_is_json_a_page_can_show_after_any_restart(curator):
     item = JobItem.objects.get()
     stored = json.loads(json.dumps(item.report))
     assert stored["ok"] and stored["created"] and stored["path"] == "one.txt"
+
+
+def test_an_upload_the_database_cannot_queue_leaves_no_files_behind(settings, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def refuses(**fields):
+        raise DatabaseError("database is locked")
+
+    monkeypatch.setattr(Job.objects, "create", refuses)
+    with pytest.raises(DatabaseError):
+        upload_module.queue_import([SimpleUploadedFile("one.txt", _page(1))], Speech.PUBLISHED)
+    assert list((settings.SPOOL_DIR / "jobs").iterdir()) == []

@@ -1,7 +1,8 @@
-"""The job worker killed (SIGKILL) in the middle of an import job, in a throwaway data folder
-shared by real processes: the next worker finds the job abandoned, resumes it after the
-last file the dead one committed, redoes none, applies the index updates the dead one
-left queued, and every speech ends up imported and searchable exactly once."""
+"""The job worker stopped (SIGTERM) and then killed (SIGKILL) in the middle of an import job,
+in a throwaway data folder shared by real processes: stopped, it puts the job back in the
+queue; killed, the next worker finds the job abandoned, resumes it after the last file the
+dead one committed, redoes none, applies the index updates the dead one left queued, and
+every speech ends up imported and searchable exactly once."""
 
 import json
 import signal
@@ -52,7 +53,21 @@ def _state(live, job_id):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_a_worker_killed_mid_import_is_resumed_by_the_next_without_redoing_a_file(tmp_path):
+def _worker_until(live, job_id, log, done_at_least):
+    """A job worker started and left running until the job has that many files done."""
+    worker = live.start(live.manage_args("run_jobs", "--poll", "0.2"), log)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        state = _state(live, job_id)
+        if done_at_least <= state["done"] < state["total"]:
+            return worker
+        assert worker.poll() is None, log.read_text()
+        time.sleep(0.2)
+    worker.kill()
+    raise AssertionError(f"the job did not reach {done_at_least} files: {state}")
+
+
+def test_a_worker_stopped_or_killed_mid_import_is_resumed_by_the_next_without_redoing_a_file(tmp_path):
     live = LiveArchive(tmp_path / "data").migrate()
     tokens = write_corpus(tmp_path / "corpus", files=6, per_file=10, seed=11)
     archive = tmp_path / "pages.zip"
@@ -63,17 +78,17 @@ def test_a_worker_killed_mid_import_is_resumed_by_the_next_without_redoing_a_fil
     assert queued.returncode == 0, queued.stderr
     job_id = int(queued.stdout.split()[-1])
 
-    worker = live.start(live.manage_args("run_jobs", "--poll", "0.2"), tmp_path / "worker.log")
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        state = _state(live, job_id)
-        if 2 <= state["done"] < state["total"]:
-            break
-        assert worker.poll() is None, (tmp_path / "worker.log").read_text()
-        time.sleep(0.2)
+    # Asked to stop (SIGTERM, as systemd does): it ends the file it is on, puts the job back.
+    worker = _worker_until(live, job_id, tmp_path / "first.log", 1)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=120) == 0, (tmp_path / "first.log").read_text()
+    stopped = _state(live, job_id)
+    assert stopped["status"] == "queued" and stopped["worker"] == "" and stopped["done"] < 6
+
+    # Killed outright: the job stays "running" under a worker that is gone.
+    worker = _worker_until(live, job_id, tmp_path / "second.log", stopped["done"] + 1)
     worker.send_signal(signal.SIGKILL)
     worker.wait(timeout=30)
-
     killed = _state(live, job_id)
     assert killed["status"] == "running" and killed["worker"] and killed["done"] < 6
     # Each committed file is one item: the speeches stored so far are whole files.
@@ -92,25 +107,3 @@ def test_a_worker_killed_mid_import_is_resumed_by_the_next_without_redoing_a_fil
     assert all(len(found) == 1 for found in state["found"].values()), state["found"]
     check = live.manage("check_index")
     assert check.returncode == 0, check.stdout + check.stderr
-
-
-def test_a_worker_stopped_with_sigterm_puts_its_job_back_for_the_next(tmp_path):
-    live = LiveArchive(tmp_path / "data").migrate()
-    write_corpus(tmp_path / "corpus", files=4, per_file=10, seed=12)
-    archive = tmp_path / "pages.zip"
-    with zipfile.ZipFile(archive, "w") as zipped:
-        for path in sorted((tmp_path / "corpus").iterdir()):
-            zipped.write(path, path.name)
-    job_id = int(live.python(QUEUE, archive).stdout.split()[-1])
-
-    worker = live.start(live.manage_args("run_jobs", "--poll", "0.2"), tmp_path / "worker.log")
-    deadline = time.monotonic() + 240
-    while _state(live, job_id)["done"] < 1 and time.monotonic() < deadline:
-        time.sleep(0.2)
-    worker.send_signal(signal.SIGTERM)
-    assert worker.wait(timeout=120) == 0, (tmp_path / "worker.log").read_text()
-
-    stopped = _state(live, job_id)
-    assert stopped["status"] in ("queued", "done") and stopped["worker"] == ""
-    assert live.manage("run_jobs", "--once").returncode == 0
-    assert _state(live, job_id)["status"] == "done" and live.count_speeches() == 40

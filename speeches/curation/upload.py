@@ -4,6 +4,7 @@ import pipeline in a transaction of its own. The client's file name is only a la
 last part, never a path)."""
 
 import re
+import shutil
 import uuid
 
 from django.conf import settings
@@ -51,24 +52,28 @@ def queue_import(files, status=Speech.PUBLISHED, user=None):
     folder = uuid.uuid4().hex
     directory = jobs.spool_folder(folder)
     directory.mkdir(parents=True)
-    uploads = []
-    for number, uploaded in enumerate(files):
-        label = upload_label(uploaded.name)
-        reason = refusal(uploaded)
-        if reason:
-            uploads.append({"label": label, "refusal": reason})
-            continue
-        name = f"{number}.upload"
-        with open(directory / name, "wb") as handle:
-            for chunk in uploaded.chunks():
-                handle.write(chunk)
-        uploads.append({"label": label, "file": name})
-    return Job.objects.create(
-        kind=Job.IMPORT,
-        arguments={"status": status, "folder": folder, "uploads": uploads},
-        total=len(uploads),
-        started_by=user if user is not None and user.is_authenticated else None,
-    )
+    try:
+        uploads = []
+        for number, uploaded in enumerate(files):
+            label = upload_label(uploaded.name)
+            reason = refusal(uploaded)
+            if reason:
+                uploads.append({"label": label, "refusal": reason})
+                continue
+            name = f"{number}.upload"
+            with open(directory / name, "wb") as handle:
+                for chunk in uploaded.chunks():
+                    handle.write(chunk)
+            uploads.append({"label": label, "file": name})
+        return Job.objects.create(
+            kind=Job.IMPORT,
+            arguments={"status": status, "folder": folder, "uploads": uploads},
+            total=len(uploads),
+            started_by=user if user is not None and user.is_authenticated else None,
+        )
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)  # no job will ever read them
+        raise
 
 
 def _import_work(raw, label, member, status):
