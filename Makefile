@@ -25,12 +25,14 @@ install: $(VENV)/.installed-runtime
 
 install-dev: $(VENV)/.installed-dev
 
-# The demo import changes nothing the second time; the index is checked, not rebuilt, when current.
+# The demo import changes nothing the second time; the index is checked, not rebuilt, when
+# current. The job worker (admin uploads, long admin actions, queued index updates) runs next
+# to the web server and stops with it.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_speeches demo/
 	$(PY) manage.py rebuild_index --if-needed
-	SECURE_SSL_REDIRECT=0 $(PY) manage.py runserver $(HOST)
+	$(PY) manage.py run_jobs & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; SECURE_SSL_REDIRECT=0 $(PY) manage.py runserver $(HOST)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -69,7 +69,8 @@ SPEECH_DETAIL = {
             "nullable": True,
             "properties": {
                 "title": {"type": "string"},
-                "path": {"type": "string"},
+                # The file's name only (the field kept its name): never a server path.
+                "path": {"type": "string", "description": "the imported file's name, or the page's web address"},
                 "published": {**NULLABLE_STRING, "format": "date-time"},
                 "author": {"type": "string"},
             },

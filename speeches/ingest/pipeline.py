@@ -23,7 +23,8 @@ from speeches.ingest.records import (
     rows_from_json,
     rows_from_jsonl,
 )
-from speeches.models import Section, Source, Speech
+from speeches.ingest.sanitise import sanitise_document
+from speeches.models import Section, Source, SourceContent, Speech
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +176,7 @@ def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None):
     try:
         doc, encoding = read(raw, path, field_map)
         _check_speeches(doc)
+        sanitise_document(doc)
         with transaction.atomic():
             _store(doc, raw, path, encoding, status, report)
     except IngestError as exc:
@@ -251,13 +253,15 @@ def _upsert_source(doc, raw, path, encoding):
         "raw_sha256": digest,
     }
     if source is None:
-        return Source.objects.create(path=path, raw_bytes=raw, **fields)
+        source = Source.objects.create(path=path, **fields)
+        SourceContent.objects.create(source=source, raw_bytes=raw)
+        return source
     changed = [name for name, value in fields.items() if getattr(source, name) != value]
     if changed:
         for name in changed:
             setattr(source, name, fields[name])
-        source.raw_bytes = raw
         source.save()
+        SourceContent.objects.update_or_create(source=source, defaults={"raw_bytes": raw})
     return source
 
 

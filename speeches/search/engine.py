@@ -271,7 +271,8 @@ def _facets(docs, docset, request, region):
 
     official_counts = docs.counts("official", docset, docbits)
     top = sorted(official_counts.items(), key=lambda item: (-item[1], int(item[0])))[: FACET_LIMIT * 2]
-    names = {str(pk): str(o) for pk, o in ((o.pk, o) for o in Official.objects.filter(pk__in=[int(k) for k, _ in top]))}
+    shown = Official.objects.public().filter(pk__in=[int(k) for k, _ in top])
+    names = {str(pk): str(o) for pk, o in ((o.pk, o) for o in shown)}
     officials = [
         {"id": int(pk), "name": names[pk], "count": n} for pk, n in top if pk in names
     ][:FACET_LIMIT]
@@ -299,7 +300,7 @@ def _active_filters(request, results):
             results.notes.append(f"没有标识为“{request.topic}”的主题。")
         results.filters.append(ActiveFilter("topic", request.topic, f"主题:{topic.name if topic else request.topic}"))
     if request.official:
-        official = Official.objects.filter(pk=int(request.official)).first()
+        official = Official.objects.public().filter(pk=int(request.official)).first()
         if official is None:
             results.notes.append(f"没有编号为 {request.official} 的人物。")
         results.filters.append(ActiveFilter("official", request.official, f"人物:{official.name if official else request.official}"))

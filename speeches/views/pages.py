@@ -20,8 +20,6 @@ from speeches.search import related_speeches
 SPEECHES_PER_PAGE = 20
 RELATED_COUNT = 5
 SAME_SOURCE_SHOWN = 20
-# A source's columns no page shows that are long or stored after its raw bytes.
-SOURCE_BULK = ("source__raw_bytes", "source__intro", "source__imported_at", "source__updated_at")
 OFFICIALS_PER_PAGE = 100
 # Regions nest by code prefix: province (2 digits), prefecture (4), county (6), township (9, 12).
 PUBLISHED = Q(speeches__status=Speech.PUBLISHED)
@@ -52,12 +50,8 @@ def _page(request, queryset, per_page=SPEECHES_PER_PAGE):
 
 def _listing():
     # Lists show titles and facts, never the text: leaving out the long columns keeps
-    # sorting cheap (national reports run to tens of thousands of characters). The
-    # source's columns stored after its raw bytes are left out too: reading them walks
-    # the bytes (megabytes for a bulk file) once per speech listed.
-    return Speech.objects.published().for_listing().defer(
-        "body", "import_log", "keywords", *SOURCE_BULK
-    )
+    # sorting cheap (national reports run to tens of thousands of characters).
+    return Speech.objects.published().for_listing()
 
 
 def _published_ids():
@@ -126,9 +120,8 @@ def speech_detail(request, uid):
     speech = get_object_or_404(
         # region__parent__parent: the breadcrumb (county → prefecture → province) without more queries.
         Speech.objects.select_related("source", "region__parent__parent", "merged_into", "speaker")
-        # The source's raw bytes (megabytes for a compilation page) are not shown, nor
-        # the columns stored after them (reading those walks the bytes).
-        .defer(*SOURCE_BULK),
+        # The page names its source; the source's introduction is on the source's page.
+        .defer("source__intro"),
         uid=uid,
     )
     # A duplicate merged into another speech sends its readers (and links) to the kept one.
@@ -299,7 +292,7 @@ def official_list(request):
 
 
 def official_detail(request, pk):
-    official = get_object_or_404(Official, pk=pk)
+    official = get_object_or_404(Official.objects.public(), pk=pk)
     speeches = (
         _listing()
         .filter(citations__official=official)
