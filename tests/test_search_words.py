@@ -5,7 +5,14 @@ full-width and with half-width punctuation."""
 import pytest
 
 from speeches.search.query import parse
-from speeches.search.words import QueryWords, Unit, is_function_word, pieces, query_words, resegmented
+from speeches.search.words import (
+    QueryWords,
+    Unit,
+    is_function_word,
+    pieces,
+    query_words,
+    resegmented,
+)
 
 pytestmark = pytest.mark.django_db
 
