@@ -9,7 +9,7 @@ repository) becomes a retrieval set: every paragraph is imported as a speech
 through the archive's importer (JSON lines, title and text mapped with --map),
 and each question must find its own paragraph. Each question is asked three ways:
 
-    question      typed as it is (`广茂铁路全长多少公里？`)
+    question      typed as it is (`黄河大桥全长多少米？`)
     keywords AND  its KEYWORDS best words by jieba's TF-IDF keyword extractor, all required
     keywords OR   the same words, any of them
 

@@ -104,6 +104,6 @@ def tag_words(text):
 
 def search_pieces(word):
     """The shorter words inside a long word, as jieba's search mode cuts them
-    (纽约证券交易所 -> 纽约, 证券, 交易, 交易所), folded, the word itself left out."""
+    (中华人民共和国 -> 中华, 人民, 共和国…), folded, the word itself left out."""
     folded = word_text(word)
     return [piece for piece in segmenter().cut_for_search(folded) if len(piece) >= 2 and piece != folded]

@@ -2,11 +2,11 @@
 
 A query is first looked up literally (query.py): every unquoted run and every
 quoted phrase as typed. People also type questions and several words without
-spaces (`广茂铁路全长多少公里？`), which no text holds as typed. Then each
+spaces (`黄河大桥全长多少米？`), which no text holds as typed. Then each
 unquoted run is cut into words with the archive's segmenter (dictionary.py) and
 the words become what a speech must hold:
 
-    广茂铁路全长多少公里？  ->  广茂 · 铁路 · 全长 · 公里   (多少 and ？ are never required)
+    黄河大桥全长多少米？    ->  黄河 · 大桥 · 全长 · 米     (多少 and ？ are never required)
     "改革开放" 深化        ->  "改革开放" · 深化           (a quoted phrase stays one unit)
     雄安新区 OR 浦东        ->  雄安新区 OR 浦东             (an OR clause is one unit: either side)
 
@@ -75,7 +75,7 @@ class QueryWords:
     optional: list = field(default_factory=list)  # function words left out (shown to users)
     split: bool = False  # a run became several words, or lost its function words
     # Two words typed next to each other, as one needle: never required, they rank the
-    # speeches holding them together (广茂 铁路 -> 广茂铁路) above those holding them apart;
+    # speeches holding them together (堤坝 巡查 -> 堤坝巡查) above those holding them apart;
     # and the single characters of a word no text holds (see resegmented).
     phrases: list = field(default_factory=list)
 
@@ -87,8 +87,8 @@ class QueryWords:
     @property
     def ranking_needles(self):
         """Needles that rank but are never required: the phrases, and the shorter words
-        inside each long word or quoted phrase (纽约证券交易所: 纽约, 证券, 交易所), so a
-        text that says 纽约股票交易所 ranks above one that says neither."""
+        inside each long word or quoted phrase (社会保障体系: 社会, 保障, 体系), so a
+        text that says 社会保险体系 ranks above one that says neither."""
         required = self.needles
         extra = list(self.phrases)
         for needle in required:
@@ -154,8 +154,8 @@ def query_words(parsed):
 
 def pieces(needle, held):
     """A segmented word no text holds, read as the longest pieces that texts hold, left
-    to right: the segmenter glues unknown names to their neighbours (刘七是 for 刘七 +
-    是, 此鱼 for 此 + 鱼). held(needle) says whether any text holds it; characters no
+    to right: the segmenter glues unknown names to their neighbours (王小七是 for 王小七
+    + 是, 此桥 for 此 + 桥). held(needle) says whether any text holds it; characters no
     text holds are left out, and so are pieces that are function words (此)."""
     found, start = [], 0
     while start < len(needle):
