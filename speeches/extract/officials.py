@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 
 from speeches.extract.countries import COUNTRIES
 from speeches.extract.gazetteer import default_gazetteer
-from speeches.extract.names import NAME_TAGS, Name, name_after, name_before, segment
+from speeches.extract.names import (
+    NAME_TAGS,
+    SURNAMES,
+    Name,
+    dictionary,
+    is_han,
+    name_after,
+    name_before,
+    segment,
+)
 
 # Title words the finder reads, public offices and others (教授, 总经理); 副/常务 prefixes
 # are taken with them.
@@ -26,7 +35,7 @@ PUBLIC_OFFICE_TITLES = frozenset(
 SHARED_TITLES = frozenset("主任 主席 院长 所长 委员 组长 秘书长 发言人 行长 站长".split())
 OTHER_TITLES = frozenset("理事长 董事长 总经理 经理 社长 校长 教授 政委 司令员 会长 主编".split())
 TITLE_WORDS = PUBLIC_OFFICE_TITLES | SHARED_TITLES | OTHER_TITLES
-_TITLE = "(?:常务)?(?:副)?(?:" + "|".join(sorted(TITLE_WORDS, key=len, reverse=True)) + ")"
+_TITLE = "(?:常务|执行|代理|名誉|第一|正)?(?:副)?(?:" + "|".join(sorted(TITLE_WORDS, key=len, reverse=True)) + ")"
 _TITLE_RE = re.compile(_TITLE)
 _CORE_TITLE_RE = re.compile("(?:" + "|".join(sorted(TITLE_WORDS, key=len, reverse=True)) + ")$")
 # Bodies whose officers hold public office: governments and their departments, the
@@ -48,14 +57,21 @@ _ORG_END = re.compile(
     r"(局|委|厅|部|办|府|院|会|组|处|司|室|中心|公司|大学|学院|集团|协会|银行|政府|人大|政协|联社|社|"
     r"会议|省|市|县|区|州|旗|盟|镇|乡)$"
 )
+_PLACE_END = re.compile(r"[省市县区州旗盟镇乡]$")
+_DATELINE_ENDS = ("讯", "电", "新华社")
+# One-character words that end the name of a unit, however jieba tags them (金融|所,
+# 水产|站, 结算|司).
+_UNIT_WORDS = frozenset("局委厅部办院处司室科所站组队署")
+_NOT_IN_NAMES = frozenset({"p", "c", "u", "uj", "ul", "r", "m", "q", "x", "t", "d", "f", "eng"})
+# Prepositions jieba glues to the next character (对原, 向省): where a phrase stops.
+_GLUED_PREPOSITIONS = frozenset("对向由和与及在从被把将让给为")
 _AGENCY_END = re.compile(r"(局|委|厅|部|办|府|院|会|组|处|司|室|中心|公司|大学|学院|集团|协会|银行|政府|人大|政协|联社)$")
 # Tags of the words a title phrase is made of: nouns, places, organisations,
 # abbreviations (中共), distinguishing words (副); the phrase stops at anything else.
-_PHRASE_TAGS = frozenset({"n", "nt", "ns", "nz", "j", "b", "vn", "ng", "l", "nrt"})
+_PHRASE_TAGS = frozenset({"n", "nt", "ns", "nz", "j", "b", "vn", "ng", "l"})
 _PHRASE_CONJUNCTIONS = frozenset("和与及")
 _ORGANISATION_TAGS = frozenset({"n", "nt", "ns", "nz", "j"})
-_TITLE_MODIFIERS = ("纪检", "常务", "党组", "执行", "名誉", "第一", "代理", "原", "前")
-MAX_TITLE_PHRASE = 20
+MAX_TITLE_PHRASE = 24
 # A title after a number (千名教授, 三位市长) is about many people, not one.
 _COUNT_TAGS = frozenset({"m", "q", "mq"})
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
@@ -146,7 +162,7 @@ def _titles(seg):
 def _phrase_start(seg, start):
     """Where the title phrase ending in a title word at start begins: back over the
     words of an organisation (市文化旅游广电局, 住房和城乡建设部, 中央联席办), at most
-    20 characters."""
+    24 characters."""
     text = seg.text
     token = seg.token_at(start)
     begin = token.start if token is not None and token.start < start else start
@@ -154,38 +170,72 @@ def _phrase_start(seg, start):
         previous = seg.token_before(begin)
         if previous is None or previous.start < start - MAX_TITLE_PHRASE or seg.is_punctuation(previous.start):
             break
-        if previous.tag in _PHRASE_TAGS or _inside_organisation(seg, previous, begin, start):
+        if previous.word.endswith(_DATELINE_ENDS):
+            break  # 本报讯, 新华社…电: a news report's dateline
+        if core_title(previous.word) and not _AGENCY_END.search(previous.word + text[begin]):
+            break  # 总经理董飞与…: another person's title (委员|会 is an organisation)
+        if (
+            _organisation_word(previous)
+            or _verb_inside_organisation(seg, previous, begin, start)
+            or _name_inside_organisation(seg, previous, begin, start)
+        ):
+            if previous.word[0] in _GLUED_PREPOSITIONS and previous.tag not in ("n", "ns", "nt"):
+                break  # 对原|中国足协: a preposition glued to the phrase
             begin = previous.start
             continue
         # 住房和城乡建设部: a conjunction inside one organisation's name, between nouns,
         # when what follows it ends as an organisation does.
         if previous.word in _PHRASE_CONJUNCTIONS and _ORG_END.search(text[begin:start]):
             left = seg.token_before(previous.start)
-            if left is not None and left.tag in ("n", "vn") and len(left.word) >= 2:
+            if left is not None and (_organisation_word(left) or left.tag.startswith("v")) and len(left.word) >= 2:
                 begin = left.start
                 continue
         break
     return begin
 
 
-def _inside_organisation(seg, token, begin, start):
-    """Words the segmenter tags as verbs or names inside an organisation's name: a verb
-    between nouns (中央联席|办, 房地产|开发|有限公司, 住房|保障|办), a name before a
-    place or an organisation (张家口|崇礼县, 富龙|集团)."""
+def _organisation_word(token):
+    """A word of an organisation's or a place's name: a noun, place, organisation,
+    abbreviation or distinguishing word (副); a word ending as an agency or a place does
+    whatever jieba tags it (银监会, 乌审旗, 发展改革|委)."""
+    if token.tag in _PHRASE_TAGS or token.word in _UNIT_WORDS:
+        return True
+    # Abbreviations jieba does not know and tags as it may (市住|保办, 镇合疗|办, 查违|办公室),
+    # not names.
+    if len(token.word) >= 2 and token.word not in dictionary() and token.tag not in _NOT_IN_NAMES | NAME_TAGS:
+        return all(is_han(c) for c in token.word) and not _looks_like_a_name(token.word)
+    return bool(_AGENCY_END.search(token.word) or _PLACE_END.search(token.word)) and token.tag not in ("p", "c", "u", "r")
+
+
+def _name_inside_organisation(seg, token, begin, start):
+    """A word tagged as a name before a place or an organisation: a brand or a place
+    jieba took for a person (张家口|崇礼县, 富龙|集团)."""
     following = seg.token_after(begin)
-    if token.tag in NAME_TAGS:
-        return begin < start and following is not None and following.tag in _ORGANISATION_TAGS
-    if not token.tag.startswith("v") or len(token.word) > 2 or (len(token.word) == 2 and begin == start):
-        return False
-    if len(token.word) == 1 and not _AGENCY_END.search(token.word):
-        return False  # 工作获|全国人大常委会: a verb of one character is the sentence's
-    left = seg.token_before(token.start)
     return (
-        left is not None
-        and left.tag in _ORGANISATION_TAGS | {"vn"}
-        and left.tag not in NAME_TAGS
-        and core_title(left.word) is None
+        token.tag in NAME_TAGS
+        and begin < start
+        and following is not None
+        and following.tag in _ORGANISATION_TAGS
+        and core_title(following.word) is None
     )
+
+
+def _looks_like_a_name(word):
+    return word[0] in SURNAMES and len(word) in (2, 3)
+
+
+def _verb_inside_organisation(seg, token, begin, start):
+    """A verb inside an organisation's name, between its nouns (房地产|开发|有限公司,
+    住房|保障|管理中心, 乌审旗|推进|城市化领导小组), not one before a new name (欢迎|北京…)."""
+    if not token.tag.startswith("v") or len(token.word) != 2 or begin == start:
+        return False
+    following = seg.token_after(begin)
+    if following is None or following.tag in ("ns", "nt"):
+        return False
+    left = seg.token_before(token.start)
+    if left is not None and left.tag.startswith("v") and len(left.word) == 2:
+        left = seg.token_before(left.start)  # 支付|结算|司: two verbs of one name
+    return left is not None and _organisation_word(left) and core_title(left.word) is None
 
 
 def _title_phrase_before(seg, start, end):
