@@ -30,7 +30,7 @@ SURNAMES = frozenset(
     谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门
     云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈
     湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由才傅洪阎丘钮郦毋蔚萧雒溥逄禤
-    邴靖暴铁隗郗蓟粘鄂昌竺甯郄谯訾""".split()
+    邴靖暴铁隗郗蓟粘鄂昌竺甯郄谯訾习荀扶蹇逢宓滑厍""".split()
     )
 )
 COMPOUND_SURNAMES = frozenset(
@@ -75,7 +75,8 @@ CLAUSE_TAGS = frozenset({"v", "vd", "vi", "p", "c", "u", "uj", "ul", "uz", "ud",
 FOLLOWERS = frozenset(
     """同志 先生 女士 出席 作 在 对 来 到 专题 分别 就 也 多次 等 的 和 与 及 主持 讲话 指出 强调
     表示 带领 率 一行 亲自 听取 视察 检查 调研 宣读 传达 代表 参加 批示 荣获 获得 说 要求 提出 介绍
-    首先 还 到会 先后 一起 同 为 向 所作 认为 告诉 透露 称 曾 将 已 则 都 又 即""".split()
+    首先 还 到会 先后 一起 同 为 向 所作 认为 告诉 透露 称 曾 将 已 则 都 又 即 会见 会晤 会谈 访问
+    宣布 发表 致辞 致信 签署 看望 考察 接受 出访 抵达""".split()
 )
 # One-character words that follow a name (王伟|说, 张勤|作了): a three-character reading
 # that ends in one is the two-character name and the word.
@@ -256,11 +257,11 @@ def _left_edge(seg, start):
     return token.start == start - 1 and seg.text[start - 1] in SMALL_WORDS
 
 
-def _right_edge(seg, end):
+def _right_edge(seg, end, glued=False):
     """A name ends at a word boundary, or before a word jieba glued to its last
     character: a word that follows names (张勤|作了, 刘海生|曾表示, 李晓林|先生), a word of
-    its own (杨斌|拿起), a surname with 总 (王诚|王总)."""
-    if seg.is_boundary(end):
+    its own (杨斌|拿起), a surname with 总 (王诚|王总), the title (glued: 周|总理)."""
+    if seg.is_boundary(end) or glued:
         return True
     token = seg.token_at(end)
     rest = token.word[end - token.start :]
@@ -297,13 +298,16 @@ def _clean_left(seg, start):
     return start == 0 or seg.is_punctuation(start - 1) or seg.text[start - 1] in SMALL_WORDS
 
 
-def _words_fit(seg, start, end, surname):
+def _words_fit(seg, start, end, surname, straddle_ok=False):
     """The segmentation agrees with surname + given name at [start, end): a word that
     crosses from the surname into the given name is read as a name (陈家|强, not 支行|缪,
     谢谢|肖); the given name holds no function word (我同, 於一個) and no place (游咸宁)
-    unless jieba read the surname as a name (杨|建国); it is no side (哈方)."""
+    unless jieba read the surname as a name (杨|建国); it is no side (哈方). A word across
+    surname and given name that jieba does not read as a name (林家|彬) is let pass only
+    where a title before the name vouches for it (straddle_ok)."""
     first = seg.token_at(start)
-    if start + surname < first.end < end and not _may_hold_surname(first):
+    straddles = start + surname < first.end < end
+    if straddles and not (_may_hold_surname(first) and (first.tag in NAME_TAGS or straddle_ok)):
         return False
     surname_token = seg.token_before(start + surname)
     places_allowed = surname > 1 or surname_token is not None and surname_token.tag in NAME_TAGS
@@ -318,7 +322,12 @@ def _words_fit(seg, start, end, surname):
             return False
         if token.tag in PLACE_TAGS and len(token.word) >= 2 and not places_allowed:
             return False
-    return not (end - start == 2 and seg.text[end - 1] == "方" and seg.text[start] in SIDES)
+    return not _is_side(seg.text[start:end])
+
+
+def _is_side(span):
+    """中方, 哈方, 我方: a country's or a party's side in talks."""
+    return len(span) == 2 and span[1] == "方" and span[0] in SIDES
 
 
 def _may_hold_surname(token):
@@ -432,7 +441,7 @@ def clause_ends(seg, offset):
     return token.tag in CLAUSE_TAGS or token.word in FOLLOWERS or token.word[:2] in FOLLOWERS
 
 
-def _chinese_candidates(seg, start=None, end=None):
+def _chinese_candidates(seg, start=None, end=None, glued=False):
     """Surname + given name spans starting at start or ending at end, longest first."""
     text = seg.text
     found = []
@@ -442,9 +451,11 @@ def _chinese_candidates(seg, start=None, end=None):
             continue
         span = text[s:e]
         surname = _surname_length(span)
-        if not _chinese_shape(span) or not _left_edge(seg, s) or not _right_edge(seg, e):
+        if not _chinese_shape(span) or not _left_edge(seg, s) or not _right_edge(seg, e, glued):
             continue
-        if is_common_word(span) or is_cut_from_longer_name(seg, s, e) or not _words_fit(seg, s, e, surname):
+        if is_common_word(span) or is_cut_from_longer_name(seg, s, e):
+            continue
+        if not _words_fit(seg, s, e, surname, straddle_ok=start is not None):
             continue
         if seg.is_boundary(e) and _last_binds_right(seg, e):
             continue
@@ -482,20 +493,28 @@ def name_after(seg, start):
             return Name(start, end, "full")
     begin, end = _foreign_run(seg, start, 1)
     if begin == start and foreign_name(seg, start, end, strict=False):
-        vouched = any(c in NAME_DOTS for c in text[start:end]) or seg.single_tag(start, end) in NAME_TAGS
+        # A dot, or words jieba reads as names and as a transliteration, vouch for it.
+        tokens = seg.tokens_within(start, end)
+        vouched = (
+            any(c in NAME_DOTS for c in text[start:end])
+            or seg.single_tag(start, end) in NAME_TAGS
+            or (len(tokens) > 1 and all(t.tag in NAME_TAGS for t in tokens) and any(t.tag == "nrt" for t in tokens))
+        )
         if vouched or clause_ends(seg, end):
             return Name(start, end, "foreign")
     return None
 
 
-def name_before(seg, end, partial=True, committee=False):
+def name_before(seg, end, partial=True, committee=False, glued=False):
     """The name that ends at end (before a title or 同志: 田力普局长, 尼赫鲁总理, 明利同志,
     罗书记), or None. Partial names (a given name alone, a surname alone) only when
-    partial; a surname alone needs a clean left edge or a Party committee before it."""
-    if not seg.is_boundary(end):
+    partial; a surname alone needs a clean left edge or a Party committee before it.
+    glued: jieba wrote the name and the title as one word (周总理), so end is no word
+    boundary."""
+    if not seg.is_boundary(end) and not glued:
         return None
     text = seg.text
-    for start, _e in _chinese_candidates(seg, end=end):
+    for start, _e in _chinese_candidates(seg, end=end, glued=glued):
         span = text[start:end]
         surname = _surname_length(span)
         if _starts_with_word(span):
@@ -548,7 +567,7 @@ def _given_alone(seg, start, end):
     everyday word, no place, no verb and no function word, after punctuation or a
     small word."""
     span = seg.text[start:end]
-    if not all(is_han(c) and c not in NOT_NAME for c in span) or span in HONORIFICS:
+    if not all(is_han(c) and c not in NOT_NAME for c in span) or span in HONORIFICS or _is_side(span):
         return False
     if not seg.is_boundary(start) or not _clean_left(seg, start):
         return False

@@ -64,7 +64,7 @@ _DATELINE_ENDS = ("讯", "电", "新华社")
 _UNIT_WORDS = frozenset("局委厅部办院处司室科所站组队署")
 _NOT_IN_NAMES = frozenset({"p", "c", "u", "uj", "ul", "r", "m", "q", "x", "t", "d", "f", "eng"})
 # Prepositions jieba glues to the next character (对原, 向省): where a phrase stops.
-_GLUED_PREPOSITIONS = frozenset("对向由和与及在从被把将让给为")
+_GLUED_PREPOSITIONS = frozenset("对向由和与及在从被把将让给为请")
 _AGENCY_END = re.compile(r"(局|委|厅|部|办|府|院|会|组|处|司|室|中心|公司|大学|学院|集团|协会|银行|政府|人大|政协|联社)$")
 # Tags of the words a title phrase is made of: nouns, places, organisations,
 # abbreviations (中共), distinguishing words (副); the phrase stops at anything else.
@@ -180,7 +180,7 @@ def _phrase_start(seg, start):
             or _name_inside_organisation(seg, previous, begin, start)
         ):
             if previous.word[0] in _GLUED_PREPOSITIONS and previous.tag not in ("n", "ns", "nt"):
-                break  # 对原|中国足协: a preposition glued to the phrase
+                break  # 对原|中国足协, 请富龙|集团: a preposition or a verb glued to the phrase
             begin = previous.start
             continue
         # 住房和城乡建设部: a conjunction inside one organisation's name, between nouns,
@@ -321,7 +321,9 @@ def find_mentions(text):
             continue
         # Name, then title: 田力普局长, 克志省长, 罗书记 (县委罗书记 → 县委书记).
         committee = _COMMITTEE.search(seg.text, max(0, title_start - 5), title_start - 1)
-        before = name_before(seg, title_start, committee=committee is not None)
+        word = seg.token_at(title_start)
+        glued = word.start < title_start and word.end == title_end and word.tag in NAME_TAGS  # 周|总理
+        before = name_before(seg, title_start, committee=committee is not None, glued=glued)
         if before is None or _place_across(seg, title_start):
             continue
         name_text = text[before.start : before.end]
