@@ -12,6 +12,8 @@ recognition reads a width-folded copy, so offsets are those of the text as writt
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate, repeat
+from typing import NamedTuple
 
 import jieba
 import rjieba
@@ -151,8 +153,7 @@ def is_famous_name(span):
     return entry is not None and len(span) >= 3 and entry[1] in NAME_TAGS | {"t"}
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     start: int
     end: int
     word: str
@@ -165,16 +166,16 @@ class Segmented:
     def __init__(self, text):
         self.original = text
         self.text = fold_width(text)
-        self.tokens = []
-        self.index = [0] * len(text)
-        offset = 0
-        for word, tag in rjieba.tag(self.text):
-            token = Token(offset, offset + len(word), word, tag)
-            for i in range(offset, token.end):
-                self.index[i] = len(self.tokens)
-            self.tokens.append(token)
-            offset = token.end
-        self.boundaries = {t.start for t in self.tokens} | {len(text)}
+        tagged = rjieba.tag(self.text)
+        ends = list(accumulate(len(word) for word, _tag in tagged))
+        starts = [0, *ends[:-1]] if ends else []
+        make = Token._make
+        self.tokens = [make((s, e, w, t)) for s, e, (w, t) in zip(starts, ends, tagged, strict=True)]
+        self.index = []  # character offset → number of the token holding it
+        for number, (word, _tag) in enumerate(tagged):
+            self.index.extend(repeat(number, len(word)))
+        self.boundaries = set(starts)
+        self.boundaries.add(len(text))
 
     def token_at(self, offset):
         """The token holding the character at offset, or None past either end."""
@@ -211,10 +212,10 @@ class Segmented:
         return offset < 0 or offset >= len(self.text) or self.text[offset] in PUNCTUATION
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=8)
 def segment(text):
-    """Segmented text, cached: the officials finder and the keyword extractor read the
-    same speech."""
+    """Segmented text, cached for the few texts read last: the officials finder and the
+    keyword extractor read the same speech."""
     return Segmented(text)
 
 

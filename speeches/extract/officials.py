@@ -9,6 +9,7 @@ name written before it (田力普局长). Names are whole runs of the segmentati
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from speeches.extract.countries import COUNTRIES
 from speeches.extract.gazetteer import default_gazetteer
@@ -286,6 +287,13 @@ def _place_across(seg, title_start):
 
 def find_mentions(text):
     """Every mention of a named official, in text order, unmerged."""
+    return list(_mentions(text))
+
+
+@lru_cache(maxsize=8)
+def _mentions(text):
+    """find_mentions, kept for the few texts read last: a speech's officials and its
+    keywords both ask for them."""
     seg = segment(text)
     found = {}
 
@@ -355,7 +363,7 @@ def find_mentions(text):
             add(named.start, match.end(), name_text, title, organisation, "comrade", False)
 
     _add_honoured(seg, text, found, add)
-    return [found[k] for k in sorted(found)]
+    return tuple(found[k] for k in sorted(found))
 
 
 def _add_listed(seg, end, add):
