@@ -208,3 +208,30 @@ def test_a_country_before_a_title_is_part_of_the_title(text):
     found = people(text)
     assert found["梅德韦杰夫"].title == "俄罗斯总统"
     assert found["盖茨"].title == "美国国防部长"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        *[(t, {"普京"}) for t in both_widths("会谈中,我同普京总统就双边关系深入交换了意见。")],
+        *[(t, {"普京"}) for t in both_widths("我和普京总统都认为,两国关系正处于历史最好时期。")],
+        *[(t, {"拜登"}) for t in both_widths("应约同美国总统拜登通电话,双方进行了坦诚沟通。")],
+        *[(t, {"佐科"}) for t in both_widths("同印度尼西亚总统佐科会谈时,双方签署了合作文件。")],
+        *[(t, set()) for t in both_widths("悉尼市长表示欢迎,希望加强友城交流。")],
+        *[(t, set()) for t in both_widths("巴西总统表示,愿同中方深化合作。")],
+    ],
+)
+def test_a_foreign_leader_is_read_and_a_foreign_place_is_not(text, expected):
+    assert names(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "title"),
+    [
+        ("主席\u3000习近平\n", "习近平", "主席"),
+        ("杭州市人民政府市长  姚高员\n", "姚高员", "杭州市人民政府市长"),
+        ("国务院总理 李强", "李强", "国务院总理"),
+    ],
+)
+def test_a_name_set_apart_from_its_title_by_spaces_is_read(text, name, title):
+    assert people(text)[name].title == title

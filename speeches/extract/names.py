@@ -48,7 +48,7 @@ TRANSLITERATION = frozenset(
     "法凡菲费芬佛夫弗伏福盖甘冈戈哥格贡古瓜圭哈海汉豪赫亨华怀霍基吉加贾杰金喀卡凯坎康考柯科克肯库"
     "夸奎拉莱赖兰朗劳勒雷蕾黎里利莉丽林琳卢鲁路伦罗洛马玛迈麦曼芒梅蒙米缪莫姆穆纳娜乃奈南内尼涅"
     "宁纽努诺欧帕潘佩彭皮珀普齐奇契恰乔切钦琼丘屈热瑞若萨塞赛桑瑟森沙莎尚舍什施舒斯松苏索塔泰坦"
-    "汤唐特提廷通图托瓦威韦维温沃乌伍西希锡夏谢辛休雅亚扬耶伊因尤约扎泽詹兹佐娅妮娃"
+    "汤唐特提廷通图托瓦威韦维温沃乌伍西希锡夏谢辛休雅亚扬耶伊因尤约扎泽詹兹佐娅妮娃京"
 )
 FOREIGN_MARKERS = frozenset("斯尔夫娃娜茨兹契娅妮蒂埃奥瓦萨塞普卡诺耶维赫莱布拉鲁尼佩霍戈奇索姆")
 NAME_DOTS = frozenset("·•‧・-")
@@ -351,6 +351,8 @@ def _comrade_at(seg, offset):
 
 def _foreign_word(token):
     word = token.word
+    if word[0] in SMALL_WORDS and word[0] not in TRANSLITERATION and len(word) > 2:
+        word = word[1:]  # 和普京: a small word jieba glued to a transliteration
     if all(c in TRANSLITERATION or c in NAME_DOTS for c in word):
         return True
     return token.tag == "nrt" or (token.tag in NAME_TAGS and any(c in FOREIGN_MARKERS for c in word))
@@ -371,8 +373,8 @@ def _foreign_run(seg, start, step):
             break
         edge = token.end if step > 0 else token.start
     begin, end = (start, edge) if step > 0 else (edge, start)
-    while end > begin and seg.text[end - 1] in NAME_DOTS:
-        end -= 1
+    if begin < end and (seg.text[end - 1] in NAME_DOTS or seg.text[begin] in NAME_DOTS):
+        return begin, begin  # 罗纳-p-斯波利: the name goes on in letters the run cannot read
     # A run whose neighbour is no word of the dictionary and begins (or ends) with a
     # transliteration character goes on into it (阿列克谢克里沃鲁奇|科前, 帕拉斯|特说):
     # it is cut, not whole.
@@ -387,26 +389,31 @@ def _foreign_run(seg, start, step):
     return begin, end
 
 
-def foreign_name(seg, start, end, strict):
+def foreign_name(seg, start, end, place_limit=0):
     """Whether [start, end) is a whole foreign name: transliterated words marked as
-    foreign, no country (马来西亚, 哈萨克斯坦) and no everyday word. strict (no title
-    before it to vouch for it): no place the dictionary knows either (普京 is one)."""
+    foreign (a character seldom in Chinese names, a dot, a word jieba reads as a
+    transliteration), no country (马来西亚, 哈萨克斯坦), no everyday word, and no place the
+    dictionary knows at least place_limit times (普京 is one, a rare one; 巴黎 a frequent
+    one): a title before the name vouches for rarer places than one after it."""
     span = seg.text[start:end]
-    if len(span) < 2 or span[0] not in TRANSLITERATION or not any(c in FOREIGN_MARKERS or c in NAME_DOTS for c in span):
+    tokens = seg.tokens_within(start, end)
+    if len(span) < 2 or span[0] not in TRANSLITERATION:
+        return False
+    entry = dictionary().get(span)
+    # A two-character transliteration must be a word of its own, to jieba or its dictionary.
+    word_tag = seg.single_tag(start, end) or (entry[1] if entry else None)
+    if len(span) == 2 and word_tag not in NAME_TAGS | PLACE_TAGS:
+        return False
+    marked = any(c in FOREIGN_MARKERS or c in NAME_DOTS for c in span) or any(t.tag == "nrt" for t in tokens)
+    if not marked and not (len(span) == 2 and word_tag in NAME_TAGS | {"ns"}):
         return False
     if span in COUNTRIES or span.endswith(_COUNTRY_ENDINGS) or any(span.startswith(c) for c in COUNTRIES if len(c) >= 3):
         return False
-    entry = dictionary().get(span)
-    if entry is not None and entry[1] in PLACE_TAGS and (strict or entry[0] >= MAX_FOREIGN_NAME_FREQUENCY):
+    if entry is not None and entry[0] >= MAX_FOREIGN_NAME_FREQUENCY and (entry[1] not in NAME_TAGS or not place_limit):
         return False
-    if entry is not None and strict and entry[0] >= MAX_FOREIGN_NAME_FREQUENCY:
+    if entry is not None and entry[1] in PLACE_TAGS and entry[0] >= place_limit:
         return False
-    tokens = seg.tokens_within(start, end)
-    if any(len(t.word) >= 2 and is_everyday_word(t.word) for t in tokens):
-        return False
-    if len(span) == 2:
-        return seg.single_tag(start, end) in NAME_TAGS
-    return True
+    return not any(len(t.word) >= 2 and is_everyday_word(t.word) for t in tokens)
 
 
 def is_cut_from_longer_name(seg, start, end):
@@ -493,7 +500,7 @@ def name_after(seg, start):
         if seg.single_tag(start, end) in NAME_TAGS or clause_ends(seg, end):
             return Name(start, end, "full")
     begin, end = _foreign_run(seg, start, 1)
-    if begin == start and foreign_name(seg, start, end, strict=False):
+    if begin == start and foreign_name(seg, start, end, place_limit=MAX_FOREIGN_NAME_FREQUENCY):
         # A dot, or words jieba reads as names and as a transliteration, vouch for it.
         tokens = seg.tokens_within(start, end)
         vouched = (
@@ -506,12 +513,13 @@ def name_after(seg, start):
     return None
 
 
-def name_before(seg, end, partial=True, committee=False, glued=False):
+def name_before(seg, end, partial=True, committee=False, glued=False, place_limit=0):
     """The name that ends at end (before a title or 同志: 田力普局长, 尼赫鲁总理, 明利同志,
     罗书记), or None. Partial names (a given name alone, a surname alone) only when
     partial; a surname alone needs a clean left edge or a Party committee before it.
     glued: jieba wrote the name and the title as one word (周总理), so end is no word
-    boundary."""
+    boundary. place_limit: see foreign_name (a head of state's title vouches for a
+    transliteration the dictionary also knows as a rare place: 普京总统)."""
     if not seg.is_boundary(end) and not glued:
         return None
     text = seg.text
@@ -538,7 +546,7 @@ def name_before(seg, end, partial=True, committee=False, glued=False):
             continue
         return Name(start, end, "full")
     begin, _end = _foreign_run(seg, end, -1)
-    if end - begin >= 2 and foreign_name(seg, begin, end, strict=True):
+    if end - begin >= 2 and foreign_name(seg, begin, end, place_limit):
         return Name(begin, end, "foreign")
     if not partial:
         return None

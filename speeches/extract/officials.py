@@ -34,6 +34,11 @@ PUBLIC_OFFICE_TITLES = frozenset(
 # Titles held in government and outside it alike (办公室主任 and 研究部主任, 政协主席
 # and 董事局主席): a public office when the body before them is a public one.
 SHARED_TITLES = frozenset("主任 主席 院长 所长 委员 组长 秘书长 发言人 行长 站长".split())
+# Titles of heads of state, government and international bodies: a transliteration the
+# dictionary knows as a rare place may stand before them as a person (普京总统, 安南秘书长),
+# never before a local one (悉尼市长).
+HEAD_TITLES = frozenset("总统 总理 首相 主席 秘书长 议长".split())
+HEAD_PLACE_LIMIT = 300
 OTHER_TITLES = frozenset("理事长 董事长 总经理 经理 社长 校长 教授 政委 司令员 会长 主编".split())
 TITLE_WORDS = PUBLIC_OFFICE_TITLES | SHARED_TITLES | OTHER_TITLES
 _TITLE = "(?:常务|执行|代理|名誉|第一|正)?(?:副)?(?:" + "|".join(sorted(TITLE_WORDS, key=len, reverse=True)) + ")"
@@ -239,6 +244,21 @@ def _verb_inside_organisation(seg, token, begin, start):
     return left is not None and _organisation_word(left) and core_title(left.word) is None
 
 
+def _name_after_spaces(seg, end):
+    """A byline or a header: the title, spaces, the name alone on its line or before
+    more spaces (主席　习近平, 市长  姚高员)."""
+    text = seg.text
+    gap = end
+    while gap < len(text) and text[gap] == " " and gap - end < 4:
+        gap += 1
+    if gap == end:
+        return None
+    found = name_after(seg, gap)
+    if found is None or not (found.end == len(text) or text[found.end] in " \n\r"):
+        return None
+    return found
+
+
 def _title_phrase_before(seg, start, end):
     """The title phrase whose title word is [start, end) (宁夏回族自治区副主席, 美国总统,
     中央联席办副主任、国家信访局副局长): (title, organisation)."""
@@ -314,7 +334,7 @@ def _mentions(text):
 
     for title_start, title_end in _titles(seg):
         title_word = text[title_start:title_end]
-        after = name_after(seg, title_end)
+        after = name_after(seg, title_end) or _name_after_spaces(seg, title_end)
         if after is not None and seg.single_tag(after.start, after.end) not in NAME_TAGS:
             # 习近平总书记殷殷嘱托: a name jieba reads as one before the title outweighs a
             # weaker reading after it.
@@ -331,7 +351,8 @@ def _mentions(text):
         committee = _COMMITTEE.search(seg.text, max(0, title_start - 5), title_start - 1)
         word = seg.token_at(title_start)
         glued = word.start < title_start and word.end == title_end and word.tag in NAME_TAGS  # 周|总理
-        before = name_before(seg, title_start, committee=committee is not None, glued=glued)
+        place_limit = HEAD_PLACE_LIMIT if core_title(title_word) in HEAD_TITLES else 0
+        before = name_before(seg, title_start, committee=committee is not None, glued=glued, place_limit=place_limit)
         if before is None or _place_across(seg, title_start):
             continue
         name_text = text[before.start : before.end]
