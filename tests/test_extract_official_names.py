@@ -160,8 +160,15 @@ def test_a_surname_with_a_title_stays_as_written(text):
 @pytest.mark.parametrize("text", both_widths("罗书记要求抓好落实。罗明华同志作了发言。"))
 def test_a_surname_with_a_title_is_not_completed_from_another_name(text):
     found = people(text)
-    assert "罗明华" in found
-    assert "罗书记" in found or any(m.mention == "罗书记" for m in found["罗明华"].mentions)
+    assert found["罗书记"].name_is_partial
+    assert [m.mention for m in found["罗明华"].mentions] == ["罗明华同志"]
+
+
+@pytest.mark.parametrize("text", both_widths("清华大学艾建强教授作了讲座。艾教授说,项目要早谋划。"))
+def test_a_surname_with_the_same_title_joins_the_full_name(text):
+    found = people(text)
+    assert set(found) == {"艾建强"}
+    assert [m.mention for m in found["艾建强"].mentions] == ["艾建强教授", "艾教授"]
 
 
 @pytest.mark.parametrize("text", both_widths("主持人:谢谢罗会长,下面请王总发言。"))

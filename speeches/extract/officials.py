@@ -46,31 +46,35 @@ _TITLE_RE = re.compile(_TITLE)
 _CORE_TITLE_RE = re.compile("(?:" + "|".join(sorted(TITLE_WORDS, key=len, reverse=True)) + ")$")
 # Bodies whose officers hold public office: governments and their departments, the
 # Party, people's congresses, CPPCC, courts and procuratorates.
+# (A department, 部, is left out: companies have them too, 市场部.)
 _PUBLIC_BODY = re.compile(
     r"国务院|中央|政府|人大|政协|常委会|法院|检察院|党委|党组|纪委|[省市县区州旗乡镇]委|"
-    r"(?:部|厅|局|署|办|办公室|司|处|科|委|委员会)$"
+    r"(?:厅|局|署|办|办公室|司|处|科|委|委员会)$"
 )
+# Bodies whose officers do not: companies, banks, schools, associations, the press.
 _PRIVATE_BODY = re.compile(
     r"公司|集团|银行|企业|股份|有限|地产|置业|传媒|基金|证券|信托|酒店|商场|俱乐部|球队|协会|学会|"
-    r"研究会|大学|学院|学校|医院|报社|杂志|网站|新浪|乐居|行业"
+    r"研究会|大学|学院|学校|医院|报社|杂志|网站"
 )
 _COMRADE_RE = re.compile(r"同志(?!们)")
 # Party committees whose 书记 is written around the name: 市委宋卫平书记 → 市委书记.
 _COMMITTEE = re.compile(r"(省委|市委|县委|区委|州委|旗委|党委|党组|纪委|镇党委|乡党委)$")
-# Where an organisation's name ends (张掖市知识产权局冯谦); the second pattern leaves out
-# places, which end phrases such as 吉林市马拉松.
+# Where an organisation's or a place's name ends (张掖市知识产权局冯谦, 宁夏回族自治区).
 _ORG_END = re.compile(
     r"(局|委|厅|部|办|府|院|会|组|处|司|室|中心|公司|大学|学院|集团|协会|银行|政府|人大|政协|联社|社|"
     r"会议|省|市|县|区|州|旗|盟|镇|乡)$"
 )
 _PLACE_END = re.compile(r"[省市县区州旗盟镇乡]$")
+# A news report's dateline (本报讯, 新华社北京3月5日电) is not part of a title phrase.
 _DATELINE_ENDS = ("讯", "电", "新华社")
 # One-character words that end the name of a unit, however jieba tags them (金融|所,
 # 水产|站, 结算|司).
 _UNIT_WORDS = frozenset("局委厅部办院处司室科所站组队署")
+# Tags of words no organisation's name is made of, even where jieba does not know them.
 _NOT_IN_NAMES = frozenset({"p", "c", "u", "uj", "ul", "r", "m", "q", "x", "t", "d", "f", "eng"})
 # Prepositions jieba glues to the next character (对原, 向省): where a phrase stops.
 _GLUED_PREPOSITIONS = frozenset("对向由和与及在从被把将让给为请")
+# Where an organisation's name ends, places left out (吉林市马拉松 is no organisation).
 _AGENCY_END = re.compile(r"(局|委|厅|部|办|府|院|会|组|处|司|室|中心|公司|大学|学院|集团|协会|银行|政府|人大|政协|联社)$")
 # Tags of the words a title phrase is made of: nouns, places, organisations,
 # abbreviations (中共), distinguishing words (副); the phrase stops at anything else.
@@ -424,8 +428,9 @@ def _title_rank(mention):
 
 
 def merge_mentions(mentions):
-    """One Person per individual: 明利 joins 苟明利, 艾教授 joins 艾建强 when the speech
-    names only one 艾; surname-only mentions otherwise stay as written (罗书记)."""
+    """One Person per individual: 明利 joins 苟明利, 艾教授 joins 艾建强教授 when the speech
+    names only one 艾 with that title; surname-only mentions otherwise stay as written
+    (罗书记), never completed from a name the text does not tie to them."""
     people = {}
     full = [m for m in mentions if not m.partial]
     longer = {m.name for m in full if len(m.name) >= 3}
@@ -438,12 +443,12 @@ def merge_mentions(mentions):
             continue
         if m.given_only:
             owners = [n for n in people if len(n) > len(m.name) and n.endswith(m.name)]
-        else:  # surname only: 艾教授 → 艾建强 if the title agrees
+        else:  # surname only: 艾教授 → 艾建强教授 when the title agrees, never a guess
             surname = m.name[0]
             owners = [
                 n for n, ms in people.items()
                 if n.startswith(surname) and len(n) >= 2
-                and (not any(x.title for x in ms) or any(x.title.endswith(m.title[-2:]) for x in ms if x.title))
+                and any(x.title.endswith(m.title[-2:]) for x in ms if x.title)
             ]
         if len(owners) == 1:
             people[owners[0]].append(m)
