@@ -204,6 +204,8 @@ def test_a_dateline_is_not_part_of_a_title(text):
         *[(t, "张勤") for t in both_widths("国家知识产权局副局长张勤作了会议总结。")],
         *[(t, "周富强") for t in both_widths("市房产管理局副局长周富强,他表示将严格审核。")],
         *[(t, "于有斌") for t in both_widths("首先有请县政府副县长于有斌致辞。")],
+        *[(t, "王建和") for t in both_widths("项目经理王建和介绍说,工程已完成八成。")],
+        *[(t, "王伟") for t in both_widths("副局长王伟同省里的专家一起察看了现场。")],
     ],
 )
 def test_a_name_after_a_title_ends_where_the_name_ends(text, name):

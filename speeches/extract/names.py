@@ -83,6 +83,7 @@ FOLLOWERS = frozenset(
 # One-character words that follow a name (王伟|说, 张勤|作了): a three-character reading
 # that ends in one is the two-character name and the word.
 _GLUED_AFTER = frozenset(w for w in FOLLOWERS if len(w) == 1)
+_CONJUNCTION_CHARACTERS = frozenset("同和与跟及")
 # Tags of everyday words of three or more characters (not t: 周恩来 is tagged as a time).
 _WORD_TAGS = frozenset("v vn vd a ad an d c p n m q r l i u ns nt nz j".split())
 # A dictionary word with a tag other than a name's, at least this frequent, is an
@@ -317,9 +318,11 @@ def _words_fit(seg, start, end, surname, straddle_ok=False):
         return False  # 毛主席和周总理, 校长和师资: a conjunction, not the surname 和
     for token in seg.tokens_within(start + surname, end):
         # 一 and other numerals do stand in names (朱中一), and so may a small word before
-        # 同志 (李春和同志); words of numbers do not (一個).
+        # 同志 (李春和同志) or a verb (王建和介绍); words of numbers do not (一個).
         single = len(token.word) == 1
-        if token.tag in FUNCTION_TAGS and not (single and (token.tag in ("m", "q") or _comrade_at(seg, end))):
+        if token.tag in FUNCTION_TAGS and not (
+            single and (token.tag in ("m", "q") or _comrade_at(seg, end) or _joins_no_noun(seg, end))
+        ):
             return False
         if token.tag in PLACE_TAGS and len(token.word) >= 2 and not places_allowed:
             return False
@@ -480,7 +483,7 @@ def name_after(seg, start):
     # Three characters unless the third is a word of its own that ends the clause
     # (王伟|说, 张勤|作了): 邢胜才出席, 陈家强表示.
     if len(candidates) > 1 and candidates[0] - start == 3 and text[start + 2] in _GLUED_AFTER:
-        if not _comrade_at(seg, candidates[0]):
+        if not _comrade_at(seg, candidates[0]) and not _joins_no_noun(seg, candidates[0]):
             candidates = candidates[1:]
     for end in candidates[:1]:
         surname = _surname_length(text[start:end])
@@ -511,6 +514,17 @@ def name_after(seg, start):
         if vouched or clause_ends(seg, end):
             return Name(start, end, "foreign")
     return None
+
+
+def _joins_no_noun(seg, offset):
+    """韩世同|分析, 胡文和|理清: a conjunction (同, 和, 与) joins nouns, so one before a
+    verb or an adverb is the last character of the name."""
+    following = seg.token_after(offset)
+    return (
+        seg.text[offset - 1] in _CONJUNCTION_CHARACTERS
+        and following is not None
+        and (following.tag.startswith("v") or following.tag == "d")
+    )
 
 
 def name_before(seg, end, partial=True, committee=False, glued=False, place_limit=0):
