@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from speeches.extract import annotate_speech
 from speeches.extract.evaluation import evaluate_gold, evaluate_reports, speech_for_key
+from speeches.extract.ner_evaluation import evaluate_cluener_file
 
 TARGETS = [
     ("地区准确率", "region", 0.95),
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--reannotate", action="store_true", help="re-run extraction on the matched speeches first")
         parser.add_argument("--reports", help="government work reports (JSON lines) to check too")
         parser.add_argument("--verbose", action="store_true", help="list every disagreement")
+        parser.add_argument("--cluener", help="CLUENER2020 file (../shared/eval/ner/cluener_dev.json): measure the officials finder on it too")
 
     def handle(self, *args, **options):
         try:
@@ -80,3 +82,9 @@ class Command(BaseCommand):
             if options["verbose"]:
                 for line in reports.errors:
                     out.write(f"  - {line}")
+
+        if options["cluener"]:
+            try:
+                out.write(evaluate_cluener_file(options["cluener"]).table())
+            except (OSError, ValueError) as exc:
+                raise CommandError(f"cannot read the CLUENER file: {exc}") from exc
