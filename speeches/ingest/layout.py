@@ -29,11 +29,14 @@ _CJK = "\u4e00-\u9fff"
 # A line this long is not one paragraph: the longest real paragraphs (national reports,
 # city reports) run to about 2,200 characters.
 FLATTENED_CHARS = 3000
-# Hard-wrapped text: most lines within a few columns of one width (a Chinese character is
-# two columns, a digit or Latin letter one), at most this wide.
+# Hard-wrapped text (widths in columns: a Chinese character is two, a digit or Latin letter
+# one): cut at 20 to 50 characters, nearly every line within the cut, most open lines full.
+MIN_WRAP_WIDTH = 40
 MAX_WRAP_WIDTH = 100
-MIN_WRAPPED_LINES = 20
-WRAPPED_SHARE = 0.6
+WRAP_SLACK = 6
+MIN_WRAPPED_LINES = 10
+WITHIN_SHARE = 0.95
+FULL_SHARE = 0.6
 
 
 @dataclass
@@ -49,18 +52,21 @@ def columns(text):
 
 
 def wrap_width(texts):
-    """The width (columns) a hard-wrapped text was cut at, or None when lines are paragraphs."""
+    """The width (columns) a hard-wrapped text was cut at, or None when lines are paragraphs.
+    Cut text has almost no line wider than the cut, and most lines that do not end a
+    sentence reach it; in a text of paragraphs the paragraphs run far past the headings."""
     widths = [columns(t) for t in texts if len(t) > 10]
-    if len(widths) < MIN_WRAPPED_LINES:
-        return None
     open_ended = sorted(columns(t) for t in texts if len(t) > 10 and not ends_paragraph(t))
-    if not open_ended:
+    if len(open_ended) < MIN_WRAPPED_LINES:
         return None
     width = open_ended[len(open_ended) // 2]
-    if width > MAX_WRAP_WIDTH:
+    if not MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH:
         return None
-    near = sum(1 for w in widths if width - 6 <= w <= width + 6)
-    return width if near >= WRAPPED_SHARE * len(widths) else None
+    within = sum(1 for w in widths if w <= width + WRAP_SLACK)
+    full = sum(1 for w in open_ended if w >= width - WRAP_SLACK)
+    if within >= WITHIN_SHARE * len(widths) and full >= FULL_SHARE * len(open_ended):
+        return width
+    return None
 
 
 def unwrap(lines, width):
@@ -73,7 +79,7 @@ def unwrap(lines, width):
             out[-1] = (out[-1][0], out[-1][1] + text)
         else:
             out.append((n, text))
-        joining = columns(text) >= width - 6 and not ends_paragraph(text)
+        joining = columns(text) >= width - WRAP_SLACK and not ends_paragraph(text)
     return out
 
 
@@ -90,10 +96,16 @@ def _split_points(text):
             continue
         if text[m.start(): m.end()].count("\u3000") >= 2 or before[-1] in PARAGRAPH_END or OUTLINE_START.match(after):
             points.add(m.end())
+    previous = None
     for m in OUTLINE_START.finditer(folded):
         before = folded[: m.start()].rstrip()
         if before and before.rstrip(CLOSERS)[-1:] in tuple(PARAGRAPH_END):
             points.add(m.start())
+        elif previous is not None and previous in points | {0} and m.start() - previous <= MAX_RUN_ON_HEADING:
+            # A heading run into the next level's number: 二、2031年主要任务(一)聚力……
+            if not any(c in PARAGRAPH_END for c in folded[previous : m.start()]):
+                points.add(m.start())
+        previous = m.start()
     return sorted(points)
 
 
@@ -127,10 +139,22 @@ def split_flattened(n, text):
     return [(n, p) for p in pieces if p]
 
 
+# Paragraph boundaries run together and marked: spaces right after a sentence. (Outline
+# numbers right after a sentence are also inline lists: only a line longer than any
+# paragraph is split at them without spaces.)
+_RUN_TOGETHER = re.compile(r"[。!?;:][”’」』)】]?\s+\S")
+MIN_RUN_TOGETHER = 3
+# A heading is at most this long when the next level's number follows it directly.
+MAX_RUN_ON_HEADING = 30
+MIN_FLATTENED_CHARS = 400
+
+
 def is_flattened(text):
+    """Whether one line holds many paragraphs: longer than any real paragraph, or long and
+    with several spaced paragraph boundaries inside it."""
     if len(text) >= FLATTENED_CHARS:
         return True
-    return len(re.findall(r"[。!?！？]\u3000{2,}", text)) >= 2
+    return len(text) >= MIN_FLATTENED_CHARS and len(_RUN_TOGETHER.findall(fold(text))) >= MIN_RUN_TOGETHER
 
 
 def recover_paragraphs(lines):
