@@ -355,13 +355,17 @@ _TITLE_SPEAKER = re.compile(rf"^(?P<who>[{_CJK}·]{{2,16}}?)(?:同志)?在[^在]
 _NAME_THEN_OFFICE = re.compile(rf"^(?P<name>[{_CJK}·]{{2,4}}?)(?P<title>{_OFFICE})$")
 
 
+# A name never ends as a place or a body does (云溪市副市长: 云溪市 is no one's name).
+_PLACE_OR_BODY_END = re.compile(r"[省市县区州盟旗镇乡村局厅委部院署]$")
+
+
 def _who(words):
     """(title, name) of words naming a person: 国务院总理李强, 周恩来总理, 陈独秀."""
     if speaker := read_speaker(words):
         return speaker
-    if m := _NAME_THEN_OFFICE.match(words):
+    if (m := _NAME_THEN_OFFICE.match(words)) and not _PLACE_OR_BODY_END.search(m["name"]):
         return m["title"], m["name"]
-    if _NAME_ONLY.match(words) and not _NOT_A_NAME.search(words):
+    if _NAME_ONLY.match(words) and not _NOT_A_NAME.search(words) and not _PLACE_OR_BODY_END.search(words):
         return "", words
     return None
 

@@ -23,6 +23,7 @@ from speeches.ingest.layout import recover_paragraphs
 from speeches.ingest.lines import (
     SALUTATION,
     TITLE_BREAKERS,
+    ends_paragraph,
     is_salutation,
     opens_speech,
     outline_number,
@@ -151,7 +152,10 @@ def split_page(text, fallback_title=""):
 def _what_is_missing(lines):
     if not lines:
         return "nothing is left once page numbers, site furniture and footers are removed"
-    return "no title line, salutation or paragraph of text"
+    return (
+        f"no title line, salutation or paragraph of text among its {len(lines)} lines "
+        "(none names a speech, greets an audience or ends a sentence)"
+    )
 
 
 def _take_header(lines, page):
@@ -169,22 +173,23 @@ def _take_header(lines, page):
             page.title = title
             body = body[1:]
     # Metadata lines directly after the page title.
+    header_lines = set()
     while body and body[0] in meta:
         published, author = parse_header(lines[body[0]][1])
         page.published_at = page.published_at or published
         page.author = page.author or author
         page.count_debris("header")
+        header_lines.add(body[0])
         body = body[1:]
     kept = set(body)
     for i, kind in sorted(furniture.items()):
-        if i not in kept:
-            continue
         if i in meta:
             published, author = parse_header(lines[i][1])
             page.published_at = page.published_at or published
             page.author = page.author or author
         kept.discard(i)
-        page.count_debris(kind)
+        if i not in header_lines:
+            page.count_debris(kind)
         page.furniture.append(f"{kind}: {lines[i][1]}")
     return [lines[i] for i in sorted(kept)]
 
@@ -266,9 +271,10 @@ def is_single_document(lines, page):
 
 
 def _one_document(lines, page):
-    if not lines:
-        return
     texts = [line for _n, line in lines]
+    # A document has at least a salutation or a sentence; scraps and numbers are none.
+    if not any(ends_paragraph(t) or is_salutation(t) for t in texts):
+        return
     header = read_header(texts)
     rest = lines[header.title_paragraphs:]
     block = Block(title=header.title, lines=[line for _n, line in rest], first_line=lines[0][0], header=header)

@@ -14,7 +14,7 @@ from speeches.ingest.header import (
     speaker_in_title,
 )
 from speeches.ingest.layout import recover_paragraphs
-from speeches.ingest.lines import TITLE_BREAKERS, is_salutation
+from speeches.ingest.lines import SALUTATION_PREFIX, TITLE_BREAKERS, is_salutation
 from speeches.ingest.page import Block, split_page
 from speeches.ingest.repair import repair_fragments
 from speeches.ingest.sections import find_notes, find_sections
@@ -96,7 +96,7 @@ def classify_kind(title, body, reports_work=False):
     if "政府工作报告" in title or reports_work:
         return Speech.WORK_REPORT
     opening = body.split("\n", 3)[:3]
-    has_salutation = any(is_salutation(line) for line in opening)
+    has_salutation = any(is_salutation(line) or SALUTATION_PREFIX.match(fold(line)) for line in opening)
     if (
         not has_salutation
         and len(body) <= NEWS_SUMMARY_MAX_CHARS
@@ -147,8 +147,25 @@ def document_title(header, paragraphs, hint=""):
         return header.title, year, False
     if name_hint(hint) or hint:
         return hint, year, False
-    first = next((p for p in paragraphs if not is_salutation(p)), paragraphs[0])
-    return first[:FIRST_WORDS_TITLE], year, False
+    return first_words(paragraphs), year, False
+
+
+_SENTENCE_STOP = re.compile(r"[。!?;]")
+
+
+def first_words(paragraphs):
+    """A title made of a text's first sentence (its greeting aside), when nothing names it."""
+    for paragraph in paragraphs:
+        text = paragraph.strip()
+        if is_salutation(text):
+            continue
+        if m := SALUTATION_PREFIX.match(fold(text)):
+            text = text[m.end():]
+        if m := _SENTENCE_STOP.search(fold(text)):
+            text = text[: m.start()]
+        if text:
+            return text[:FIRST_WORDS_TITLE]
+    return paragraphs[0][:FIRST_WORDS_TITLE]
 
 
 def _document_speech(block, hint):

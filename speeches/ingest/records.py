@@ -19,7 +19,13 @@ from speeches.ingest.errors import IngestError
 from speeches.ingest.furniture import find_furniture
 from speeches.ingest.header import read_header, resolution_speaker, speaker_in_title
 from speeches.ingest.layout import recover_paragraphs
-from speeches.ingest.parse import ParsedDocument, ParsedSpeech, classify_kind, header_fields
+from speeches.ingest.parse import (
+    ParsedDocument,
+    ParsedSpeech,
+    classify_kind,
+    first_words,
+    header_fields,
+)
 from speeches.ingest.sections import find_notes, find_sections
 from speeches.ingest.width import fold
 from speeches.models import Speech, content_hash
@@ -158,6 +164,15 @@ def clean_record_text(text, doc=None):
     returns (paragraphs, repairs). What was removed is counted on doc (a ParsedDocument)."""
     text = text.replace("\r\n", "\n").replace("\u200b", "")
     lines = _cut_licence(text.split("\n"))
+    # Furniture goes line by line, before a scar's lines are joined into paragraphs.
+    numbered = [(i, line.strip()) for i, line in enumerate(lines) if line.strip()]
+    furniture = find_furniture([line for _i, line in numbered])
+    dropped = {numbered[k][0] for k in furniture}
+    if doc is not None:
+        for k, kind in sorted(furniture.items()):
+            doc.debris[kind] = doc.debris.get(kind, 0) + 1
+            doc.furniture.append(f"{kind}: {numbered[k][1]}")
+    lines = ["" if i in dropped else line for i, line in enumerate(lines)]
     text = "\n".join(lines)
     repairs = []
     if _BLANK_LINES.search(text):
@@ -173,12 +188,6 @@ def clean_record_text(text, doc=None):
                 paragraphs.append("".join(parts).strip())
     else:
         paragraphs = [line.strip() for line in lines if line.strip()]
-    furniture = find_furniture(paragraphs)
-    if doc is not None:
-        for i, kind in sorted(furniture.items()):
-            doc.debris[kind] = doc.debris.get(kind, 0) + 1
-            doc.furniture.append(f"{kind}: {paragraphs[i]}")
-    paragraphs = [p for i, p in enumerate(paragraphs) if i not in furniture]
     recovered = recover_paragraphs(list(enumerate(paragraphs, start=1)))
     if doc is not None:
         if recovered.page_numbers:
@@ -231,6 +240,25 @@ def _year_and_date(row, field_map, columns=None):
     return year, day
 
 
+def _column_names(rows, columns):
+    names = list(columns or [])
+    if not names:
+        for _number, row in rows:
+            names.extend(key for key in row if key not in names)
+    return names
+
+
+def _check_text_column(rows, field_map, columns):
+    """Refuse a file none of whose columns is the text column, naming the columns it has."""
+    if not rows or any(_column(row, spec, columns) is not None for _n, row in rows for spec in field_map["text"]):
+        return
+    names = _column_names(rows, columns)
+    raise IngestError(
+        f"no column holds the text: looked for {' / '.join(field_map['text'])}, the file's columns are "
+        f"{', '.join(names) or 'none'}; name the text column with --map text=COLUMN"
+    )
+
+
 def _used_columns(field_map, columns):
     used = set()
     for specs in field_map.values():
@@ -242,21 +270,19 @@ def _used_columns(field_map, columns):
 
 
 def _unmapped_warning(rows, field_map, columns):
-    names = list(columns or [])
-    if not names:
-        for _number, row in rows:
-            names.extend(key for key in row if key not in names)
+    names = _column_names(rows, columns)
     unused = [name for name in names if name not in _used_columns(field_map, columns)]
     if not unused:
         return None
     listed = ", ".join(unused)
-    return f"columns not imported: {listed} (name them with --map, e.g. url={unused[0]})"
+    return f"columns not imported: {listed} (map one to a field with --map FIELD=COLUMN)"
 
 
 def parse_records(rows, bad_rows, field_map, columns=None):
     """A ParsedDocument with one speech per row; raises IngestError listing bad rows.
     columns: a table's column names in order, so the map may name a column by number."""
     doc = ParsedDocument()
+    _check_text_column(rows, field_map, columns)
     seen = {}
     for number, row in rows:
         title = _first(row, field_map["title"], columns)
@@ -268,7 +294,7 @@ def parse_records(rows, bad_rows, field_map, columns=None):
         if not paragraphs:
             bad_rows.append(f"row {number}: the text is only a licence notice, site furniture or blank")
             continue
-        title = str(title).strip() if title else paragraphs[0][:60]
+        title = str(title).strip() if title else first_words(paragraphs)
         body = "\n".join(paragraphs)
         digest = content_hash(title + "\n" + body)
         if digest in seen:
