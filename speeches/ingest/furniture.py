@@ -60,6 +60,8 @@ _OUTLINE_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([�
 
 def furniture_kind(line):
     """The class of web furniture a whole line is, or None for a line of text."""
+    if len(line) > 2 * MAX_FURNITURE_CHARS:
+        return None
     text = fold(line).strip()
     if not text or len(text) > MAX_FURNITURE_CHARS or _SENTENCE_INSIDE.search(text) or _OUTLINE_NUMBER.match(text):
         return None

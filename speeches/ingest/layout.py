@@ -46,9 +46,15 @@ class Recovered:
     notes: list = field(default_factory=list)
 
 
+_WIDE = re.compile(r"[^\u0000-\u10ff]")
+
+
 def columns(text):
-    """Printed width: a Chinese character or full-width sign is two columns, ASCII one."""
-    return sum(1 if ord(char) < 0x1100 else 2 for char in text)
+    """Printed width: a Chinese character or full-width sign is two columns, ASCII one. A
+    line wider than any cut is measured no further than needed to say so."""
+    if len(text) > MAX_WRAP_WIDTH:
+        return len(text) + MAX_WRAP_WIDTH
+    return len(text) + len(_WIDE.findall(text))
 
 
 def wrap_width(texts):
@@ -142,7 +148,7 @@ def split_flattened(n, text):
 # Paragraph boundaries run together and marked: spaces right after a sentence. (Outline
 # numbers right after a sentence are also inline lists: only a line longer than any
 # paragraph is split at them without spaces.)
-_RUN_TOGETHER = re.compile(r"[。!?;:][”’」』)】]?\s+\S")
+_RUN_TOGETHER = re.compile(r"[。!?;:！？；：][”’」』)）】]?\s+\S")
 MIN_RUN_TOGETHER = 3
 # A heading is at most this long when the next level's number follows it directly.
 MAX_RUN_ON_HEADING = 30
@@ -154,7 +160,7 @@ def is_flattened(text):
     with several spaced paragraph boundaries inside it."""
     if len(text) >= FLATTENED_CHARS:
         return True
-    return len(text) >= MIN_FLATTENED_CHARS and len(_RUN_TOGETHER.findall(fold(text))) >= MIN_RUN_TOGETHER
+    return len(text) >= MIN_FLATTENED_CHARS and len(_RUN_TOGETHER.findall(text)) >= MIN_RUN_TOGETHER
 
 
 def recover_paragraphs(lines):
@@ -163,7 +169,7 @@ def recover_paragraphs(lines):
     kept = []
     page_numbers = 0
     for n, text in lines:
-        if PDF_PAGE_NUMBER.match(fold(text).strip()):
+        if len(text) <= 12 and PDF_PAGE_NUMBER.match(fold(text).strip()):
             page_numbers += 1
             continue
         kept.append((n, text))

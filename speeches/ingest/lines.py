@@ -33,20 +33,27 @@ OUTLINE_STYLES = (
 OUTLINE_START = re.compile("|".join(f"(?:{pattern.pattern[1:]})" for _name, pattern in OUTLINE_STYLES))
 
 
+# Longer than this, a line is no salutation; an outline number is within this many characters.
+MAX_SALUTATION = 40
+MAX_NUMBER = 12
+
+
 def is_salutation(line):
-    return bool(SALUTATION.match(fold(line).strip()))
+    return len(line) <= MAX_SALUTATION and bool(SALUTATION.match(fold(line).strip()))
 
 
 def opens_speech(line):
     """A salutation that opens a speech (同志们: / 各位代表:), not one that calls on the
     audience in the middle of it (各位代表! / 同志们,)."""
+    if len(line) > MAX_SALUTATION:
+        return False
     text = fold(line).strip()
     return bool(SALUTATION.match(text)) and text[-1] not in "!,"
 
 
 def outline_number(line):
     """(style, number as written) of a line that begins with an outline number, or None."""
-    folded = fold(line)
+    folded = fold(line[:MAX_NUMBER])
     for style, pattern in OUTLINE_STYLES:
         if m := pattern.match(folded):
             return style, line[: m.end()]
@@ -55,5 +62,5 @@ def outline_number(line):
 
 def ends_paragraph(text):
     """Whether text ends a sentence (closing quotes and brackets aside)."""
-    stripped = fold(text).rstrip().rstrip(CLOSERS)
+    stripped = fold(text[-8:]).rstrip().rstrip(CLOSERS)
     return bool(stripped) and stripped[-1] in PARAGRAPH_END

@@ -90,6 +90,8 @@ class Page:
 
 
 def is_title_line(line):
+    if len(line) > 40:
+        return False
     text = fold(line)
     return (
         2 <= len(text) <= 40
@@ -102,11 +104,13 @@ def is_title_line(line):
 
 
 def is_pagination(line):
-    return bool(_PAGINATION.match(fold(line)))
+    return len(line) <= 40 and bool(_PAGINATION.match(fold(line)))
 
 
 def parse_header(line):
     """(published_at, author) from a page's header line, or None if it is not one."""
+    if len(line) > 200:
+        return None
     text = fold(line).strip()
     fields = dict(_META_FIELD.findall(text))
     if not fields or not text.startswith(_META_NAMES):
@@ -196,7 +200,7 @@ def _take_header(lines, page):
 
 def _cut_footer(lines, page):
     for i, (_n, line) in enumerate(lines):
-        if fold(line) in FOOTER_MARKERS:
+        if len(line) <= 8 and fold(line) in FOOTER_MARKERS:
             page.count_debris("footer", len(lines) - i)
             return lines[:i]
     return lines

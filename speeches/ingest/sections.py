@@ -31,6 +31,9 @@ _NOTES_HEADING = re.compile(r"^(?:附(?:件\d*)?:?)?(?:本报告)?(?:名词|术�
 _NOTE_MARK = re.compile(r"^(?:\[(\d{1,3})\]|([①-⑳])|↑)")
 _GLOSSARY_ENTRY = re.compile(r"^(?:\d{1,2}[.、])?\s*[^。,;!?]{1,30}?(?::|——)")
 _NUMBERED_NOTE = re.compile(r"^(\d{1,2})[.、]")
+MAX_NOTES_HEADING = 12
+# What a note's opening shows (its mark, its number, a glossary term and its colon).
+MAX_NOTE_START = 40
 # Notes begin in the last part of a text, never in its first half.
 NOTES_AFTER = 0.5
 MIN_TRAILING_NOTES = 2
@@ -77,8 +80,10 @@ def find_notes(body):
         return None
     earliest = int(len(paragraphs) * NOTES_AFTER)
     for offset, paragraph in paragraphs[earliest:]:
+        if len(paragraph) > 2 * MAX_NOTES_HEADING:
+            continue
         compact = re.sub(r"\s+", "", fold(paragraph))
-        if compact and len(compact) <= 12 and _NOTES_HEADING.match(compact) and re.search(r"解释|注|释义|说明", compact):
+        if compact and len(compact) <= MAX_NOTES_HEADING and _NOTES_HEADING.match(compact) and re.search(r"解释|注|释义|说明", compact):
             return offset
     # No heading: the run of notes the text ends with, numbered from 1.
     run = []
@@ -86,8 +91,8 @@ def find_notes(body):
     i = len(tail) - 1
     while i >= 0:
         offset, paragraph = tail[i]
-        folded = fold(paragraph).strip()
-        if i > 0 and _NOTE_MARK.fullmatch(fold(tail[i - 1][1]).strip()):
+        folded = fold(paragraph[:MAX_NOTE_START]).strip()
+        if i > 0 and len(tail[i - 1][1]) <= 8 and _NOTE_MARK.fullmatch(fold(tail[i - 1][1]).strip()):
             # A wiki's note: its back-link (↑, [3]) on a line of its own, then the note.
             run.append((tail[i - 1][0], fold(tail[i - 1][1]).strip()))
             i -= 2
@@ -114,6 +119,8 @@ def _plain_headings(paragraphs):
     found = set()
     for i in range(1, len(texts) - 1):
         offset, text = texts[i]
+        if len(text) > 2 * MAX_PLAIN_HEADING:
+            continue
         folded = fold(text)
         previous, following = texts[i - 1][1], texts[i + 1][1]
         if (
