@@ -9,9 +9,10 @@ import pytest
 from speeches.ingest.errors import IngestError
 from speeches.ingest.header import read_header, report_year
 from speeches.ingest.layout import recover_paragraphs
-from speeches.ingest.parse import parse_compilation, parse_single
+from speeches.ingest.parse import classify_kind, parse_compilation, parse_single
 from speeches.ingest.sections import find_notes, find_sections
 from speeches.ingest.width import fold
+from speeches.models import Speech
 from tests.conftest import FIXTURES_DIR
 
 SAMPLES = FIXTURES_DIR / "ingest"
@@ -346,3 +347,10 @@ def test_the_folded_form_keeps_every_offset():
     text = sample("report_with_header.txt")
     assert len(fold(text)) == len(text)
     assert re.sub(r"\s", "", fold("（一）　１．")) == "(一)1."
+
+
+@pytest.mark.parametrize("salutation", ["同志们：", "同志们:", "同志们：今天召开全县安全生产工作会议。"])
+def test_a_short_speech_that_opens_with_a_salutation_is_a_speech_not_a_news_summary(salutation):
+    body = f"{salutation}\n今天召开全县安全生产工作会议，部署下一阶段工作。\n各乡镇要抓好落实。"
+    assert classify_kind("全县安全生产工作会议讲话", body) == Speech.SPEECH
+    assert classify_kind("全县安全生产工作会议召开", "会议今天召开，县长出席并讲话。") == Speech.NEWS_SUMMARY

@@ -284,8 +284,11 @@ def file_name(path):
     return str(path).rsplit("!/", 1)[-1].replace("\\", "/").rsplit("/", 1)[-1]
 
 
-# Candidates compared in full for each new speech, the most band-sharing first.
+# Candidates compared in full for each new speech, the most band-sharing first. A copy
+# shares most of the fingerprint's bands (a text of Jaccard similarity 0.9 shares two or
+# more of 8 with probability 0.998); texts that only quote each other share one by chance.
 MAX_COPY_CANDIDATES = 5
+MIN_SHARED_BANDS = 2
 
 
 def copy_in_archive(body, text_hash="", exclude_source=None):
@@ -294,18 +297,19 @@ def copy_in_archive(body, text_hash="", exclude_source=None):
     shingles in common when it is at least dedupe's CONTAINMENT; (None, 0.0) when none.
     Candidates share a band of the fingerprint, or the content hash (title and text) for a
     text too short for a fingerprint."""
-    others = Speech.objects.filter(merged_into=None).exclude(status=Speech.WITHDRAWN)
-    if exclude_source is not None:
-        others = others.exclude(source=exclude_source)
+    # Keys and hashes by their own indexes first; the few speeches found are then checked.
     shared = {}
     if keys := band_keys(body):
-        rows = SimilarityKey.objects.filter(key__in=keys, speech__in=others).values_list("speech_id", flat=True)
-        for speech_id in rows:
+        for speech_id in SimilarityKey.objects.filter(key__in=keys).values_list("speech_id", flat=True):
             shared[speech_id] = shared.get(speech_id, 0) + 1
     if text_hash:
-        for speech_id in others.filter(content_hash=text_hash).values_list("pk", flat=True):
-            shared[speech_id] = shared.get(speech_id, 0) + len(keys) + 1
-    ranked = sorted(shared, key=lambda pk: (-shared[pk], pk))[:MAX_COPY_CANDIDATES]
+        for speech_id in Speech.objects.filter(content_hash=text_hash).values_list("pk", flat=True):
+            shared[speech_id] = shared.get(speech_id, 0) + len(keys) + MIN_SHARED_BANDS
+    candidates = Speech.objects.filter(pk__in=shared, merged_into=None).exclude(status=Speech.WITHDRAWN)
+    if exclude_source is not None:
+        candidates = candidates.exclude(source=exclude_source)
+    eligible = [pk for pk in candidates.values_list("pk", flat=True) if shared[pk] >= MIN_SHARED_BANDS]
+    ranked = sorted(eligible, key=lambda pk: (-shared[pk], pk))[:MAX_COPY_CANDIDATES]
     best, best_score = None, 0.0
     for other in Speech.objects.filter(pk__in=ranked).select_related("source").order_by("pk"):
         if same_text(other.body, body):
