@@ -55,12 +55,14 @@ _CLASSES = (
     ),
 )
 _SENTENCE_INSIDE = re.compile(r"[。!?;][^)】」”]")
+# The same, read in the text as written: a line of text is rejected before it is folded.
+_SENTENCE_INSIDE_AS_WRITTEN = re.compile(r"[。!?;！？；][^)）】」”]")
 _OUTLINE_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d{1,2}[.、])")
 
 
 def furniture_kind(line):
     """The class of web furniture a whole line is, or None for a line of text."""
-    if len(line) > 2 * MAX_FURNITURE_CHARS:
+    if len(line) > 2 * MAX_FURNITURE_CHARS or _SENTENCE_INSIDE_AS_WRITTEN.search(line):
         return None
     text = fold(line).strip()
     if not text or len(text) > MAX_FURNITURE_CHARS or _SENTENCE_INSIDE.search(text) or _OUTLINE_NUMBER.match(text):

@@ -94,6 +94,8 @@ def compact(text):
 def read_speaker(line):
     """(title, name) of a header or byline line such as 杭州市人民政府市长  姚高员 or
     市长 黄 江, or None."""
+    if len(line) > 60:
+        return None
     text = compact(line)
     if len(text) > 30 or any(c in text for c in TITLE_BREAKERS):
         return None
@@ -120,6 +122,8 @@ _LEADING_DATE = re.compile(r"^[-—–―─~(]*(?:\d{4}年\d{1,2}月\d{1,2}日|
 def read_meeting(line):
     """(meeting, date, the rest of the line) of a meeting line, or None. A title of the
     form 在……会议上的讲话 is a title, not a meeting line."""
+    if len(line) > 2 * 90:
+        return None
     text = compact(line)
     if len(text) > 90 or _TITLE_FORM.match(text) or (ends_paragraph(text.rstrip(")")) and "通过" not in text):
         return None
@@ -159,6 +163,8 @@ def _is_title_piece(line):
 
 
 def _is_body(paragraph):
+    if len(paragraph) > 2 * 90:
+        return True
     text = fold(paragraph).strip()
     return len(text) > 90 or (ends_paragraph(text) and len(text) > 30 and read_meeting(text) is None)
 
@@ -240,9 +246,13 @@ def _join_title(pieces):
     return title
 
 
+# The opening sentence is read no further than this.
+OPENING_CHARS = 200
+
+
 def _read_opening(header, paragraphs):
     for paragraph in paragraphs:
-        text = compact(paragraph)
+        text = compact(paragraph[:OPENING_CHARS])
         if not header.on_behalf_of and (m := _ON_BEHALF.search(text)):
             header.on_behalf_of = m["body"]
         if not header.delegated_by and (m := _DELEGATED.search(text[:120])):
@@ -254,7 +264,7 @@ def _read_opening(header, paragraphs):
 def read_byline(paragraphs):
     """(title, name) of a byline among the last paragraphs (主席　习近平), or None."""
     for paragraph in reversed(paragraphs[-BYLINE_PARAGRAPHS:]):
-        if len(compact(paragraph)) <= 20 and (speaker := read_speaker(paragraph)):
+        if len(paragraph) <= 40 and len(compact(paragraph)) <= 20 and (speaker := read_speaker(paragraph)):
             return speaker
     return None
 

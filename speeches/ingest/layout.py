@@ -61,16 +61,19 @@ def wrap_width(texts):
     """The width (columns) a hard-wrapped text was cut at, or None when lines are paragraphs.
     Cut text has almost no line wider than the cut, and most lines that do not end a
     sentence reach it; in a text of paragraphs the paragraphs run far past the headings."""
-    widths = [columns(t) for t in texts if len(t) > 10]
-    open_ended = sorted(columns(t) for t in texts if len(t) > 10 and not ends_paragraph(t))
+    lines = [t for t in texts if len(t) > 10]
+    # A line longer than the widest cut in characters is wider in columns too.
+    if len(lines) < MIN_WRAPPED_LINES or sum(len(t) > MAX_WRAP_WIDTH for t in lines) > (1 - WITHIN_SHARE) * len(lines):
+        return None
+    open_ended = sorted(columns(t) for t in lines if not ends_paragraph(t))
     if len(open_ended) < MIN_WRAPPED_LINES:
         return None
     width = open_ended[len(open_ended) // 2]
     if not MIN_WRAP_WIDTH <= width <= MAX_WRAP_WIDTH:
         return None
-    within = sum(1 for w in widths if w <= width + WRAP_SLACK)
+    within = sum(1 for t in lines if columns(t) <= width + WRAP_SLACK)
     full = sum(1 for w in open_ended if w >= width - WRAP_SLACK)
-    if within >= WITHIN_SHARE * len(widths) and full >= FULL_SHARE * len(open_ended):
+    if within >= WITHIN_SHARE * len(lines) and full >= FULL_SHARE * len(open_ended):
         return width
     return None
 

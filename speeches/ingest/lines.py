@@ -54,6 +54,8 @@ def opens_speech(line):
 def outline_number(line):
     """(style, number as written) of a line that begins with an outline number, or None."""
     folded = fold(line[:MAX_NUMBER])
+    if not OUTLINE_START.match(folded):
+        return None
     for style, pattern in OUTLINE_STYLES:
         if m := pattern.match(folded):
             return style, line[: m.end()]

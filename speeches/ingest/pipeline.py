@@ -7,6 +7,7 @@ import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -205,12 +206,27 @@ def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None):
         _check_speeches(doc)
         with transaction.atomic():
             _store(doc, raw, path, encoding, status, report)
+        _apply_index_updates()
     except IngestError as exc:
         return report.fail(str(exc))
     except Exception as exc:  # a bug or a database failure: report it, keep the batch going
         log.exception("import of %s failed", path)
         return report.fail(f"unexpected error ({type(exc).__name__}): {exc}")
     return report
+
+
+def _apply_index_updates():
+    """Apply the file's index updates, waiting for the index writer when another process
+    holds it. The commit's own drain gives up at once when a web request's save holds the
+    writer; that request would then go on draining an import's updates file after file
+    while its curator waits. Waiting here hands the queue back to the import (and, while a
+    rebuild holds the writer, waits for the rebuild, which serves what was queued)."""
+    # Inside an outer transaction (a caller's, a test's) nothing is committed yet: the
+    # queue is applied when that commits.
+    if getattr(settings, "SEARCH_INDEX_UPDATES", "on_commit") == "on_commit" and not transaction.get_connection().in_atomic_block:
+        from speeches.search import process_pending
+
+        process_pending(blocking=True)
 
 
 def _check_speeches(doc):

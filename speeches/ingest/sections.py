@@ -136,11 +136,14 @@ def _plain_headings(paragraphs):
     return found if len(found) <= MAX_PLAIN_SHARE * len(texts) else set()
 
 
-def find_sections(body, notes_start=None):
+_NOT_GIVEN = object()
+
+
+def find_sections(body, notes_start=_NOT_GIVEN):
     """SectionSpecs for the headings of body (paragraphs separated by newlines): numbered
     ones and unnumbered ones; none among its notes (from notes_start, found by find_notes
-    when not given)."""
-    if notes_start is None:
+    when not given; None: the body has none)."""
+    if notes_start is _NOT_GIVEN:
         notes_start = find_notes(body)
     limit = len(body) if notes_start is None else notes_start
     paragraphs = [(offset, p) for offset, p in _paragraphs(body) if offset < limit]
