@@ -1,4 +1,5 @@
 import json
+import os
 import unicodedata
 from pathlib import Path
 
@@ -8,7 +9,8 @@ from django.db import transaction
 
 from speeches.extract.evaluation import city_rows, evaluate_shared, national_rows, seed_rows
 
-DEFAULT_SHARED = Path(settings.BASE_DIR).parent / "shared"
+# The tests' ARCHIVE_SHARED_DIR, else ../shared next to this checkout.
+DEFAULT_SHARED = Path(os.environ.get("ARCHIVE_SHARED_DIR", Path(settings.BASE_DIR).parent / "shared"))
 
 
 class Command(BaseCommand):
