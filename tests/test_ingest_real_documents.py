@@ -354,3 +354,12 @@ def test_a_short_speech_that_opens_with_a_salutation_is_a_speech_not_a_news_summ
     body = f"{salutation}\n今天召开全县安全生产工作会议，部署下一阶段工作。\n各乡镇要抓好落实。"
     assert classify_kind("全县安全生产工作会议讲话", body) == Speech.SPEECH
     assert classify_kind("全县安全生产工作会议召开", "会议今天召开，县长出席并讲话。") == Speech.NEWS_SUMMARY
+
+
+def test_a_meetings_host_is_named_for_the_extraction_that_places_it():
+    from speeches.ingest.header import meeting_host
+
+    assert meeting_host("云溪市第八届人民代表大会第二次会议") == "云溪市"
+    assert meeting_host("云溪州第三届人民代表大会第一次会议") == "云溪州"
+    assert meeting_host("第十六届全国人民代表大会第四次会议") == "全国"
+    assert meeting_host("人民代表大会第二次会议") == ""

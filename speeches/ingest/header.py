@@ -81,10 +81,6 @@ class Header:
     title_paragraphs: int = 0
     lines: list = field(default_factory=list)
 
-    @property
-    def found(self):
-        return bool(self.meeting_line or self.speaker_name or self.title)
-
 
 def compact(text):
     """Folded text without spaces: 政 府 工 作 报 告 → 政府工作报告, 黄 江 → 黄江."""
@@ -143,7 +139,9 @@ def meeting_in(title):
     return _LEADING_DATE.sub("", m["at"] or m["bare"]) if m else ""
 
 
-def _meeting_host(meeting):
+def meeting_host(meeting):
+    """The jurisdiction whose congress holds a meeting: 杭州市第十四届人民代表大会第四次会议 →
+    杭州市, 第十四届全国人民代表大会第二次会议 → 全国; "" when the meeting names none."""
     if _NATIONAL_HOST.search(meeting):
         return "全国"
     m = _HOST.match(meeting)
@@ -197,7 +195,7 @@ def read_header(paragraphs):
             name, day, rest = meeting
             if name and not header.meeting:
                 header.meeting, header.meeting_line = name, line.strip()
-                header.host = _meeting_host(name)
+                header.host = meeting_host(name)
             header.date = header.date or day
             if rest and (speaker := read_speaker(rest)):
                 header.speaker_title, header.speaker_name = speaker
@@ -222,7 +220,7 @@ def read_header(paragraphs):
         header.title = title
         header.title_paragraphs = len(title_pieces)
         header.meeting = header.meeting or meeting_in(title)
-        header.host = header.host or _meeting_host(header.meeting)
+        header.host = header.host or meeting_host(header.meeting)
     _read_opening(header, paragraphs[len(zone): len(zone) + OPENING_PARAGRAPHS + 1])
     if not header.speaker_name and (byline := read_byline(paragraphs)):
         header.speaker_title, header.speaker_name = byline
