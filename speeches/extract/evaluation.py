@@ -134,6 +134,13 @@ def _import(paths, field_map=None):
     return import_paths(paths, field_map=field_map)
 
 
+def _records_imported(path, field_map=None):
+    """(the rows of a JSON-lines corpus, the FileReport of its import)."""
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    (report,) = _import([path], field_map=field_map)
+    return rows, report
+
+
 # ---- The seed page ----
 
 
@@ -284,8 +291,7 @@ def _compact(text):
 def evaluate_national_reports(path):
     """NationalReport: each report's speaker is whoever its header or the resolution on it
     names; a report read by delegation is not the premier's; every row is national."""
-    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
-    (report,) = _import([path], field_map=NATIONAL_REPORTS_MAP)
+    rows, report = _records_imported(path, NATIONAL_REPORTS_MAP)
     result = NationalReport(rows=len(rows))
     if not report.ok:
         result.errors.append(report.error)
@@ -365,8 +371,7 @@ def _named_in_header(content):
 def evaluate_congress_reports(path):
     """CongressReport: one speech per record, an outline wherever the text numbers its
     headings, the speaker wherever the title or the header names one."""
-    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
-    (report,) = _import([path])
+    rows, report = _records_imported(path)
     result = CongressReport(rows=len(rows))
     if not report.ok:
         result.errors.append(report.error)
