@@ -38,6 +38,7 @@ from speeches.models import (
     ReviewItem,
     SearchQueryLog,
     Section,
+    SimilarityKey,
     Source,
     Speech,
     SpeechTopic,
@@ -218,7 +219,11 @@ class SpeechAdmin(SimpleHistoryAdmin):
     list_select_related = ["region", "source"]
     autocomplete_fields = ["region", "speaker"]
     raw_id_fields = ["source", "merged_into"]
-    readonly_fields = ["uid", "content_hash", "created_at", "updated_at"]
+    # What the importer read from the text's header: shown, changed by editing the text.
+    readonly_fields = [
+        "uid", "content_hash", "created_at", "updated_at",
+        "source_date", "source_year", "speaker_name", "speaker_title", "meeting", "delegated_by", "notes_start",
+    ]
     # An address typed without a scheme is taken as https (Django 6's default, said now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [SectionInline, CitationInline, SpeechTopicInline]
@@ -232,6 +237,10 @@ class SpeechAdmin(SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["uid", "title", "status", "kind", "speaker", "body"]}),
         ("时间与地区", {"fields": ["date", "year", "year_masked", "region", "region_confidence"]}),
+        (
+            "原文报头",
+            {"fields": ["meeting", "source_date", "source_year", "speaker_name", "speaker_title", "delegated_by", "notes_start"]},
+        ),
         (
             "来源",
             {"fields": ["source", "position", "url", "copies", "merged_into", "content_hash"]},
@@ -517,6 +526,22 @@ class PendingIndexUpdateAdmin(admin.ModelAdmin):
     list_display = ["speech_id", "enqueued_at"]
     search_fields = ["speech_id"]
     date_hierarchy = "enqueued_at"
+
+
+@admin.register(SimilarityKey)
+class SimilarityKeyAdmin(admin.ModelAdmin):
+    """The importer's text fingerprints (near-duplicate search): read, never edited."""
+
+    list_display = ["key", "speech"]
+    search_fields = ["=key", "speech__uid", "speech__title"]
+    list_select_related = ["speech"]
+    raw_id_fields = ["speech"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(RegionMention)

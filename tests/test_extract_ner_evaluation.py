@@ -121,16 +121,23 @@ def test_the_table_says_which_targets_are_met_and_lists_the_public_pairs(tmp_pat
 
 
 @pytest.mark.django_db
-def test_the_evaluation_command_prints_the_cluener_table(tmp_path):
-    gold = tmp_path / "gold.json"
-    gold.write_text('{"source": "none.txt", "speeches": []}', encoding="utf-8")
+def test_the_evaluation_command_puts_cluener_in_its_table_and_lists_the_pairs(tmp_path):
+    (tmp_path / "eval" / "ner").mkdir(parents=True)
+    write_pretty(tmp_path / "eval" / "ner" / "cluener_dev.json", ITEMS)
     out = StringIO()
-    call_command("evaluate_extraction", str(gold), cluener=str(write_pretty(tmp_path / "dev.json", ITEMS)), stdout=out)
-    assert "CLUENER: 4 句" in out.getvalue()
+    call_command("evaluate_extraction", shared=str(tmp_path), verbose=True, stdout=out)
+    printed = out.getvalue()
+    assert "| cluener_dev.json | 官员姓名准确率(precision)" in printed
+    assert "CLUENER: 4 句" in printed  # --verbose: the pairs behind the figures
+    assert "职务表算作公职的金标准对" in printed
+
+
+@pytest.mark.django_db
+def test_an_unreadable_cluener_file_is_a_clear_error(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("[1, 2]", encoding="utf-8")
     with pytest.raises(CommandError, match="CLUENER"):
-        call_command("evaluate_extraction", str(gold), cluener=str(bad), stdout=StringIO())
+        call_command("evaluate_extraction", shared=str(tmp_path), cluener=str(bad), stdout=StringIO())
 
 
 @pytest.mark.shared

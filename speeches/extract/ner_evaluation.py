@@ -235,3 +235,17 @@ def evaluate_cluener(sentences, find=find_mentions):
 
 def evaluate_cluener_file(path, find=find_mentions):
     return evaluate_cluener(read_cluener(path), find)
+
+
+def cluener_rows(path, find=find_mentions):
+    """(rows, details) for the evaluation table: one row per target, and the report's
+    table (the public-office pairs the title list counts, what was missed) as details."""
+    from speeches.extract.evaluation import Row
+
+    report = evaluate_cluener_file(path, find)
+    name = Path(path).name
+    rows = [
+        Row(name, label, f"{value:.1%}", f"≥ {target:.0%}", value >= target)
+        for label, value, target in report.targets()
+    ]
+    return rows, report.table().split("\n")
