@@ -313,6 +313,17 @@ def test_a_line_of_text_that_mentions_a_source_or_a_qr_code_is_kept():
     assert "（三）推广二维码" in parse_compilation(text, "x").speeches[0].body
 
 
+@pytest.mark.parametrize("fold_it", [False, True])
+def test_a_short_speech_after_a_source_line_is_not_taken_for_a_page_footer(fold_it):
+    # Every line is short, so the whole page looks like a closing run of scraps; the lines
+    # that end sentences are text.
+    text = "讲话选编\n作者：办公室\n\n在防汛会议上的讲话\n\n同志们：\n我讲三点意见。\n谢谢大家！"
+    text = fold(text) if fold_it else text
+    body = parse_compilation(text, "x").speeches[0].body
+    assert "我讲三点意见。" in fold(body) or "我讲三点意见。" in body
+    assert "谢谢大家" in body
+
+
 # ---- Refusals say what is missing ----
 
 

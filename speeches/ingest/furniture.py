@@ -75,6 +75,13 @@ def furniture_kind(line):
     return None
 
 
+def _is_tail_scrap(line):
+    """A short line that may be a caption among a page's closing furniture; a line ending a
+    sentence is text (the last line of a short speech, 我讲三点意见。), never a scrap."""
+    text = fold(line).strip()
+    return len(text) <= MAX_TAIL_SCRAP_CHARS and not text.endswith(("。", "!", "?", "…"))
+
+
 def find_furniture(lines):
     """{index: kind} of the furniture among lines (strings): each furniture line, and the
     scraps among the furniture that ends a page (a logo's caption)."""
@@ -87,7 +94,7 @@ def find_furniture(lines):
         return found
     # Where furniture begins the page's last run of short lines, the whole run is the page's.
     tail = len(lines)
-    while tail > 0 and (tail - 1 in found or len(fold(lines[tail - 1]).strip()) <= MAX_TAIL_SCRAP_CHARS):
+    while tail > 0 and (tail - 1 in found or _is_tail_scrap(lines[tail - 1])):
         tail -= 1
     first = next((i for i in range(tail, len(lines)) if i in found), None)
     if first is not None:
