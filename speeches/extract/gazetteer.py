@@ -23,7 +23,15 @@ _SUFFIXES = [
     "维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区",
     "自治州", "自治县", "自治旗", "地区", "林区", "省", "市", "县", "区", "旗", "盟",
 ]
-_ETHNIC = "族"
+# Peoples named in autonomous divisions' names (黔南布依族苗族自治州: 布依族, 苗族), longest
+# first, so that every one of them is dropped from the short name (各族: all peoples).
+_PEOPLES = sorted(
+    """蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水
+    东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克
+    俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 各""".split(),
+    key=len,
+    reverse=True,
+)
 
 # Short names that are also ordinary words (合作 for 合作市, 朝阳 for 朝阳市 …): these places
 # are recognised only by their full names.
@@ -112,14 +120,27 @@ def short_names(place):
     for suffix in _SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
             stem = name[: -len(suffix)]
-            # 临夏回族自治州 → 临夏; 内蒙古自治区 → 内蒙古
-            if _ETHNIC in stem and suffix.startswith("自治"):
-                stem = stem[: stem.index(_ETHNIC) - 1] if stem.index(_ETHNIC) > 2 else stem
+            # 临夏回族自治州 → 临夏, 临夏州; 黔南布依族苗族自治州 → 黔南, 黔南州; 内蒙古自治区 → 内蒙古
+            if stem.endswith("族"):  # also 管城回族区, 龙胜各族自治县
+                stem = _without_peoples(stem)
                 if suffix == "自治州":
                     names.add(stem + "州")
             names.add(stem)
             break
     return {n for n in names if len(n) >= 2 and n != name and n not in COMMON_WORD_SHORT_NAMES}
+
+
+def _without_peoples(stem):
+    """A division's name without the peoples it is named for (恩施土家族苗族 → 恩施)."""
+    dropped = True
+    while dropped:
+        dropped = False
+        for people in _PEOPLES:
+            ending = people + "族"
+            if stem.endswith(ending) and len(stem) - len(ending) >= 2:
+                stem, dropped = stem[: -len(ending)], True
+                break
+    return stem
 
 
 class Gazetteer:
