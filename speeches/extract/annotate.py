@@ -61,7 +61,10 @@ class _Annotator:
 
     def regions(self):
         speech = self.speech
-        result = extract_regions(speech.body, speech.title, kind=speech.kind)
+        result = extract_regions(
+            speech.body, speech.title, kind=speech.kind, meeting=speech.meeting,
+            speaker_title=speech.speaker_title, delegated_by=speech.delegated_by,
+        )
         codes = {m.code for m in result.mentions}
         if result.primary is not None:
             codes.add(result.primary.code)
