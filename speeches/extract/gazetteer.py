@@ -130,6 +130,13 @@ def short_names(place):
     return {n for n in names if len(n) >= 2 and n != name and n not in COMMON_WORD_SHORT_NAMES}
 
 
+def word_short_names(place):
+    """Short names of the place that are also ordinary words (北海, 长治): the place only
+    where the body that speaks is of its kind (a city government speaking of 北海)."""
+    stem = next((place.name[: -len(s)] for s in _SUFFIXES if place.name.endswith(s) and len(place.name) > len(s)), "")
+    return {stem} if stem in COMMON_WORD_SHORT_NAMES else set()
+
+
 def _without_peoples(stem):
     """A division's name without the peoples it is named for (恩施土家族苗族 → 恩施)."""
     dropped = True
@@ -150,10 +157,13 @@ class Gazetteer:
         self.places = {p.code: p for p in places}
         self.full_names = {}
         self.short_names = {}
+        self.word_short_names = {}
         for place in places:
             self.full_names.setdefault(place.name, []).append(place)
             for short in short_names(place):
                 self.short_names.setdefault(short, []).append(place)
+            for short in word_short_names(place):
+                self.word_short_names.setdefault(short, []).append(place)
         # A short name that is some other place's full name means that place (吉林 …).
         for name in list(self.short_names):
             if name in self.full_names:
@@ -175,11 +185,15 @@ class Gazetteer:
             current = self.parent(current)
         return chain
 
-    def lookup(self, surface):
-        """(places, is_full_name) for a surface form, or ([], False)."""
+    def lookup(self, surface, word_names=False):
+        """(places, is_full_name) for a surface form, or ([], False). word_names: also the
+        short names that are ordinary words (see word_short_names)."""
         if surface in self.full_names:
             return self.full_names[surface], True
-        return self.short_names.get(surface, []), False
+        places = self.short_names.get(surface, [])
+        if not places and word_names:
+            places = self.word_short_names.get(surface, [])
+        return places, False
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from speeches.extract.countries import COUNTRIES
 from speeches.extract.gazetteer import (
     COUNTY,
     NATIONAL,
@@ -128,6 +129,8 @@ _ORGANISATION_AFTER = re.compile(
 # Characters a place's name may be followed by in its own right (杭州人, 兰州市内, 境外).
 _PLACE_FOLLOWERS = frozenset("人籍地境内外上下中里间边方城段区县市镇乡村省州盟旗的之和与及、")
 _NUMERALS = frozenset("0123456789一二三四五六七八九十两几")
+_ADDRESSING = frozenset({"各位", "诸位", "尊敬的", "亲爱的"})
+FOREIGN_COUNTRIES = COUNTRIES - {"中国"}
 # A level word the segmenter glued to the body word after it (吉林|市政府, 黔南|州委): the
 # place's full name ends inside that token.
 _GLUED_LEVEL = re.compile(r"^[省市州县区盟旗](?:人民政府|政府|委员会|委|党委|工委|长|人大|政协|域|级|直|民)$")
@@ -227,9 +230,11 @@ def is_national_body(phrase):
 # ---- Place names in text ----
 
 
-def _raw_matches(seg, gazetteer):
+def _raw_matches(seg, gazetteer, keys=()):
     """(surface, offset, places, is_full, listed) for every place name of a segmented text,
-    longest first; names inside organisation names, longer words and foreign names left out."""
+    longest first; names inside organisation names, longer words and foreign names left out.
+    keys: the kinds of body that speaks; a short name that is also an ordinary word (北海)
+    is taken for a place of that kind only."""
     text = seg.text
     ends = {token.end for token in seg.tokens}
     ends.update(token.start + 1 for token in seg.tokens if _GLUED_LEVEL.match(token.word))
@@ -244,6 +249,8 @@ def _raw_matches(seg, gazetteer):
                 continue
             surface = text[i : i + length]
             places, is_full = gazetteer.lookup(surface)
+            if not places and keys:
+                places = [p for p in gazetteer.lookup(surface, word_names=True)[0] if fits_any(p, keys)]
             if not places or surface in GENERIC_FULL_NAMES:
                 continue
             if _not_a_place_here(seg, i, i + length, is_full):
@@ -277,6 +284,12 @@ def _not_a_place_here(seg, start, end, is_full):
     if after is not None and _transliterated(after):
         return True
     before = seg.token_before(start)
+    # 各位来宾, 诸位嘉宾: those addressed are people, never a place (来宾市).
+    if before is not None and before.word in _ADDRESSING:
+        return True
+    # 韩国大田, 越南海防: a town abroad that shares a name with one at home (大田县).
+    if before is not None and before.end == start and before.word in FOREIGN_COUNTRIES:
+        return True
     return before is not None and _transliterated(before) and not is_full
 
 
@@ -315,12 +328,15 @@ def _resolve(places, text, mentioned_codes, gazetteer, keys=()):
     return None
 
 
-def find_mentions(text, title="", gazetteer=None, keys=()):
+def find_mentions(text, title="", gazetteer=None, keys=(), own_keys=None):
     """(mentions, ambiguous surfaces): every place the title and text name, resolved where
-    possible (keys: the kinds of body the speaker's is, for names several places share)."""
+    possible (keys: the kinds of body the speaker's is, for names several places share;
+    own_keys, default keys: the kinds the speaker calls their own (我市), for short names
+    that are also ordinary words)."""
     gazetteer = gazetteer or default_gazetteer()
-    raw = [(*m, True) for m in _raw_matches(segment(title), gazetteer)] if title else []
-    raw += [(*m, False) for m in _raw_matches(segment(text), gazetteer)]
+    own_keys = keys if own_keys is None else own_keys
+    raw = [(*m, True) for m in _raw_matches(segment(title), gazetteer, own_keys)] if title else []
+    raw += [(*m, False) for m in _raw_matches(segment(text), gazetteer, own_keys)]
     # Places named unambiguously (bare county names vouch for nothing: they are the doubtful ones).
     unambiguous = {
         places[0].code
@@ -490,7 +506,9 @@ def extract_regions(text, title="", gazetteer=None, kind=None, *, meeting="", sp
     and delegated_by: what the importer read from the header (Speech fields)."""
     gazetteer = gazetteer or default_gazetteer()
     body = speaking_body(text, title, meeting, speaker_title, delegated_by, gazetteer)
-    mentions, ambiguous = find_mentions(text, title, gazetteer, body.keys)
+    scope = _scope(text, title)
+    own_keys = body.keys or (_SCOPE_KEYS[scope.most_common(1)[0][0]] if scope else ())
+    mentions, ambiguous = find_mentions(text, title, gazetteer, body.keys, own_keys)
     if body.national:
         return RegionResult(NATIONAL_PLACE, 0.95, body.national, mentions, ambiguous)
     place, reason = _header_place(body, gazetteer)
@@ -500,11 +518,10 @@ def extract_regions(text, title="", gazetteer=None, kind=None, *, meeting="", sp
     # title such as 政府工作报告 does not: provinces and cities report too.
     if _NATIONAL.search(compact(text[:3000])) or (kind in ("work_report", "resolution") and _NATIONAL_TITLE.search(title)):
         return RegionResult(NATIONAL_PLACE, 0.95, "国务院向全国人大所作的报告或决议", mentions, ambiguous)
-    return _by_mentions(text, title, mentions, ambiguous, body, gazetteer)
+    return _by_mentions(text, mentions, ambiguous, body, scope, gazetteer)
 
 
-def _by_mentions(text, title, mentions, ambiguous, body, gazetteer):
-    scope = _scope(text, title)
+def _by_mentions(text, mentions, ambiguous, body, scope, gazetteer):
     main_scope = scope.most_common(1)[0][0] if scope else None
     book_spans = [m.span() for m in _BOOK_TITLE.finditer(text)]
 
