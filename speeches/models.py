@@ -225,11 +225,11 @@ class SpeechQuerySet(models.QuerySet):
         return self.filter(status=Speech.PUBLISHED)
 
     def for_listing(self):
-        """Speeches as lists show them (title, facts, region, source, topics): the long
+        """Speeches as lists show them (title, facts, region, source, speaker, topics): the long
         columns are left out, so a listing costs the same whatever the texts and their
         files weigh. A list that shows the start of the text annotates it (with_summary)."""
         return (
-            self.select_related("region", "source")
+            self.select_related("region", "source", "speaker")
             .prefetch_related("topics")
             .defer(*LISTING_DEFERRED)
         )
@@ -414,6 +414,20 @@ class Speech(models.Model):
     def display_year(self):
         """The year as the archive may state it: never a guess for masked years."""
         return str(self.known_year) if self.known_year else "年份不详"
+
+    @property
+    def speaker_title_as_delivered(self):
+        """The speaker's title as this speech gives it (its header or byline), else the
+        one on the person's record."""
+        return self.speaker_title or (self.speaker.title if self.speaker_id else "")
+
+    def speaker_as_delivered(self):
+        """{"name", "title", "url"} of who delivered the speech, or None where no one is
+        named (the API's and the search results' "speaker")."""
+        if self.speaker_id is None:
+            return None
+        person = self.speaker
+        return {"name": person.name, "title": self.speaker_title_as_delivered, "url": person.get_absolute_url()}
 
     @classmethod
     def new_uid(cls, text_hash):

@@ -11,6 +11,18 @@ REGION_REF = {
     "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
     "required": ["code", "name"],
 }
+SPEAKER_REF = {
+    "type": "object",
+    "nullable": True,
+    "description": "who delivered the speech, as its header, byline, delegation line or text names "
+    "them (null where nothing names anyone); title as the speech gives it",
+    "properties": {
+        "name": {"type": "string"},
+        "title": {"type": "string"},
+        "url": {"type": "string", "description": "the person's page: speeches by them and citing them"},
+    },
+    "required": ["name", "title"],
+}
 TOPIC = {
     "type": "object",
     "properties": {"name": {"type": "string"}, "slug": {"type": "string"}},
@@ -31,9 +43,10 @@ SPEECH_SUMMARY = {
         "year": {"type": "integer", "nullable": True},
         "year_masked": {"type": "boolean", "description": "the text masks its year (20xx)"},
         "region": {"$ref": "#/components/schemas/RegionRef"},
+        "speaker": {"$ref": "#/components/schemas/SpeakerRef"},
         "topics": {"type": "array", "items": {"$ref": "#/components/schemas/Topic"}},
     },
-    "required": ["id", "title", "url", "date", "region", "topics"],
+    "required": ["id", "title", "url", "date", "region", "speaker", "topics"],
 }
 SPEECH_DETAIL = {
     "type": "object",
@@ -55,6 +68,7 @@ SPEECH_DETAIL = {
             },
         },
         "region": {"$ref": "#/components/schemas/RegionRef"},
+        "speaker": {"$ref": "#/components/schemas/SpeakerRef"},
         "topics": {"type": "array", "items": {"$ref": "#/components/schemas/Topic"}},
         "officials": {
             "type": "array",
@@ -81,7 +95,9 @@ SPEECH_DETAIL = {
         "kind": {"type": "string", "enum": ["speech", "work_report", "news_summary", "resolution"]},
         "url": {"type": "string"},
     },
-    "required": ["id", "title", "text", "sections", "region", "topics", "officials", "source", "date", "url"],
+    "required": [
+        "id", "title", "text", "sections", "region", "speaker", "topics", "officials", "source", "date", "url",
+    ],
 }
 PAGE_FIELDS = {
     "count": {"type": "integer"},
@@ -136,6 +152,7 @@ SEARCH_RESULTS = {
                     "snippet": {"type": "string", "description": "HTML-escaped text with <mark> around matches"},
                     "date": {**NULLABLE_STRING, "format": "date"},
                     "region": {"$ref": "#/components/schemas/RegionRef"},
+                    "speaker": {"$ref": "#/components/schemas/SpeakerRef"},
                     "topics": {"type": "array", "items": {"$ref": "#/components/schemas/Topic"}},
                     "score": {"type": "number", "nullable": True,
                               "description": "BM25F within the hit's tier; null when sorted by date"},
@@ -147,7 +164,7 @@ SEARCH_RESULTS = {
                     },
                 },
                 "required": [
-                    "id", "title", "url", "section_anchor", "snippet", "date", "region", "topics", "score",
+                    "id", "title", "url", "section_anchor", "snippet", "date", "region", "speaker", "topics", "score",
                     "tier", "matched",
                 ],
             },
@@ -155,9 +172,10 @@ SEARCH_RESULTS = {
         "facets": {
             "type": "object",
             "properties": {
-                name: {"type": "array", "items": FACET_ITEM} for name in ("region", "topic", "year", "official")
+                name: {"type": "array", "items": FACET_ITEM}
+                for name in ("region", "topic", "year", "official", "speaker")
             },
-            "required": ["region", "topic", "year", "official"],
+            "required": ["region", "topic", "year", "official", "speaker"],
         },
     },
     "required": ["query", "total", "page", "per_page", "notes", "tiers", "results", "facets"],
@@ -250,6 +268,8 @@ FILTER_PARAMS = [
     _param("topic", "topic slug (404 if unknown)"),
     _param("year", "a year (2008), or 'unknown' for unknown or masked years",
            {"type": "string", "pattern": r"^([1-9][0-9]{0,3}|unknown)?$"}),
+    _param("speaker", "id of the person who delivered the speech (404 if unknown)",
+           {"type": "string", "pattern": "^[0-9]{0,18}$"}),
 ]
 
 
@@ -259,7 +279,7 @@ def openapi_document(server_url):
         "info": {
             "title": "领导讲话档案 API",
             "version": "1.0",
-            "description": "Published speeches, their outlines, regions, topics and cited officials; "
+            "description": "Published speeches, their outlines, regions, speakers, topics and cited officials; "
             "full-text Chinese search with facets. JSON, UTF-8. Anonymous clients are rate limited.",
         },
         "servers": [{"url": server_url.rstrip("/")}],
@@ -298,7 +318,8 @@ def openapi_document(server_url):
                                "text no speech holds as typed (a question, several words) is searched by its "
                                "words, in tiers (see SearchResults)", {"type": "string"}),
                         *FILTER_PARAMS[:2],
-                        _param("official", "official id"),
+                        _param("official", "official id: speeches citing or delivered by the person"),
+                        _param("speaker", "official id: speeches delivered by the person"),
                         _param("year", "a year (2008) or a range (2000-2010)"),
                         _param("kind", "speech, work_report, news_summary or resolution"),
                         _param("sort", "relevance (default), newest or oldest; anything else is relevance"),
@@ -360,6 +381,7 @@ def openapi_document(server_url):
             "schemas": {
                 "Error": ERROR,
                 "RegionRef": REGION_REF,
+                "SpeakerRef": SPEAKER_REF,
                 "Topic": TOPIC,
                 "SpeechSummary": SPEECH_SUMMARY,
                 "SpeechDetail": SPEECH_DETAIL,

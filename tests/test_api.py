@@ -19,13 +19,14 @@ def division(code, name, level=Region.PROVINCE, parent=None):
 
 
 LIST_URL = reverse("speeches:api_speech_list")
-SUMMARY_KEYS = {"id", "title", "url", "date", "year", "year_masked", "region", "topics"}
+SUMMARY_KEYS = {"id", "title", "url", "date", "year", "year_masked", "region", "speaker", "topics"}
 DETAIL_KEYS = {
     "id",
     "title",
     "text",
     "sections",
     "region",
+    "speaker",
     "topics",
     "officials",
     "source",
@@ -88,6 +89,7 @@ def test_the_list_gives_published_speeches_in_the_documented_shape(client):
             "year": 2022,
             "year_masked": False,
             "region": {"code": "51", "name": "四川省"},
+            "speaker": None,
             "topics": [{"name": "乡村振兴", "slug": "rural"}],
         }
     ]
@@ -112,6 +114,7 @@ def test_a_speech_without_date_region_or_topics_gives_nulls_and_an_empty_list(cl
     assert result["year"] is None
     assert result["year_masked"] is True
     assert result["region"] is None
+    assert result["speaker"] is None
     assert result["topics"] == []
 
 
@@ -190,7 +193,32 @@ def test_the_topic_and_year_filters_narrow_the_list(client):
     assert [r["id"] for r in unknown["results"]] == [masked.uid]
 
 
-@pytest.mark.parametrize("params", [{"year": "二〇一八"}, {"year": "20xx"}])
+def test_the_speaker_is_given_with_the_title_the_speech_gives_them(client):
+    person = Official.objects.create(name="赵明远", title="副市长")
+    by_header = make_speech(title="甲", speaker=person, speaker_name="赵明远", speaker_title="云溪市人民政府市长")
+    by_record = make_speech(title="乙", speaker=person)
+
+    results = {r["id"]: r for r in client.get(LIST_URL).json()["results"]}
+    detail = client.get(detail_url(by_header)).json()
+
+    url = person.get_absolute_url()
+    assert results[by_header.uid]["speaker"] == {"name": "赵明远", "title": "云溪市人民政府市长", "url": url}
+    assert results[by_record.uid]["speaker"] == {"name": "赵明远", "title": "副市长", "url": url}
+    assert detail["speaker"] == results[by_header.uid]["speaker"]
+
+
+def test_the_speaker_filter_lists_the_speeches_a_person_delivered_not_those_citing_them(client):
+    person = Official.objects.create(name="赵明远", title="市长")
+    delivered = make_speech(title="本人讲话", speaker=person)
+    citing = make_speech(title="提及讲话", body="同志们:\n赵明远市长作了部署。")
+    Citation.objects.create(speech=citing, official=person, mention="赵明远", offset=4, sentence="赵明远市长作了部署。")
+
+    found = client.get(LIST_URL, {"speaker": str(person.pk)}).json()
+
+    assert [r["id"] for r in found["results"]] == [delivered.uid]
+
+
+@pytest.mark.parametrize("params", [{"year": "二〇一八"}, {"year": "20xx"}, {"speaker": "张三"}])
 def test_a_malformed_filter_value_is_a_json_400_with_a_message(client, params):
     make_speech()
 
@@ -200,7 +228,7 @@ def test_a_malformed_filter_value_is_a_json_400_with_a_message(client, params):
     assert response.json()["error"]
 
 
-@pytest.mark.parametrize("params", [{"region": "99"}, {"topic": "no-such-topic"}])
+@pytest.mark.parametrize("params", [{"region": "99"}, {"topic": "no-such-topic"}, {"speaker": "999999"}])
 def test_a_filter_naming_nothing_in_the_archive_is_a_json_404_with_a_message(client, params):
     make_speech()
 

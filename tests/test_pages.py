@@ -288,8 +288,17 @@ def test_speech_page_names_the_speaker_and_links_the_original_address(client):
 
     html = client.get(speech.get_absolute_url()).content.decode()
 
-    assert f'<a href="{speaker.get_absolute_url()}">周明(国务院总理)</a>' in html
+    assert f'国务院总理 <a href="{speaker.get_absolute_url()}">周明</a>' in html
     assert 'href="https://example.org/reports/2001"' in html
+
+
+def test_speech_page_gives_the_speakers_title_as_the_speech_states_it(client):
+    speaker = Official.objects.create(name="周明", title="副市长")
+    speech = make_speech(title="政府工作报告", speaker=speaker, speaker_name="周明", speaker_title="云溪市人民政府市长")
+
+    html = client.get(speech.get_absolute_url()).content.decode()
+
+    assert f'云溪市人民政府市长 <a href="{speaker.get_absolute_url()}">周明</a>' in html
 
 
 def test_an_original_address_that_is_not_http_is_shown_but_not_linked(client):

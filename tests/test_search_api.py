@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from speeches.models import Region, Section
+from speeches.models import Official, Region, Section
 from tests.factories import make_region, make_speech, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,9 @@ def test_the_answer_has_the_documented_shape(client, speech):
     assert data["total"] == 1
     assert data["page"] == 1
     [result] = data["results"]
-    assert set(result) >= {"id", "title", "url", "section_anchor", "snippet", "date", "region", "topics", "score"}
+    assert set(result) >= {
+        "id", "title", "url", "section_anchor", "snippet", "date", "region", "speaker", "topics", "score",
+    }
     assert result["id"] == speech.uid
     assert result["title"] == "防汛工作会议讲话"
     assert result["url"] == speech.get_absolute_url()
@@ -42,8 +44,9 @@ def test_the_answer_has_the_documented_shape(client, speech):
     assert result["date"] == "2019-06-01"
     assert result["region"] == {"code": "130102", "name": "长安区"}
     assert result["topics"] == [{"slug": "flood-api", "name": "防汛抗旱"}]
+    assert result["speaker"] is None
     assert result["score"] > 0
-    assert set(data["facets"]) == {"region", "topic", "year", "official"}
+    assert set(data["facets"]) == {"region", "topic", "year", "official", "speaker"}
 
 
 def test_facets_use_the_documented_keys(client, speech):
@@ -53,6 +56,18 @@ def test_facets_use_the_documented_keys(client, speech):
     assert facets["topic"] == [{"slug": "flood-api", "name": "防汛抗旱", "count": 1}]
     assert facets["year"] == [{"year": 2019, "count": 1}]
     assert facets["official"] == []
+    assert facets["speaker"] == []
+
+
+def test_the_speaker_filter_and_facet_are_read_and_answered(client, speech):
+    person = Official.objects.create(name="赵明远", title="市长")
+    delivered = make_speech(title="防汛动员讲话", body="防汛工作要抓实。", speaker=person, speaker_title="云溪市市长")
+
+    data = client.get("/api/search/", {"q": "防汛", "speaker": str(person.pk)}).json()
+
+    assert [r["id"] for r in data["results"]] == [delivered.uid]
+    assert data["results"][0]["speaker"] == {"name": "赵明远", "title": "云溪市市长", "url": person.get_absolute_url()}
+    assert data["facets"]["speaker"] == [{"id": person.pk, "name": str(person), "count": 1}]
 
 
 def test_filters_sort_and_page_are_read_from_the_query_string(client, speech):

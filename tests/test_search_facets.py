@@ -1,5 +1,5 @@
 """Facet counts over the matching speeches: region (top level, then the level below
-the region filter), topic, official and year."""
+the region filter), topic, official (cited or speaking), speaker and year."""
 
 import pytest
 
@@ -74,6 +74,20 @@ def test_official_facet_counts_speeches_citing_each_official():
 
     assert counts(facet, "id") == {first.pk: 3, second.pk: 1}
     assert facet[0]["name"] == str(first)
+
+
+def test_speaker_facet_counts_speeches_each_person_delivered_apart_from_those_citing_them():
+    person = Official.objects.create(name="王甲乙", title="县长")
+    other = Official.objects.create(name="李丙丁", title="副县长")
+    make_speech(title="防汛讲话一", body="防汛。", speaker=person)
+    make_speech(title="防汛讲话二", body="防汛。", speaker=person)
+    citing = make_speech(title="防汛讲话三", body="防汛。", speaker=other)
+    Citation.objects.create(speech=citing, official=person, mention=person.name, offset=0)
+
+    facets = search.search({"q": "防汛"}).facets
+
+    assert counts(facets["speaker"], "id") == {person.pk: 2, other.pk: 1}
+    assert counts(facets["official"], "id") == {person.pk: 3, other.pk: 1}
 
 
 def test_year_facet_counts_known_years_newest_first():

@@ -67,6 +67,27 @@ def test_official_filter_uses_cited_officials_and_the_speaker(db):
     assert titles(official=str(speaker.pk)) == {"亲自讲话"}
 
 
+def test_speaker_filter_finds_the_speeches_a_person_delivered_not_those_citing_them(db):
+    person = Official.objects.create(name="张三丰", title="县长")
+    make_speech(title="亲自讲话", body="我讲几点意见。", speaker=person)
+    citing = make_speech(title="提到他的讲话", body="张三丰县长讲话指出。")
+    Citation.objects.create(speech=citing, official=person, mention="张三丰", offset=0)
+
+    assert titles(speaker=str(person.pk)) == {"亲自讲话"}
+    assert titles(official=str(person.pk)) == {"亲自讲话", "提到他的讲话"}
+    results = search.search({"q": "讲话", "speaker": str(person.pk)})
+    assert [f.label for f in results.filters] == ["讲话人:张三丰"]
+
+
+def test_a_malformed_speaker_id_is_ignored_with_a_note(db):
+    make_speech(title="一篇讲话", body="讲话。")
+
+    results = search.search({"q": "讲话", "speaker": "张三"})
+
+    assert {hit.speech.title for hit in results.hits} == {"一篇讲话"}
+    assert any("讲话人编号" in note for note in results.notes)
+
+
 def test_year_and_year_range_filters():
     make_speech(title="一九九八年讲话", body="讲话。", year=1998)
     make_speech(title="二〇〇八年讲话", body="讲话。", date=datetime.date(2008, 5, 12))

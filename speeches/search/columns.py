@@ -22,7 +22,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 # Fields whose terms are counted for the facets or filter a search (term → documents).
-FACET_FIELDS = ("region", "topic", "official", "year", "kind", "status")
+FACET_FIELDS = ("region", "topic", "official", "speaker", "year", "kind", "status")
 # Fields that score: their per-document lengths (as Whoosh stores them) feed BM25F.
 SCORED_FIELDS = ("title_words", "headings_words", "body_words", "title_chars", "body_chars")
 PUBLISHED = "published"
@@ -62,7 +62,8 @@ def _read_segment(leaf):
     postings = {}
     for fieldname in FACET_FIELDS:
         terms = {}
-        for term in leaf.field_terms(fieldname):
+        # An index of an older schema lacks a newer field until it is rebuilt (rebuild_index --if-needed).
+        for term in leaf.field_terms(fieldname) if fieldname in leaf.schema else ():
             terms[term] = array("i", leaf.postings(fieldname, term).all_ids())
         postings[fieldname] = terms
     return _SegmentColumns(

@@ -16,6 +16,8 @@ MAX_PAGE = 1000
 SORTS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 # Facet lists longer than this show their largest entries only.
 FACET_LIMIT = 50
+# The two ways a person is tied to a speech, as filters name them.
+PERSON_LABELS = {"official": "人物", "speaker": "讲话人"}
 _YEAR = re.compile(r"^\s*(\d{4})\s*(?:[-–—~～至到]\s*(\d{4})\s*)?$")
 
 
@@ -27,6 +29,7 @@ class SearchRequest:
     region: str = ""
     topic: str = ""
     official: str = ""
+    speaker: str = ""
     year: str = ""
     kind: str = ""
     sort: str = "relevance"
@@ -45,12 +48,13 @@ class SearchRequest:
         notes = request.notes
         request.region = get("region")[:12]
         request.topic = get("topic")[:100]
-        official = get("official")
-        # ASCII digits only: int() refuses "²", and an id has at most 18 digits.
-        if official and not (official.isascii() and official.isdigit() and len(official) <= 18):
-            notes.append(f"人物编号“{official[:20]}”无效,已忽略。")
-        else:
-            request.official = official
+        for name in ("official", "speaker"):
+            person = get(name)
+            # ASCII digits only: int() refuses "²", and an id has at most 18 digits.
+            if person and not (person.isascii() and person.isdigit() and len(person) <= 18):
+                notes.append(f"{PERSON_LABELS[name]}编号“{person[:20]}”无效,已忽略。")
+            else:
+                setattr(request, name, person)
         year = get("year")
         if year and not _YEAR.match(year):
             notes.append(f"年份“{year[:20]}”无法识别(可写 2008 或 2000-2010),已忽略。")
@@ -82,7 +86,7 @@ class SearchRequest:
 
     @property
     def has_filters(self):
-        return any((self.region, self.topic, self.official, self.year, self.kind))
+        return any((self.region, self.topic, self.official, self.speaker, self.year, self.kind))
 
 
 @dataclass
@@ -121,6 +125,7 @@ class Hit:
             "date": speech.date.isoformat() if speech.date else None,
             "year": speech.known_year,
             "region": {"code": speech.region.code, "name": speech.region.name} if speech.region else None,
+            "speaker": speech.speaker_as_delivered(),
             "topics": [{"slug": t.slug, "name": t.name} for t in speech.topics.all()],
             "score": self.score,
             "tier": self.tier,
@@ -142,7 +147,7 @@ class SearchResults:
     searched: bool = False  # False when there was nothing to search for
     total: int = 0
     hits: list = field(default_factory=list)
-    facets: dict = field(default_factory=lambda: {"region": [], "topic": [], "year": [], "official": []})
+    facets: dict = field(default_factory=lambda: {"region": [], "topic": [], "year": [], "official": [], "speaker": []})
     filters: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     per_page: int = PER_PAGE
@@ -238,19 +243,26 @@ def _facets(docs, docset, request, region):
         key=lambda t: (-t["count"], t["name"]),
     )[:FACET_LIMIT]
 
-    official_counts = docs.counts("official", docset, docbits)
-    top = sorted(official_counts.items(), key=lambda item: (-item[1], int(item[0])))[: FACET_LIMIT * 2]
-    shown = Official.objects.public().filter(pk__in=[int(k) for k, _ in top])
-    names = {str(pk): str(o) for pk, o in ((o.pk, o) for o in shown)}
-    officials = [
-        {"id": int(pk), "name": names[pk], "count": n} for pk, n in top if pk in names
-    ][:FACET_LIMIT]
-
     years = sorted(
         ({"year": int(y), "count": n} for y, n in docs.counts("year", docset, docbits).items()),
         key=lambda y: -y["year"],
     )
-    return {"region": regions, "topic": topics, "year": years, "official": officials}
+    return {
+        "region": regions,
+        "topic": topics,
+        "year": years,
+        "official": _person_facet(docs, "official", docset, docbits),
+        "speaker": _person_facet(docs, "speaker", docset, docbits),
+    }
+
+
+def _person_facet(docs, fieldname, docset, docbits):
+    """The people most often cited in (official) or delivering (speaker) the matching speeches."""
+    counts = docs.counts(fieldname, docset, docbits)
+    top = sorted(counts.items(), key=lambda item: (-item[1], int(item[0])))[: FACET_LIMIT * 2]
+    shown = Official.objects.public().filter(pk__in=[int(k) for k, _ in top])
+    names = {str(pk): str(o) for pk, o in ((o.pk, o) for o in shown)}
+    return [{"id": int(pk), "name": names[pk], "count": n} for pk, n in top if pk in names][:FACET_LIMIT]
 
 
 # The search ----------------------------------------------------------------------
@@ -268,11 +280,13 @@ def _active_filters(request, results):
         if topic is None:
             results.notes.append(f"没有标识为“{request.topic}”的主题。")
         results.filters.append(ActiveFilter("topic", request.topic, f"主题:{topic.name if topic else request.topic}"))
-    if request.official:
-        official = Official.objects.public().filter(pk=int(request.official)).first()
-        if official is None:
-            results.notes.append(f"没有编号为 {request.official} 的人物。")
-        results.filters.append(ActiveFilter("official", request.official, f"人物:{official.name if official else request.official}"))
+    for name in ("official", "speaker"):
+        if value := getattr(request, name):
+            person = Official.objects.public().filter(pk=int(value)).first()
+            if person is None:
+                results.notes.append(f"没有编号为 {value} 的人物。")
+            label = f"{PERSON_LABELS[name]}:{person.name if person else value}"
+            results.filters.append(ActiveFilter(name, value, label))
     if request.year_range:
         first, last = request.year_range
         label = f"年份:{first}" if first == last else f"年份:{first}–{last}"
@@ -301,6 +315,8 @@ def _filtered(docs, docset, request):
         docset &= docs.docs_with("topic", request.topic)
     if request.official:
         docset &= docs.docs_with("official", request.official)
+    if request.speaker:
+        docset &= docs.docs_with("speaker", request.speaker)
     if request.year_range:
         first, last = request.year_range
         in_range = set()
@@ -414,7 +430,7 @@ def _hits(searcher, page, parsed, listing, evaluator):
         Speech.objects.published()
         .filter(Q(merged_into=None) | Q(merged_into=F("pk")))
         # What a hit shows: no source (its raw bytes are large), sections for the anchor.
-        .select_related("region")
+        .select_related("region", "speaker")
         .prefetch_related("topics", "sections")
         .in_bulk(ids)
     )

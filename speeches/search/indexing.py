@@ -96,6 +96,7 @@ def document(speech):
             {str(c.official_id) for c in speech.citations.all()}
             | ({str(speech.speaker_id)} if speech.speaker_id else set())
         ),
+        "speaker": str(speech.speaker_id) if speech.speaker_id else "",
         "year": str(speech.known_year) if speech.known_year else "",
         "kind": speech.kind,
         # A copy merged into another speech redirects there: it is not searched.
@@ -116,6 +117,7 @@ def document(speech):
         "region": " ".join(values["region"]),
         "topic": " ".join(values["topic"]),
         "official": " ".join(values["official"]),
+        "speaker": values["speaker"],
         "kind": values["kind"],
         "status": values["status"],
         "newest_key": values["date_key"] or UNDATED_NEWEST,

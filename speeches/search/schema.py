@@ -163,7 +163,9 @@ def build_schema():
         # province finds its counties' speeches.
         region=KEYWORD(scorable=False),
         topic=KEYWORD(scorable=False),
+        # Cited officials and the speaker (an official filter finds both); the speaker alone.
         official=KEYWORD(scorable=False),
+        speaker=KEYWORD(scorable=False),
         year=ID(),
         kind=ID(),
         status=ID(),

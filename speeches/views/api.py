@@ -45,6 +45,7 @@ def _summary(speech):
         "year": speech.known_year,
         "year_masked": speech.year_masked,
         "region": _region(speech.region),
+        "speaker": speech.speaker_as_delivered(),
         "topics": _topics(speech),
     }
 
@@ -58,7 +59,7 @@ class UnknownFilter(LookupError):
 
 
 def _filtered(params):
-    """Published speeches narrowed by ?region=<code>&topic=<slug>&year=<year|unknown>."""
+    """Published speeches narrowed by ?region=<code>&topic=<slug>&year=<year|unknown>&speaker=<id>."""
     speeches = Speech.objects.published().for_listing()
     if params.get("region"):
         region = Region.objects.filter(code=params["region"]).first()
@@ -70,6 +71,14 @@ def _filtered(params):
         if topic is None:
             raise UnknownFilter(f"未知的主题:{params['topic']}")
         speeches = speeches.with_topic(topic)
+    if params.get("speaker"):
+        value = params["speaker"]
+        if not (value.isascii() and value.isdigit() and len(value) <= 18):
+            raise BadFilter(f"讲话人编号应为数字:{value[:20]}")
+        speaker = Official.objects.public().filter(pk=int(value)).first()
+        if speaker is None:
+            raise UnknownFilter(f"没有编号为 {value} 的讲话人")
+        speeches = speeches.filter(speaker=speaker)
     if params.get("year"):
         try:
             year = parse_year(params["year"])
@@ -121,7 +130,7 @@ def _paginated(request, queryset, per_page, serialize):
 @throttled
 def speech_detail(request, uid):
     speech = (
-        Speech.objects.select_related("region", "source")
+        Speech.objects.select_related("region", "source", "speaker")
         .prefetch_related("topics", "sections")
         .filter(uid=uid)
         .first()
@@ -156,6 +165,7 @@ def speech_detail(request, uid):
                 for section in speech.sections.all()
             ],
             "region": _region(speech.region),
+            "speaker": speech.speaker_as_delivered(),
             "topics": _topics(speech),
             "officials": officials,
             "source": {

@@ -64,7 +64,7 @@ def search_page(request):
         "results": results,
         "sorts": SORTS,
         "kinds": Speech.KINDS,
-        "clear_filters_url": _url_without(request, "region", "topic", "official", "year", "kind"),
+        "clear_filters_url": _url_without(request, "region", "topic", "official", "speaker", "year", "kind"),
         "year_histogram": _results_by_year(request, results) if results.total else None,
     }
     return render(request, "speeches/search.html", context)
