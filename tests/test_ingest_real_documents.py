@@ -159,6 +159,34 @@ def test_a_byline_at_the_end_names_the_speaker():
     assert (header.speaker_title, header.speaker_name, header.byline) == ("县委书记", "王强", True)
 
 
+@pytest.mark.parametrize(
+    ("lead", "expected"),
+    [
+        ("新华社云溪1月1日电 国家主席周明远1日在云溪发表新年贺词，向全国人民致以祝福。", ("国家主席", "周明远")),
+        ("国务院总理李明出席论坛开幕式并致辞，介绍了今年的经济形势。", ("国务院总理", "李明")),
+        ("中共中央总书记、国家主席周明远5日上午在云溪代表团参加审议并发表重要讲话。",
+         ("中共中央总书记、国家主席", "周明远")),
+    ],
+)
+def test_a_lead_sentence_that_says_who_speaks_names_the_speaker(lead, expected):
+    for text in both_widths(lead):
+        header = read_header(["新年贺词", text, "大家好。" * 30])
+        assert (header.speaker_title, header.speaker_name) == expected
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "国家主席周明远1日在云溪会见来访的外国客人，双方就合作深入交换意见。",  # a meeting, not a speech
+        "我们要认真学习国家主席周明远在大会上的重要讲话精神，抓好落实。",  # studied, not delivered
+        "刚才市长王明作了很好的报告，我完全同意，再讲几点意见。",  # another speaker's report
+    ],
+)
+def test_a_lead_that_only_mentions_a_leader_names_no_speaker(lead):
+    for text in both_widths(lead):
+        assert not read_header([text, "大家好。" * 30]).speaker_name
+
+
 def test_a_date_line_is_never_a_title():
     doc = parse_compilation("（2031年3月2日）\n同志们：\n今天开会。\n谢谢大家！", "讲话")
     assert doc.speeches[0].title == "讲话" and doc.speeches[0].source_date.isoformat() == "2031-03-02"

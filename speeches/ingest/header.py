@@ -225,6 +225,9 @@ def read_header(paragraphs):
     if not header.speaker_name and (byline := read_byline(paragraphs)):
         header.speaker_title, header.speaker_name = byline
         header.byline = True
+    first = [p for i, p in enumerate(paragraphs[: len(zone) + 1]) if i >= header.title_paragraphs and i not in header.lines]
+    if not header.speaker_name and (lead := speaker_in_lead(first[:2])):
+        header.speaker_title, header.speaker_name = lead
     return header
 
 
@@ -257,6 +260,35 @@ def _read_opening(header, paragraphs):
             header.delegated_by = m["by"]
         if _REPORTS_WORK.search(text[:200]):
             header.reports_work = True
+
+
+# A lead that names who speaks: 国家主席习近平31日在……发表讲话 / 新华社北京1月1日电
+# 国务院总理李强出席开幕式并致辞. The office and name open the sentence (after a dateline),
+# and the sentence says that they speak: a lead on a meeting or a visit names no speaker.
+_LEAD_SPEAKER = re.compile(
+    rf"^(?:[^。]{{0,30}}?电)?(?P<title>(?:[{_CJK}]{{0,20}}?{_OFFICE}、){{0,3}}[{_CJK}]{{0,16}}?{_OFFICE})"
+    rf"(?P<name>[{_CJK}]{{2,3}}?)(?:同志)?(?:\d{{1,2}}日|今天|今日|昨天)?(?:上午|下午|晚|晚上)?"
+    r"(?:在|出席|发表|致|向|主持|作)"
+)
+# What an office's name never holds: 我们要认真学习国家主席…… is no title.
+_NOT_A_TITLE = re.compile(r"我|们|要|的|了|是|在|学习|贯彻|认真|强调|指出|刚才|刚刚|今天|上午|下午")
+_DELIVERS = re.compile(r"发表[^。]{0,40}?(?:讲话|演讲|致辞|贺词)|致辞|讲话|作[^。]{0,20}?报告")
+
+
+def speaker_in_lead(paragraphs):
+    """(title, name) of the speaker a text's lead sentence names, or None."""
+    for paragraph in paragraphs:
+        text = compact(paragraph[:OPENING_CHARS])
+        sentence = text.split("。")[0]
+        m = _LEAD_SPEAKER.match(sentence)
+        if (
+            m
+            and _DELIVERS.search(sentence[m.end("name"):])
+            and not _NOT_A_NAME.search(m["name"])
+            and not _NOT_A_TITLE.search(m["title"])
+        ):
+            return m["title"], m["name"]
+    return None
 
 
 def read_byline(paragraphs):
