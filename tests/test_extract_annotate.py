@@ -153,6 +153,9 @@ def test_national_reports_get_the_national_region_and_their_speaker():
     assert str(report.date) == "2030-03-05"
     older = Speech.objects.get(title__startswith="1999年")
     assert older.speaker.name == "朱镕基"
+    # Named by the table of premiers, not by the text: a curator is asked; the named one is not.
+    assert older.review_items.filter(field=ReviewItem.SPEAKER, value="朱镕基", status=ReviewItem.PENDING).exists()
+    assert not report.review_items.filter(field=ReviewItem.SPEAKER).exists()
     resolution = Speech.objects.get(kind=Speech.RESOLUTION)
     assert resolution.region.level == Region.NATIONAL
     assert resolution.speaker is None

@@ -19,6 +19,9 @@ PREMIERS = [
     ("李克强", datetime.date(2013, 3, 15)),
     ("李强", datetime.date(2023, 3, 11)),
 ]
+# A guess from the table, not a statement of the text: below the review threshold
+# (annotate.REVIEW_THRESHOLD), so a curator confirms it.
+PREMIER_IN_OFFICE_CONFIDENCE = 0.5
 # National People's Congress sessions open in early March since 1985; a report dated
 # only by its year is taken to be of that time.
 DEFAULT_SESSION_DAY = (3, 5)
@@ -72,4 +75,4 @@ def find_speaker(text, year=None, date=None, delegated=False):
     name = premier_on(day)
     if name is None:
         return None
-    return SpeakerResult(name, PREMIER_TITLE, 0.7, "正文未署名;按报告日期取当时的国务院总理")
+    return SpeakerResult(name, PREMIER_TITLE, PREMIER_IN_OFFICE_CONFIDENCE, "正文未署名;按报告日期取当时的国务院总理")
