@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from speeches.extract.evaluation import (
     EVALUATIONS,
+    city_rows,
     evaluate_gold,
     evaluate_shared,
     gold_region_code,
@@ -48,10 +49,15 @@ def test_every_target_under_the_shared_folder_is_met(relative):
     if relative.endswith("city_reports_gold.json"):
         assert measures["每个文件恰导入一篇"].value == "143/143"
         assert measures["讲话人(报头署名者)"].value == "9/9"
-        # Region is the extraction issue's; the import must not lose the 119 of 135 it had.
-        assert int(measures["地区与金标准一致"].value.split("(")[1].split("/")[0]) >= 119
+        # The region of the body that reports: the gold as written, and with the errata
+        # whose words the files still hold (each one listed among the errors).
+        region_rows = [row for measure, row in measures.items() if measure.startswith("地区与金标准一致")]
+        assert len(region_rows) == 1 and region_rows[0].met
+        as_written = measures["地区与金标准原文一致"].value
+        assert int(as_written.split("(")[1].split("/")[0]) >= 138, as_written
     if relative.endswith("cpc_congress_reports.jsonl"):
         assert measures["每条记录恰一篇"].value == "16/16"
+        assert measures["地区为全国"].value == "16/16"
 
 
 def test_the_shared_evaluations_name_what_is_absent(tmp_path):
@@ -94,3 +100,33 @@ def test_gold_region_codes_are_read_as_the_archive_stores_them():
     assert gold_region_code("460200") == "4602"
     assert gold_region_code("310000") == "31"
     assert gold_region_code("429006") == "429006"
+
+
+CITY_REPORT = (
+    "各位代表：\n现在，我代表市人民政府，向大会报告工作，请予审议。\n一、2023年工作回顾\n"
+    "过去一年，台州经济稳步回升，我市新增就业持续增加，全市上下团结奋斗，为台州发展打下了基础。\n"
+    "二、2024年工作安排\n今年我们要为台州人民办好十件实事。"
+)
+NATIONAL_REPORT = (
+    "各位代表：\n现在，我代表国务院，向大会报告政府工作，请予审议。\n一、2023年工作回顾\n"
+    "过去一年，全国经济稳步回升。\n二、2024年政府工作任务\n今年要办好各项民生实事。"
+)
+
+
+@pytest.mark.parametrize(
+    "text, as_written, corrected",
+    [(CITY_REPORT, "100.0% (1/1)", "100.0% (1/1)"), (NATIONAL_REPORT, "0.0% (0/1)", "100.0% (1/1)")],
+)
+def test_a_city_gold_erratum_applies_only_where_the_file_holds_the_words_it_rests_on(tmp_path, text, as_written, corrected):
+    (tmp_path / "台州.txt").write_text(text, encoding="utf-8")
+    gold = tmp_path / "gold.json"
+    report = {"file": "台州.txt", "region": {"code": "331000", "name": "台州市"}, "year": 2024}
+    gold.write_text(json.dumps({"reports": [report]}, ensure_ascii=False), encoding="utf-8")
+
+    rows, errors = city_rows(gold, tmp_path)
+
+    measures = {row.measure.split("(")[0]: row for row in rows}
+    assert measures["地区与金标准原文一致"].value == as_written
+    assert measures["地区与金标准一致"].value == corrected
+    assert measures["地区与金标准一致"].met
+    assert any("勘误" in line for line in errors) == (as_written != corrected)
