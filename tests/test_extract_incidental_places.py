@@ -67,6 +67,9 @@ def test_the_speakers_own_place_wins_over_places_named_in_passing(text):
 NATIONAL_BODY = {
     "congress report": "同志们：\n现在，我代表第十九届中央委员会向大会作报告。上海合作组织和香港、澳门的事业都在发展。"
     "上海合作组织的朋友遍天下。",
+    # A leader speaking to the whole Party, recalling a province he knows well.
+    "national leader": "同志们：\n我们党走过了不平凡的历程。全党同志要牢记初心，全国各族人民要团结奋斗。"
+    "我在福建工作多年，福建的干部群众敢闯敢拼，福建的经验值得全党学习。",
 }
 
 
@@ -91,3 +94,9 @@ def test_a_city_whose_short_name_is_a_word_is_found_where_a_city_speaks(text):
 def test_a_short_name_that_is_a_word_is_no_place_where_no_city_speaks():
     text = "同志们：\n今年全省要办好各项民生实事。春天到北海公园划船的游客很多。"
     assert "北海市" not in {m.name for m in extract_regions(text).mentions}
+
+
+def test_a_local_speech_that_quotes_the_partys_words_keeps_its_own_place():
+    text = "同志们：\n全党要学习，我们党要自我革命，全军要听党指挥。我市要抓好落实，为兰州发展多作贡献，让兰州更美好。"
+    for variant in (text, text.translate(_HALF)):
+        assert extract_regions(variant).primary.name == "兰州市"

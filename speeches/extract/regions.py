@@ -86,6 +86,11 @@ _NATIONAL = re.compile(
     r"我代表国务院|受国务院的?委托|代表中央人民政府|根据国务院的决定|"
     r"国务院总理\S{0,8}所作的\s*政府工作报告|总理代表国务院所作的政府工作报告|中华人民共和国国务院"
 )
+# A speaker who addresses the whole Party and country (全党同志, 全国各族人民, 我们党) and
+# never a province, city or county of their own (我省, 全市): a national leader. A local
+# speech names those words too, but beside its own 我市 / 全县.
+_NATIONAL_VOICE = re.compile(r"全党|全国各族人民|我们党|全军")
+NATIONAL_VOICE_MIN = 3
 # A title of the State Council's report or of the National People's Congress's resolution.
 _NATIONAL_TITLE = re.compile(r"国务院|全国人民代表大会|全國人民代表大會")
 # A document filed under a national congress of the Party by its short name: 报告 (十二大),
@@ -518,6 +523,8 @@ def extract_regions(text, title="", gazetteer=None, kind=None, *, meeting="", sp
     # title such as 政府工作报告 does not: provinces and cities report too.
     if _NATIONAL.search(compact(text[:3000])) or (kind in ("work_report", "resolution") and _NATIONAL_TITLE.search(title)):
         return RegionResult(NATIONAL_PLACE, 0.95, "国务院向全国人大所作的报告或决议", mentions, ambiguous)
+    if not scope and not body.keys and len(_NATIONAL_VOICE.findall(text)) >= NATIONAL_VOICE_MIN:
+        return RegionResult(NATIONAL_PLACE, 0.7, "对全党全国讲话,未以任何地方自称", mentions, ambiguous)
     return _by_mentions(text, mentions, ambiguous, body, scope, gazetteer)
 
 
