@@ -76,7 +76,10 @@ def speech_as_docx(speech, permalink):
     return buffer.getvalue()
 
 
-EXPORT_FIELDS = ("id", "title", "url", "date", "year", "year_masked", "kind", "region_code", "region_name", "topics", "source", "text")
+EXPORT_FIELDS = (
+    "id", "title", "url", "date", "year", "year_masked", "kind", "region_code", "region_name",
+    "speaker_name", "speaker_title", "topics", "source", "text",
+)
 
 
 def speech_export_record(speech, base_url):
@@ -91,6 +94,8 @@ def speech_export_record(speech, base_url):
         "kind": speech.kind,
         "region_code": speech.region.code if speech.region else None,
         "region_name": speech.region.name if speech.region else None,
+        "speaker_name": speech.speaker.name if speech.speaker_id else None,
+        "speaker_title": speech.speaker_title_as_delivered if speech.speaker_id else None,
         "topics": [t.name for t in speech.topics.all()],
         "source": speech.source.title if speech.source else None,
         "text": speech.body,

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from speeches.models import Speech
+from speeches.models import Official, Speech
 from tests.factories import make_region, make_speech
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +43,7 @@ def test_csv_export_streams_every_match_not_just_a_page(client, speeches):
     assert len(rows) == 25
     assert rows[0]["year"] == "2024"  # newest first
     assert rows[0]["region_name"] == "甘肃省"
+    assert rows[0]["speaker_name"] == "" and rows[0]["speaker_title"] == ""
     assert '"备足"<b>' in rows[0]["text"]
     assert {r["id"] for r in rows} == {s.uid for s in speeches}
 
@@ -53,6 +54,15 @@ def test_json_export_is_one_valid_document_with_filters_applied(client, speeches
     assert data["query"] == "防汛"
     assert sorted(r["year"] for r in data["results"]) == [2000, 2001, 2002, 2003, 2004]
     assert all(r["url"].startswith("http://testserver/speeches/") for r in data["results"])
+
+
+def test_exports_name_the_speaker_with_the_title_the_speech_gives(client, speeches):
+    person = Official.objects.create(name="赵明远", title="副市长")
+    make_speech(title="防汛讲话", body="防汛物资要备足。", speaker=person, speaker_title="云溪市市长")
+
+    data = json.loads(streamed(client.get("/api/search/", {"q": "防汛", "speaker": str(person.pk), "format": "json"})))
+
+    assert [(r["speaker_name"], r["speaker_title"]) for r in data["results"]] == [("赵明远", "云溪市市长")]
 
 
 def test_export_of_a_search_that_finds_nothing_is_empty_not_an_error(client, speeches):

@@ -24,7 +24,7 @@ def _speeches(ids):
     # Newest first; the queryset is walked in chunks so memory stays flat for any size.
     return (
         Speech.objects.filter(pk__in=ids)
-        .select_related("region", "source")
+        .select_related("region", "source", "speaker")
         .prefetch_related("topics")
         .defer("source__intro")
         .newest_first()
