@@ -91,7 +91,7 @@ def test_an_index_written_with_other_fields_is_rebuilt(monkeypatch, capsys):
 
     def schema_with_another_field():
         schema = real_schema()
-        schema.add("speaker", schema["kind"])
+        schema.add("language", schema["kind"])
         return schema
 
     monkeypatch.setattr(indexing, "build_schema", schema_with_another_field)
