@@ -24,9 +24,9 @@ from speeches.curation.forms import (
     UploadImportForm,
     fix_form_class,
 )
-from speeches.curation.locks import lock_hand_edits
 from speeches.curation.recording import extraction_writes
 from speeches.extract.annotate import REVIEW_THRESHOLD
+from speeches.locks import lock_hand_edits
 from speeches.models import (
     Citation,
     DictionaryTerm,
@@ -392,7 +392,7 @@ class SpeechAdmin(SimpleHistoryAdmin):
                     )
                     return HttpResponseRedirect(reverse("admin:speeches_speech_change", args=[keep.pk]))
         # The published, earliest imported copy is the usual one to keep.
-        suggested = next((s for s in speeches if s.status == Speech.PUBLISHED and not s.merged_into_id), speeches[0])
+        suggested = next((s for s in speeches if s.status == Speech.PUBLISHED and not s.is_merged_copy), speeches[0])
         context = _admin_context(
             self, request, "合并重复讲话",
             speeches=speeches,
@@ -591,14 +591,14 @@ class ReviewItemAdmin(admin.ModelAdmin):
 
     @admin.action(description="确认所选项(无需修改,不再询问)", permissions=["change"])
     def accept_items(self, request, queryset):
-        from speeches.extract.review import apply_decision
+        from speeches.curation.review import apply_decision
 
         for item in queryset.select_related("speech"):
             apply_decision(item, ReviewItem.ACCEPTED, request.user)
 
     @admin.action(description="否决所选抽取结果(重新抽取时不再采用)", permissions=["change"])
     def reject_items(self, request, queryset):
-        from speeches.extract.review import apply_decision
+        from speeches.curation.review import apply_decision
 
         # A rejection re-extracts the speech: its rewrites are not curators' edits.
         with extraction_writes():

@@ -224,6 +224,10 @@ class SpeechQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Speech.PUBLISHED)
 
+    def not_merged(self):
+        """Speeches that are not a copy merged into another (see Speech.is_merged_copy)."""
+        return self.filter(models.Q(merged_into=None) | models.Q(merged_into=models.F("pk")))
+
     def for_listing(self):
         """Speeches as lists show them (title, facts, region, source, topics): the long
         columns are left out, so a listing costs the same whatever the texts and their
@@ -400,6 +404,12 @@ class Speech(models.Model):
     @property
     def is_public(self):
         return self.status == self.PUBLISHED
+
+    @property
+    def is_merged_copy(self):
+        """A duplicate merged into another speech: its address redirects to the kept one,
+        it is neither searched nor published again. (A speech pointing at itself is not.)"""
+        return self.merged_into_id is not None and self.merged_into_id != self.pk
 
     @property
     def known_year(self):

@@ -1,8 +1,8 @@
 """The review queue beyond extraction: what the importer did that a curator should
 check (fragments it repaired, copies it merged, texts equal to another speech's), and
 the fixes a curator applies to any queued item. Decisions are ReviewItem rows that
-are never deleted, so they survive re-import (speeches.extract.review keeps the
-extraction side: apply_decision, decided values skipped by extraction)."""
+are never deleted, so they survive re-import, and extraction skips the values a curator
+rejected (apply_decision)."""
 
 from collections import defaultdict
 
@@ -10,10 +10,10 @@ from django.db import transaction
 from django.db.models import Count
 
 from speeches.curation.history import ensure_baseline
-from speeches.curation.locks import lock_hand_edits
 from speeches.curation.recording import extraction_writes
 from speeches.curation.split import rewrite_sections
 from speeches.extract import annotate_speech
+from speeches.locks import HAND_EDIT_ANSWERS, lock_hand_edits
 from speeches.models import Citation, Official, ReviewItem, Speech, SpeechTopic
 
 IMPORT_FLAGS = (ReviewItem.REPAIR, ReviewItem.DUPLICATE)
@@ -50,7 +50,7 @@ def duplicate_of(item):
 def _wanted_flags():
     """{(speech id, field, value): reason} for everything the importer left to check."""
     wanted = {}
-    logged = Speech.objects.filter(merged_into=None).exclude(import_log=[]).values_list("pk", "import_log")
+    logged = Speech.objects.not_merged().exclude(import_log=[]).values_list("pk", "import_log")
     for pk, log in logged:
         for entry in log if isinstance(log, list) else []:
             kind = entry.get("kind") if isinstance(entry, dict) else None
@@ -65,11 +65,11 @@ def _wanted_flags():
                 wanted[(pk, ReviewItem.DUPLICATE, str(entry["note"])[:200])] = reason
     # The same text imported as separate speeches (from different files).
     shared = (
-        Speech.objects.filter(merged_into=None).order_by().values("content_hash")
+        Speech.objects.not_merged().order_by().values("content_hash")
         .annotate(n=Count("id")).filter(n__gt=1).values_list("content_hash", flat=True)
     )
     groups = defaultdict(list)
-    for speech in Speech.objects.filter(merged_into=None, content_hash__in=list(shared)).order_by("pk").only(
+    for speech in Speech.objects.not_merged().filter(content_hash__in=list(shared)).order_by("pk").only(
         "pk", "uid", "title", "content_hash"
     ):
         groups[speech.content_hash].append(speech)
@@ -222,13 +222,19 @@ def _answer(speech, field):
     return speech.speaker.name if speech.speaker_id else ""
 
 
-# Speech form fields → the queue field a hand edit of them answers.
-HAND_EDIT_ANSWERS = {"region": ReviewItem.REGION, "date": ReviewItem.DATE, "speaker": ReviewItem.SPEAKER}
-
-
 def settle_hand_edits(speech, changed, user=None):
     """A curator set these fields by hand: the queue's pending questions about them are
     answered (accepted where the queued value is what the curator chose)."""
     fields = {HAND_EDIT_ANSWERS[name] for name in changed if name in HAND_EDIT_ANSWERS}
     for item in speech.review_items.filter(field__in=fields, status=ReviewItem.PENDING):
         _settle(item, item.value == _answer(speech, item.field), user)
+
+
+def apply_decision(item, status, user=None):
+    """Record a curator's decision on an extracted value; a rejected value leaves the
+    speech at once (the speech is re-annotated, and extraction skips that value from now on)."""
+    with transaction.atomic():
+        item.decide(status, user)
+        if status == ReviewItem.REJECTED:
+            with extraction_writes():
+                annotate_speech(item.speech)

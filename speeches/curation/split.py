@@ -4,11 +4,11 @@ chosen one on become a new speech with its own public id."""
 from django.db import transaction
 
 from speeches.curation.history import ensure_baseline
-from speeches.curation.locks import lock_hand_edits
 from speeches.curation.recording import extraction_writes
 from speeches.extract import annotate_speech
 from speeches.ingest.parse import classify_kind
 from speeches.ingest.sections import find_sections
+from speeches.locks import lock_hand_edits
 from speeches.models import Section, Speech, content_hash
 
 

@@ -10,10 +10,6 @@ from speeches.extract import annotate_speech
 from speeches.models import Speech
 
 
-def _is_merged_copy(speech):
-    return speech.merged_into_id is not None and speech.merged_into_id != speech.pk
-
-
 def set_status(speeches, status):
     """Give the speeches `status`; returns (changed, skipped) lists. A copy merged into
     another speech stays withdrawn: its address redirects to the kept one."""
@@ -22,7 +18,7 @@ def set_status(speeches, status):
         for speech in speeches:
             if speech.status == status:
                 continue
-            if status == Speech.PUBLISHED and _is_merged_copy(speech):
+            if status == Speech.PUBLISHED and speech.is_merged_copy:
                 skipped.append(speech)
                 continue
             ensure_baseline([speech])

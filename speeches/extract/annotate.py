@@ -20,8 +20,6 @@ from speeches.models import (
     Topic,
 )
 
-# Names a curator puts in Speech.locked_fields to keep a field as set by hand.
-LOCKABLE_FIELDS = ("region", "officials", "speaker", "topics", "keywords", "date", "year")
 # Below this confidence an extraction goes to the review queue.
 REVIEW_THRESHOLD = 0.6
 KEYWORD_COUNT = 10

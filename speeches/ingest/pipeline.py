@@ -323,7 +323,7 @@ def copy_in_archive(body, text_hash="", exclude_source=None):
     if text_hash:
         for speech_id in Speech.objects.filter(content_hash=text_hash).values_list("pk", flat=True):
             shared[speech_id] = shared.get(speech_id, 0) + len(keys) + MIN_SHARED_BANDS
-    candidates = Speech.objects.filter(pk__in=shared, merged_into=None).exclude(status=Speech.WITHDRAWN)
+    candidates = Speech.objects.not_merged().filter(pk__in=shared).exclude(status=Speech.WITHDRAWN)
     if exclude_source is not None:
         candidates = candidates.exclude(source=exclude_source)
     eligible = [pk for pk in candidates.values_list("pk", flat=True) if shared[pk] >= MIN_SHARED_BANDS]

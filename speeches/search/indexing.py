@@ -99,7 +99,7 @@ def document(speech):
         "year": str(speech.known_year) if speech.known_year else "",
         "kind": speech.kind,
         # A copy merged into another speech redirects there: it is not searched.
-        "status": MERGED if speech.merged_into_id not in (None, speech.pk) else speech.status,
+        "status": MERGED if speech.is_merged_copy else speech.status,
         "date_key": _date_key(speech),
     }
     signature = hashlib.sha256(

@@ -128,7 +128,7 @@ def speech_detail(request, uid):
     )
     if speech is None:
         return _error(f"没有编号为 {uid} 的讲话", 404)
-    if speech.merged_into_id and speech.merged_into_id != speech.pk:
+    if speech.is_merged_copy:
         return redirect(
             reverse("speeches:api_speech_detail", args=[speech.merged_into.uid]), permanent=True
         )

@@ -128,7 +128,7 @@ def speech_detail(request, uid):
         uid=uid,
     )
     # A duplicate merged into another speech sends its readers (and links) to the kept one.
-    if speech.merged_into_id and speech.merged_into_id != speech.pk:
+    if speech.is_merged_copy:
         return redirect(speech.merged_into, permanent=True)
     if speech.status == Speech.WITHDRAWN:
         return render(request, "speeches/speech_gone.html", {"speech": speech}, status=410)
