@@ -1,7 +1,6 @@
 """The archive's records: sources and the speeches cut from them, their sections,
 the officials they cite, the regions and topics they concern."""
 
-import hashlib
 import re
 import unicodedata
 from bisect import bisect_right
@@ -13,6 +12,7 @@ from django.db.models.functions import Coalesce, ExtractYear, Left
 from django.urls import reverse
 from django.utils import timezone
 
+from speeches import identity
 from speeches.curation.recording import AssignmentHistory, SpeechHistory
 
 
@@ -224,6 +224,12 @@ class SpeechQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Speech.PUBLISHED)
 
+    def create_from_text(self, title, body, **fields):
+        """A new speech of this title and body: the one place its hash and its public id
+        (taken from the hash) are made."""
+        digest = identity.speech_hash(title, body)
+        return self.create(uid=Speech.new_uid(digest), title=title, body=body, content_hash=digest, **fields)
+
     def not_merged(self):
         """Speeches that are not a copy merged into another (see Speech.is_merged_copy)."""
         return self.filter(models.Q(merged_into=None) | models.Q(merged_into=models.F("pk")))
@@ -292,19 +298,9 @@ class SpeechQuerySet(models.QuerySet):
         return sorted(counts, key=lambda pair: (pair[0] is None, -(pair[0] or 0)))
 
 
-def content_hash(text):
-    """Hash of a speech's text, whitespace ignored: how re-imports recognise it."""
-    return hashlib.sha256("".join(text.split()).encode("utf-8")).hexdigest()
-
-
 class Speech(models.Model):
-    SPEECH, WORK_REPORT, NEWS_SUMMARY, RESOLUTION = "speech", "work_report", "news_summary", "resolution"
-    KINDS = [
-        (SPEECH, "讲话"),
-        (WORK_REPORT, "工作报告"),
-        (NEWS_SUMMARY, "新闻综述"),
-        (RESOLUTION, "决议"),
-    ]
+    SPEECH, WORK_REPORT, NEWS_SUMMARY, RESOLUTION = identity.SPEECH, identity.WORK_REPORT, identity.NEWS_SUMMARY, identity.RESOLUTION
+    KINDS = identity.KINDS
     DRAFT, PUBLISHED, WITHDRAWN = "draft", "published", "withdrawn"
     STATUSES = [(DRAFT, "草稿"), (PUBLISHED, "已发布"), (WITHDRAWN, "已撤回")]
 
@@ -404,6 +400,16 @@ class Speech(models.Model):
     @property
     def is_public(self):
         return self.status == self.PUBLISHED
+
+    def write_sections(self, outline):
+        """Replace the speech's sections with `outline` (items with order, number, heading,
+        level, start and end, as speeches.ingest.sections finds them)."""
+        self.sections.all().delete()
+        Section.objects.bulk_create(
+            Section(speech=self, order=s.order, number=s.number, heading=s.heading[:300], level=s.level,
+                    start=s.start, end=s.end)
+            for s in outline
+        )
 
     @property
     def is_merged_copy(self):

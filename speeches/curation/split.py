@@ -7,9 +7,9 @@ from speeches.curation.history import ensure_baseline
 from speeches.curation.recording import extraction_writes
 from speeches.extract import annotate_speech
 from speeches.ingest.parse import classify_kind
-from speeches.ingest.sections import find_sections
+from speeches.ingest.sections import find_notes, find_sections
 from speeches.locks import lock_hand_edits
-from speeches.models import Section, Speech, content_hash
+from speeches.models import Speech
 
 
 class SplitError(ValueError):
@@ -17,13 +17,13 @@ class SplitError(ValueError):
 
 
 def rewrite_sections(speech):
-    """Replace the speech's outline with the one its body has now."""
-    speech.sections.all().delete()
-    Section.objects.bulk_create(
-        Section(speech=speech, order=s.order, number=s.number, heading=s.heading[:300],
-                level=s.level, start=s.start, end=s.end)
-        for s in find_sections(speech.body)
-    )
+    """Replace the speech's outline with the one its body has now (a glossary at its end,
+    found again, is never outline)."""
+    notes_start = find_notes(speech.body)
+    if notes_start != speech.notes_start:
+        speech.notes_start = notes_start
+        Speech.objects.filter(pk=speech.pk).update(notes_start=notes_start)
+    speech.write_sections(find_sections(speech.body, notes_start))
 
 
 def split_speech(speech, paragraph, title):
@@ -41,17 +41,14 @@ def split_speech(speech, paragraph, title):
     head, tail = speech.body[:cut].strip(), speech.body[cut:].strip()
     with transaction.atomic():
         ensure_baseline([speech])
-        digest = content_hash(title + "\n" + tail)
-        second = Speech.objects.create(
-            uid=Speech.new_uid(digest),
-            title=title,
-            body=tail,
+        second = Speech.objects.create_from_text(
+            title,
+            tail,
             kind=classify_kind(title, tail),
             source=speech.source,
             # Same place in the source; lists order it after the first part by id.
             position=speech.position,
             url=speech.url,
-            content_hash=digest,
             status=speech.status,
             import_log=[{"kind": "split", "note": f"split from {speech.uid} at paragraph {paragraph}"}],
             locked_fields=["title", "body"],

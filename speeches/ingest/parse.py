@@ -4,6 +4,7 @@ merge copies → header → sections. Pure: no database, no HTML."""
 import re
 from dataclasses import dataclass, field
 
+from speeches import identity
 from speeches.ingest.dedupe import Candidate, best_copy, group_copies
 from speeches.ingest.errors import IngestError
 from speeches.ingest.header import (
@@ -19,7 +20,6 @@ from speeches.ingest.page import Block, split_page
 from speeches.ingest.repair import repair_fragments
 from speeches.ingest.sections import find_notes, find_sections
 from speeches.ingest.width import fold
-from speeches.models import Speech, content_hash
 
 _NEWS_SUMMARY_TITLE = re.compile(r"总结|综述|纪要|召开|会议")
 NEWS_SUMMARY_MAX_CHARS = 1500
@@ -72,7 +72,7 @@ class ParsedSpeech:
 
     @property
     def content_hash(self):
-        return content_hash(self.title + "\n" + self.body)
+        return identity.speech_hash(self.title, self.body)
 
 
 @dataclass
@@ -92,9 +92,9 @@ def classify_kind(title, body, reports_work=False):
     """The kind of a speech: a resolution, a government work report (its title says so, or
     its opening reports a government's work to a congress), a news summary, or a speech."""
     if "决议" in title:
-        return Speech.RESOLUTION
+        return identity.RESOLUTION
     if "政府工作报告" in title or reports_work:
-        return Speech.WORK_REPORT
+        return identity.WORK_REPORT
     opening = body.split("\n", 3)[:3]
     has_salutation = any(is_salutation(line) or SALUTATION_PREFIX.match(fold(line)) for line in opening)
     if (
@@ -103,8 +103,8 @@ def classify_kind(title, body, reports_work=False):
         and _NEWS_SUMMARY_TITLE.search(title)
         and "召开" in body
     ):
-        return Speech.NEWS_SUMMARY
-    return Speech.SPEECH
+        return identity.NEWS_SUMMARY
+    return identity.SPEECH
 
 
 def name_hint(name):

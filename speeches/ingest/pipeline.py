@@ -28,7 +28,7 @@ from speeches.ingest.records import (
     rows_from_tsv,
 )
 from speeches.ingest.sanitise import sanitise_document
-from speeches.models import ReviewItem, Section, SimilarityKey, Source, SourceContent, Speech
+from speeches.models import ReviewItem, SimilarityKey, Source, SourceContent, Speech
 
 log = logging.getLogger(__name__)
 
@@ -404,21 +404,19 @@ def _import_log(parsed, speech=None):
 
 
 def _create_speech(source, parsed, status, merged_into=None):
-    speech = Speech.objects.create(
+    speech = Speech.objects.create_from_text(
+        parsed.title,
+        parsed.body,
         merged_into=merged_into,
-        uid=Speech.new_uid(parsed.content_hash),
-        title=parsed.title[:300],
-        body=parsed.body,
         kind=parsed.kind,
         source=source,
         position=parsed.position,
-        content_hash=parsed.content_hash,
         status=status,
         copies=parsed.copies,
         import_log=_import_log(parsed),
         **parsed.given_metadata(),
     )
-    _write_sections(speech, parsed.sections)
+    speech.write_sections(parsed.sections)
     return speech
 
 
@@ -449,25 +447,9 @@ def _update_speech(speech, parsed):
         setattr(speech, name, wanted[name])
     speech.save()
     if sections_changed:
-        speech.sections.all().delete()
-        _write_sections(speech, parsed.sections)
+        speech.write_sections(parsed.sections)
     return True
 
 
 def _section_rows(speech):
     return list(speech.sections.values_list("order", "number", "heading", "level", "start", "end"))
-
-
-def _write_sections(speech, specs):
-    Section.objects.bulk_create(
-        Section(
-            speech=speech,
-            order=s.order,
-            number=s.number,
-            heading=s.heading[:300],
-            level=s.level,
-            start=s.start,
-            end=s.end,
-        )
-        for s in specs
-    )
