@@ -298,7 +298,7 @@ class SpeechAdmin(SimpleHistoryAdmin):
 
     def _as_job(self, request, queryset, kind):
         """A job for a large selection (True), or False: small ones are done at once."""
-        limit = getattr(settings, "ADMIN_ACTION_INLINE_MAX", 10)
+        limit = settings.ADMIN_ACTION_INLINE_MAX
         ids = list(queryset.values_list("pk", flat=True)[: limit + 1]) if limit else []
         if len(ids) <= limit:
             return False

@@ -225,7 +225,7 @@ def _apply_index_updates():
     rebuild holds the writer, waits for the rebuild, which serves what was queued)."""
     # Inside an outer transaction (a caller's, a test's) nothing is committed yet: the
     # queue is applied when that commits.
-    if getattr(settings, "SEARCH_INDEX_UPDATES", "on_commit") == "on_commit" and not transaction.get_connection().in_atomic_block:
+    if settings.SEARCH_INDEX_UPDATES == "on_commit" and not transaction.get_connection().in_atomic_block:
         from speeches.search import process_pending
 
         process_pending(blocking=True)

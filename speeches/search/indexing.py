@@ -204,12 +204,12 @@ class RebuildError(Exception):
 def rebuild_processes(speech_count):
     """How many processes write a rebuild of speech_count speeches
     (settings.SEARCH_REBUILD_PROCESSES, default: one per core)."""
-    wanted = getattr(settings, "SEARCH_REBUILD_PROCESSES", None) or os.cpu_count() or 1
+    wanted = settings.SEARCH_REBUILD_PROCESSES or os.cpu_count() or 1
     return 1 if speech_count < PARALLEL_MIN_SPEECHES else max(1, int(wanted))
 
 
 def segment_postings():
-    return int(getattr(settings, "SEARCH_REBUILD_SEGMENT_POSTINGS", None) or SEGMENT_POSTINGS)
+    return settings.SEARCH_REBUILD_SEGMENT_POSTINGS or SEGMENT_POSTINGS
 
 
 class _SubWriterTask(SubWriterTask):

@@ -38,7 +38,7 @@ _state = threading.local()
 
 
 def _mode():
-    return getattr(settings, "SEARCH_INDEX_UPDATES", "on_commit")
+    return settings.SEARCH_INDEX_UPDATES
 
 
 def enqueue(speech_ids):
