@@ -5,22 +5,12 @@ import pytest
 from django.urls import reverse
 
 from speeches.models import ReviewItem, Speech
-from tests.curation_helpers import change_form_data, logged_in, run_action
+from tests.curation_helpers import change_form_data, run_action
 from tests.factories import make_source, make_speech
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 
 TEXT = "同志们:\n今年要把秸秆综合利用作为重点工作来抓。"
-
-
-@pytest.fixture(autouse=True)
-def index_at_once(settings):
-    settings.SEARCH_INDEX_UPDATES = "immediate"
-
-
-@pytest.fixture
-def curator(client):
-    return logged_in(client, "curator")
 
 
 @pytest.fixture

@@ -10,23 +10,12 @@ from tests.curation_helpers import (
     COMPILATION,
     COUNTY_PAGE,
     edit_speech,
-    logged_in,
     run_action,
     upload,
 )
 from tests.factories import make_speech
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def index_at_once(settings):
-    settings.SEARCH_INDEX_UPDATES = "immediate"
-
-
-@pytest.fixture
-def curator(client):
-    return logged_in(client, "curator")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 
 
 def queue(client, **params):
