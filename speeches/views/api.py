@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from speeches.models import Official, Region, Speech, Topic
 from speeches.openapi import openapi_document
 from speeches.throttle import throttled
-from speeches.views.pages import parse_year
+from speeches.years import parse_year
 
 API_PAGE_SIZE = 20
 
