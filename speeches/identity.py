@@ -13,6 +13,10 @@ KINDS = [
 ]
 
 
+# A speech's title is cut to this length before it is hashed (Speech.title's max_length).
+TITLE_LENGTH = 300
+
+
 def content_hash(text):
     """Hash of a text, whitespace ignored: how re-imports recognise it."""
     return hashlib.sha256("".join(text.split()).encode("utf-8")).hexdigest()

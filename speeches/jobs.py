@@ -31,7 +31,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from speeches import search, search_log
-from speeches.models import Job, JobItem, Speech
+from speeches.models import Job, JobItem, Speech, fit
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ def run_job(job, between_items=None):
                     between_items()
                 with transaction.atomic():
                     ok, report = work()
-                    JobItem.objects.create(job=job, position=position, label=label[:1000], ok=ok, report=report)
+                    JobItem.objects.create(**fit(JobItem, job=job, position=position, label=label, ok=ok, report=report))
                     Job.objects.filter(pk=job.pk).update(done=F("done") + 1, updated_at=timezone.now())
             if kind.finish:
                 kind.finish(job)

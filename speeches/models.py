@@ -298,6 +298,22 @@ class SpeechQuerySet(models.QuerySet):
         return sorted(counts, key=lambda pair: (pair[0] is None, -(pair[0] or 0)))
 
 
+def fit(model, **values):
+    """The values with each text cut to its field's max_length: the one place a value too
+    long for its column is shortened (PostgreSQL refuses it where SQLite would keep it)."""
+    for name, value in values.items():
+        if isinstance(value, str):
+            limit = model._meta.get_field(name).max_length
+            if limit and len(value) > limit:
+                values[name] = value[:limit]
+    return values
+
+
+def fit_value(model, name, value):
+    """One value cut to the max_length of model's field `name` (see fit)."""
+    return fit(model, **{name: value})[name]
+
+
 class Speech(models.Model):
     SPEECH, WORK_REPORT, NEWS_SUMMARY, RESOLUTION = identity.SPEECH, identity.WORK_REPORT, identity.NEWS_SUMMARY, identity.RESOLUTION
     KINDS = identity.KINDS
@@ -307,7 +323,7 @@ class Speech(models.Model):
     # The public id: derived once from the first imported text and never changed,
     # so re-imports and edits keep every URL.
     uid = models.CharField("编号", max_length=20, unique=True, editable=False)
-    title = models.CharField("标题", max_length=300)
+    title = models.CharField("标题", max_length=identity.TITLE_LENGTH)
     body = models.TextField("正文")
     date = models.DateField("日期", null=True, blank=True)
     year = models.PositiveSmallIntegerField("年份", null=True, blank=True)
@@ -406,8 +422,8 @@ class Speech(models.Model):
         level, start and end, as speeches.ingest.sections finds them)."""
         self.sections.all().delete()
         Section.objects.bulk_create(
-            Section(speech=self, order=s.order, number=s.number, heading=s.heading[:300], level=s.level,
-                    start=s.start, end=s.end)
+            Section(**fit(Section, speech=self, order=s.order, number=s.number, heading=s.heading, level=s.level,
+                          start=s.start, end=s.end))
             for s in outline
         )
 

@@ -14,7 +14,7 @@ from speeches.curation.recording import extraction_writes
 from speeches.curation.split import rewrite_sections
 from speeches.extract import annotate_speech
 from speeches.locks import HAND_EDIT_ANSWERS, lock_hand_edits
-from speeches.models import Citation, Official, ReviewItem, Speech, SpeechTopic
+from speeches.models import Citation, Official, ReviewItem, Speech, SpeechTopic, fit, fit_value
 
 IMPORT_FLAGS = (ReviewItem.REPAIR, ReviewItem.DUPLICATE)
 # Confidence shown for importer flags: they are questions, not scored guesses.
@@ -56,13 +56,13 @@ def _wanted_flags():
             kind = entry.get("kind") if isinstance(entry, dict) else None
             if kind == "repair" and entry.get("result"):
                 reason = f"导入时把断开的“{entry.get('fragment', '')}”并回了句中,请核对"
-                wanted[(pk, ReviewItem.REPAIR, str(entry["result"])[:200])] = reason
+                wanted[(pk, ReviewItem.REPAIR, fit_value(ReviewItem, "value", str(entry["result"])))] = reason
             elif kind == "merged_copy" and entry.get("note"):
                 reason = "导入时把同一页面上的另一份副本并入了这篇,请核对是否确为同一讲话"
-                wanted[(pk, ReviewItem.DUPLICATE, str(entry["note"])[:200])] = reason
+                wanted[(pk, ReviewItem.DUPLICATE, fit_value(ReviewItem, "value", str(entry["note"])))] = reason
             elif kind == "near_duplicate" and entry.get("note"):
                 reason = str(entry.get("reason") or "导入时发现与另一文件中的讲话近似")
-                wanted[(pk, ReviewItem.DUPLICATE, str(entry["note"])[:200])] = reason
+                wanted[(pk, ReviewItem.DUPLICATE, fit_value(ReviewItem, "value", str(entry["note"])))] = reason
     # The same text imported as separate speeches (from different files).
     shared = (
         Speech.objects.not_merged().order_by().values("content_hash")
@@ -98,7 +98,7 @@ def refresh_import_flags():
                 speech_id=speech_id, field=field, value=value, status=ReviewItem.PENDING
             ).delete()
         new = [
-            ReviewItem(speech_id=speech_id, field=field, value=value, confidence=FLAG_CONFIDENCE, reason=reason[:300])
+            ReviewItem(**fit(ReviewItem, speech_id=speech_id, field=field, value=value, confidence=FLAG_CONFIDENCE, reason=reason))
             for (speech_id, field, value), reason in wanted.items()
             if (speech_id, field, value) not in existing
         ]
@@ -144,11 +144,11 @@ def fix_topic(item, topic, user=None):
 
 
 def _official_named(name, title=""):
-    name = " ".join(name.split())[:50]
+    name = fit_value(Official, "name", " ".join(name.split()))
     if not name:
         raise FixError("请填写正确的姓名。")
     return Official.objects.filter(name=name, name_is_partial=False).order_by("id").first() or Official.objects.create(
-        name=name, title=title[:200]
+        **fit(Official, name=name, title=title)
     )
 
 

@@ -9,7 +9,7 @@ from speeches.extract import annotate_speech
 from speeches.ingest.parse import classify_kind
 from speeches.ingest.sections import find_notes, find_sections
 from speeches.locks import lock_hand_edits
-from speeches.models import Speech
+from speeches.models import Speech, fit_value
 
 
 class SplitError(ValueError):
@@ -31,7 +31,7 @@ def split_speech(speech, paragraph, title):
     page, from 1); the tail becomes a new speech titled `title`, of the same source and
     status. Both get new sections and a new extraction; title and body of both are
     locked so a re-import of the source does not join them again. Returns the new speech."""
-    title = " ".join((title or "").split())[:300]
+    title = fit_value(Speech, "title", " ".join((title or "").split()))
     if not title:
         raise SplitError("请填写后一篇讲话的标题。")
     spans = speech.paragraph_spans()

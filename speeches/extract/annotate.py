@@ -18,6 +18,8 @@ from speeches.models import (
     Speech,
     SpeechTopic,
     Topic,
+    fit,
+    fit_value,
 )
 
 # Below this confidence an extraction goes to the review queue.
@@ -50,11 +52,11 @@ class _Annotator:
 
     def review(self, field, value, confidence, reason):
         """Queue a doubtful value unless a curator already decided on it."""
-        value = str(value)[:200]
+        value = fit_value(ReviewItem, "value", str(value))
         if (field, value) in self.decisions or confidence >= REVIEW_THRESHOLD:
             return
         self.queue[(field, value)] = ReviewItem(
-            speech=self.speech, field=field, value=value, confidence=round(confidence, 3), reason=reason[:300]
+            **fit(ReviewItem, speech=self.speech, field=field, value=value, confidence=round(confidence, 3), reason=reason)
         )
 
     def regions(self):
@@ -76,8 +78,8 @@ class _Annotator:
         primary_code = speech.region.code if speech.region_id else None
         speech.region_mentions.all().delete()
         mentions = [
-            RegionMention(speech=speech, region=rows[m.code], mention=m.mention[:100], offset=m.offset,
-                          is_primary=m.code == primary_code)
+            RegionMention(**fit(RegionMention, speech=speech, region=rows[m.code], mention=m.mention, offset=m.offset,
+                                is_primary=m.code == primary_code))
             for m in result.mentions
             if m.code in rows and not m.in_title
         ]
@@ -96,10 +98,10 @@ class _Annotator:
                 continue
             official = _official_for(person)
             Citation.objects.bulk_create(
-                Citation(
-                    speech=speech, official=official, mention=m.mention[:100], title_as_written=m.title[:200],
+                Citation(**fit(
+                    Citation, speech=speech, official=official, mention=m.mention, title_as_written=m.title,
                     offset=m.offset, sentence=m.sentence, confidence=m.confidence,
-                )
+                ))
                 for m in person.mentions
             )
             self.review(ReviewItem.OFFICIAL, person.name, person.confidence,
@@ -205,18 +207,18 @@ def _official_for(person):
         if official is not None:
             changed = []
             if not official.title and person.title:
-                official.title = person.title[:200]
+                official.title = fit_value(Official, "title", person.title)
                 changed.append("title")
             if not official.organisation and person.organisation:
-                official.organisation = person.organisation[:200]
+                official.organisation = fit_value(Official, "organisation", person.organisation)
                 changed.append("organisation")
             if changed:
                 official.save(update_fields=changed)
             return official
-    return Official.objects.create(
-        name=person.name[:50], title=person.title[:200], organisation=person.organisation[:200],
+    return Official.objects.create(**fit(
+        Official, name=person.name, title=person.title, organisation=person.organisation,
         name_is_partial=person.name_is_partial,
-    )
+    ))
 
 
 def _delete_orphans(official_ids):

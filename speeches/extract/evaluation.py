@@ -13,7 +13,7 @@ from pathlib import Path
 from speeches.extract.speaker import premier_on
 from speeches.ingest.lines import OUTLINE_START
 from speeches.ingest.width import fold
-from speeches.models import Region, Speech
+from speeches.models import Region, Speech, fit_value
 
 
 @dataclass
@@ -298,7 +298,7 @@ def evaluate_national_reports(path):
         return result
     for index, row in enumerate(rows):
         speech = _kept(Speech.objects.select_related("speaker", "region").filter(
-            url=row.get("url") or "", title=row["title"][:300]).first())
+            url=row.get("url") or "", title=fit_value(Speech, "title", row["title"])).first())
         if speech is None:
             result.errors.append(f"{row['title']}: 未导入")
             continue
@@ -377,7 +377,7 @@ def evaluate_congress_reports(path):
         result.errors.append(report.error)
         return result
     for row in rows:
-        matches = Speech.objects.filter(url=row.get("url") or "", title=row["title"][:300])
+        matches = Speech.objects.filter(url=row.get("url") or "", title=fit_value(Speech, "title", row["title"]))
         result.one_speech.add(matches.count() == 1)
         speech = _kept(matches.select_related("speaker").first())
         if speech is None:

@@ -54,16 +54,20 @@ class ParsedSpeech:
     # What the importer did besides repairs and merges, for Speech.import_log.
     log: list = field(default_factory=list)
 
+    def __post_init__(self):
+        # Cut here, before anything hashes it: the hash is of the title as stored.
+        self.title = self.title[: identity.TITLE_LENGTH]
+
     def given_metadata(self):
         """Model fields the input states. The header's are always given (an emptied
         header empties them); a URL only when the input has one."""
         given = {
             "source_year": self.source_year,
             "source_date": self.source_date,
-            "speaker_name": self.speaker_name[:50],
-            "speaker_title": self.speaker_title[:200],
-            "meeting": self.meeting[:300],
-            "delegated_by": self.delegated_by[:100],
+            "speaker_name": self.speaker_name,
+            "speaker_title": self.speaker_title,
+            "meeting": self.meeting,
+            "delegated_by": self.delegated_by,
             "notes_start": self.notes_start,
         }
         if self.url:
@@ -180,7 +184,7 @@ def _document_speech(block, hint):
     if not fields["speaker_name"] and (named := speaker_in_title(title)):
         fields["speaker_title"], fields["speaker_name"] = named
     return ParsedSpeech(
-        title=title[:300],
+        title=title,
         body=body,
         position=1,
         kind=classify_kind(title, body, reports_work),

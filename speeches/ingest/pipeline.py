@@ -28,7 +28,7 @@ from speeches.ingest.records import (
     rows_from_tsv,
 )
 from speeches.ingest.sanitise import sanitise_document
-from speeches.models import ReviewItem, SimilarityKey, Source, SourceContent, Speech
+from speeches.models import ReviewItem, SimilarityKey, Source, SourceContent, Speech, fit
 
 log = logging.getLogger(__name__)
 
@@ -354,7 +354,7 @@ def _flag_near_duplicate(speech, twin, score):
     speech.save(update_fields=["import_log"])
     ReviewItem.objects.get_or_create(
         speech=speech, field=ReviewItem.DUPLICATE, value=value,
-        defaults={"confidence": 0.5, "reason": reason[:300]},
+        defaults=fit(ReviewItem, confidence=0.5, reason=reason),
     )
     return {"uid": speech.uid, "of": twin.uid, "title": twin.title, "source": file_name(twin.source.path), "similarity": score}
 
@@ -368,13 +368,14 @@ def _upsert_source(doc, raw, path, encoding):
     if published is not None and timezone.is_naive(published):
         published = timezone.make_aware(published)
     fields = {
-        "title": doc.title[:300],
+        "title": doc.title,
         "published_at": published,
-        "author": doc.author[:200],
+        "author": doc.author,
         "intro": doc.intro,
         "encoding": encoding,
         "raw_sha256": digest,
     }
+    fit(Source, **fields)
     if source is None:
         source = Source.objects.create(path=path, **fields)
         SourceContent.objects.create(source=source, raw_bytes=raw)
@@ -414,7 +415,7 @@ def _create_speech(source, parsed, status, merged_into=None):
         status=status,
         copies=parsed.copies,
         import_log=_import_log(parsed),
-        **parsed.given_metadata(),
+        **fit(Speech, **parsed.given_metadata()),
     )
     speech.write_sections(parsed.sections)
     return speech
@@ -424,14 +425,14 @@ def _update_speech(speech, parsed):
     """Bring speech in line with the parsed text, except fields a curator locked.
     Returns whether anything changed."""
     wanted = {
-        "title": parsed.title[:300],
+        "title": parsed.title,
         "body": parsed.body,
         "kind": parsed.kind,
         "position": parsed.position,
         "content_hash": parsed.content_hash,
         "copies": parsed.copies,
         "import_log": _import_log(parsed, speech),
-        **parsed.given_metadata(),
+        **fit(Speech, **parsed.given_metadata()),
     }
     changed = [
         name

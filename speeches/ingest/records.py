@@ -330,7 +330,7 @@ def _record_speech(row, field_map, columns, title, body, repairs, position):
     url = _first(row, field_map["url"], columns)
     notes_start = find_notes(body)
     return ParsedSpeech(
-        title=title[:300],
+        title=title,
         body=body,
         position=position,
         kind=classify_kind(title, body),
