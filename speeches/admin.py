@@ -255,12 +255,6 @@ class SpeechAdmin(SimpleHistoryAdmin):
     def display_year(self, speech):
         return speech.display_year
 
-    def changelist_view(self, request, extra_context=None):
-        if request.method == "GET" and NeedsReviewFilter.parameter_name in request.GET:
-            # The importer's flags for speeches imported from the command line too.
-            review.refresh_import_flags()
-        return super().changelist_view(request, extra_context)
-
     # Hand edits: recorded with a revertable starting point, and locked against re-import.
 
     def save_model(self, request, obj, form, change):
@@ -570,12 +564,6 @@ class ReviewItemAdmin(admin.ModelAdmin):
     raw_id_fields = ["speech", "decided_by"]
     readonly_fields = ["created_at"]
     actions = ["accept_items", "reject_items"]
-
-    def changelist_view(self, request, extra_context=None):
-        # Flags for speeches imported by the command line as well as by upload.
-        if request.method == "GET":
-            review.refresh_import_flags()
-        return super().changelist_view(request, extra_context)
 
     @admin.display(description="讲话", ordering="speech__title")
     def speech_link(self, item):

@@ -27,6 +27,11 @@ FORM_FIELD_LOCKS = {
     "speechtopic": "topics",
 }
 
+# The review queue's questions: those extraction asks (each extraction replaces its pending
+# ones) and those the importer asks (speeches.ingest.flags keeps them in line).
+EXTRACTION_QUESTIONS = (ReviewItem.REGION, ReviewItem.OFFICIAL, ReviewItem.SPEAKER, ReviewItem.TOPIC, ReviewItem.DATE)
+IMPORT_QUESTIONS = (ReviewItem.REPAIR, ReviewItem.DUPLICATE)
+
 # Speech form fields → the review queue's field a hand edit of them answers.
 HAND_EDIT_ANSWERS = {"region": ReviewItem.REGION, "date": ReviewItem.DATE, "speaker": ReviewItem.SPEAKER}
 

@@ -5,7 +5,7 @@ redirect to it (speeches.views.pages.speech_detail)."""
 from django.db import transaction
 
 from speeches.curation.history import ensure_baseline
-from speeches.curation.review import duplicate_value, near_duplicate_value
+from speeches.ingest.flags import duplicate_value, near_duplicate_value
 from speeches.models import ReviewItem, Speech
 
 

@@ -11,7 +11,6 @@ from django.conf import settings
 
 from speeches import jobs
 from speeches.curation.recording import extraction_writes
-from speeches.curation.review import refresh_import_flags
 from speeches.ingest.archive import ZIP_SUFFIXES, zip_members
 from speeches.ingest.errors import IngestError
 from speeches.ingest.pipeline import READERS, FileReport, import_bytes
@@ -123,12 +122,6 @@ def import_item_count(job):
         except IngestError:
             count += 1
     return count
-
-
-def finish_import(job):
-    """Once every file is in: the importer's repairs and merged copies join the review queue."""
-    if any(item["created"] or item["updated"] for item in job.items.values_list("report", flat=True)):
-        refresh_import_flags()
 
 
 def job_reports(job):

@@ -9,6 +9,7 @@ from speeches.extract.regions import extract_regions
 from speeches.extract.speaker import SpeakerResult, find_speaker
 from speeches.extract.taxonomy import TOPICS
 from speeches.extract.topics import assign_topics, extract_keywords
+from speeches.locks import EXTRACTION_QUESTIONS
 from speeches.models import (
     Citation,
     Official,
@@ -186,7 +187,7 @@ class _Annotator:
     def run(self):
         speech = self.speech
         self.after_save_orphans = set()
-        speech.review_items.filter(status=ReviewItem.PENDING).delete()
+        speech.review_items.filter(status=ReviewItem.PENDING, field__in=EXTRACTION_QUESTIONS).delete()
         self.regions()
         self.officials()
         self.topics()

@@ -17,6 +17,7 @@ from speeches.ingest.decode import decode_bytes
 from speeches.ingest.dedupe import CONTAINMENT, band_keys, same_text, similarity
 from speeches.ingest.documents import docx_paragraphs, html_to_text
 from speeches.ingest.errors import IngestError
+from speeches.ingest.flags import near_duplicate_value, sync_import_flags
 from speeches.ingest.parse import parse_compilation, parse_single
 from speeches.ingest.records import (
     is_tabular,
@@ -28,7 +29,7 @@ from speeches.ingest.records import (
     rows_from_tsv,
 )
 from speeches.ingest.sanitise import sanitise_document
-from speeches.models import ReviewItem, SimilarityKey, Source, SourceContent, Speech, fit
+from speeches.models import SimilarityKey, Source, SourceContent, Speech, fit
 
 log = logging.getLogger(__name__)
 
@@ -290,6 +291,8 @@ def _store(doc, raw, path, encoding, status, report):
         _write_similarity_keys(speech)
         if near:
             report.near_duplicates.append(_flag_near_duplicate(speech, *near))
+    # The repairs, merged copies and equal texts of this file join the review queue now.
+    sync_import_flags(matched)
     for speech in existing:
         if speech.pk not in matched:
             report.warnings.append(
@@ -344,18 +347,12 @@ def _write_similarity_keys(speech):
 
 
 def _flag_near_duplicate(speech, twin, score):
-    """Queue a near-duplicate for a curator (after extraction, which clears pending items)."""
-    from speeches.curation.review import near_duplicate_value
-
+    """Note a near-duplicate in the speech's import log: the file's sync_import_flags
+    queues it for a curator."""
     value = near_duplicate_value(twin)
     reason = f"与“{twin.title}”({twin.uid},来自 {file_name(twin.source.path)})相似度 {score:.0%}:合并,或确认两篇都保留"
-    # In the import log too, so the queue's refresh keeps the flag (speeches.curation.review).
     speech.import_log = [*speech.import_log, {"kind": NEAR_DUPLICATE, "note": value, "reason": reason}]
     speech.save(update_fields=["import_log"])
-    ReviewItem.objects.get_or_create(
-        speech=speech, field=ReviewItem.DUPLICATE, value=value,
-        defaults=fit(ReviewItem, confidence=0.5, reason=reason),
-    )
     return {"uid": speech.uid, "of": twin.uid, "title": twin.title, "source": file_name(twin.source.path), "similarity": score}
 
 
