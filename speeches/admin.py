@@ -24,7 +24,6 @@ from speeches.curation.forms import (
     UploadImportForm,
     fix_form_class,
 )
-from speeches.curation.recording import extraction_writes
 from speeches.extract.annotate import REVIEW_THRESHOLD
 from speeches.locks import lock_hand_edits
 from speeches.models import (
@@ -588,10 +587,9 @@ class ReviewItemAdmin(admin.ModelAdmin):
     def reject_items(self, request, queryset):
         from speeches.curation.review import apply_decision
 
-        # A rejection re-extracts the speech: its rewrites are not curators' edits.
-        with extraction_writes():
-            for item in queryset.select_related("speech"):
-                apply_decision(item, ReviewItem.REJECTED, request.user)
+        # A rejection re-extracts the speech (its rewrites are not recorded as curators' edits).
+        for item in queryset.select_related("speech"):
+            apply_decision(item, ReviewItem.REJECTED, request.user)
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.fix_view)

@@ -224,11 +224,18 @@ class SpeechQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Speech.PUBLISHED)
 
-    def create_from_text(self, title, body, **fields):
+    def create_from_text(self, title, body, record_history=True, **fields):
         """A new speech of this title and body: the one place its hash and its public id
-        (taken from the hash) are made."""
+        (taken from the hash) are made. record_history=False leaves its creation out of
+        the edit history (the importer's: its extraction's save is the state kept)."""
         digest = identity.speech_hash(title, body)
-        return self.create(uid=Speech.new_uid(digest), title=title, body=body, content_hash=digest, **fields)
+        speech = self.model(uid=Speech.new_uid(digest), title=title, body=body, content_hash=digest, **fields)
+        if not record_history:
+            speech.skip_history_when_saving = True
+        speech.save(force_insert=True, using=self.db)
+        if not record_history:
+            del speech.skip_history_when_saving
+        return speech
 
     def not_merged(self):
         """Speeches that are not a copy merged into another (see Speech.is_merged_copy)."""

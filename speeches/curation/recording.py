@@ -1,39 +1,23 @@
 """Which changes the edit history records.
 
-Extraction replaces a speech's citations and topic scores wholesale: it deletes them
-one by one (each deletion would be a history row) and writes the new ones in bulk
-(never recorded). Recording that churn would bury the curators' own changes and offer
-"undo" on rows extraction re-creates anyway. So assignment history keeps what is done
-through the admin (a request is being served) outside extraction runs."""
-
-import contextlib
-import threading
+Assignment history keeps what curators do through the admin (a request is being
+served). Extraction replaces a speech's citations and topic scores wholesale; it marks
+each row it deletes as not to be recorded (speeches.extract.annotate) and writes the new
+ones in bulk, which records nothing: recording that churn would bury the curators' own
+changes and offer "undo" on rows extraction re-creates anyway."""
 
 from simple_history.models import HistoricalRecords
 
-_state = threading.local()
-
-
-@contextlib.contextmanager
-def extraction_writes():
-    """Within this block, assignment rows written or deleted are not recorded."""
-    previous = getattr(_state, "extracting", False)
-    _state.extracting = True
-    try:
-        yield
-    finally:
-        _state.extracting = previous
-
 
 def _recording():
-    in_request = getattr(HistoricalRecords.context, "request", None) is not None
-    return in_request and not getattr(_state, "extracting", False)
+    return getattr(HistoricalRecords.context, "request", None) is not None
 
 
 class SpeechHistory(HistoricalRecords):
-    """HistoricalRecords for Speech. An import writes each new speech twice: created,
-    then saved with its extraction; only the second, complete state is kept (one copy
-    of the text per imported speech, not two). Speeches a curator creates are kept."""
+    """HistoricalRecords for Speech. Speeches created outside a request (scripts, the job
+    worker) start their history at their next save; the importer leaves every creation out
+    (Speech.objects.create_from_text), so each imported speech has one complete row, the
+    state after its extraction. Speeches a curator creates are kept."""
 
     def post_save(self, instance, created, using=None, **kwargs):
         if created and not _recording():
@@ -49,5 +33,6 @@ class AssignmentHistory(HistoricalRecords):
             super().post_save(instance, created, using=using, **kwargs)
 
     def post_delete(self, instance, using=None, **kwargs):
-        if _recording():
+        # simple-history honours skip_history_when_saving on saves only; deletions too here.
+        if _recording() and not hasattr(instance, "skip_history_when_saving"):
             super().post_delete(instance, using=using, **kwargs)

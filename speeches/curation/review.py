@@ -6,7 +6,6 @@ rejected (apply_decision)."""
 from django.db import transaction
 
 from speeches.curation.history import ensure_baseline
-from speeches.curation.recording import extraction_writes
 from speeches.curation.split import rewrite_sections
 from speeches.extract import annotate_speech
 from speeches.ingest.flags import duplicate_of  # noqa: F401 - the admin's fix page reads it here
@@ -41,8 +40,7 @@ def fix_region(item, region, user=None):
         speech.region_confidence = 1.0
         _save_locked(speech, ["region"], ["region", "region_confidence"])
         # Region mentions mark the new primary region; locked fields stay as set.
-        with extraction_writes():
-            annotate_speech(speech)
+        annotate_speech(speech)
 
 
 def fix_topic(item, topic, user=None):
@@ -148,5 +146,4 @@ def apply_decision(item, status, user=None):
     with transaction.atomic():
         item.decide(status, user)
         if status == ReviewItem.REJECTED:
-            with extraction_writes():
-                annotate_speech(item.speech)
+            annotate_speech(item.speech)

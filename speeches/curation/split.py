@@ -4,7 +4,6 @@ chosen one on become a new speech with its own public id."""
 from django.db import transaction
 
 from speeches.curation.history import ensure_baseline
-from speeches.curation.recording import extraction_writes
 from speeches.extract import annotate_speech
 from speeches.ingest.parse import classify_kind
 from speeches.ingest.sections import find_notes, find_sections
@@ -58,6 +57,5 @@ def split_speech(speech, paragraph, title):
         speech.save(update_fields=["body", "locked_fields", "updated_at"])
         for part in (speech, second):
             rewrite_sections(part)
-            with extraction_writes():
-                annotate_speech(part)
+            annotate_speech(part)
     return second

@@ -5,7 +5,6 @@ from django.db import transaction
 
 from speeches import search
 from speeches.curation.history import ensure_baseline
-from speeches.curation.recording import extraction_writes
 from speeches.extract import annotate_speech
 from speeches.models import Speech
 
@@ -40,7 +39,7 @@ def reextract(speeches):
     """Run extraction again; fields in locked_fields and decided review items are kept."""
     count = 0
     for speech in speeches:
-        with transaction.atomic(), extraction_writes():
+        with transaction.atomic():
             ensure_baseline([speech])
             annotate_speech(speech)
         count += 1

@@ -10,7 +10,6 @@ import uuid
 from django.conf import settings
 
 from speeches import jobs
-from speeches.curation.recording import extraction_writes
 from speeches.ingest.archive import ZIP_SUFFIXES, zip_members
 from speeches.ingest.errors import IngestError
 from speeches.ingest.pipeline import READERS, FileReport, import_bytes
@@ -78,8 +77,7 @@ def queue_import(files, status=Speech.PUBLISHED, user=None):
 def _import_work(raw, label, member, status):
     def work():
         shown = f"{label}!/{member}" if member else label
-        with extraction_writes():
-            report = import_bytes(raw, f"upload/{shown}", FileReport(path=shown), status)
+        report = import_bytes(raw, f"upload/{shown}", FileReport(path=shown), status)
         return report.ok, report.as_dict()
 
     return work

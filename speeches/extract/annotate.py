@@ -93,7 +93,7 @@ class _Annotator:
         if "officials" in self.locked:
             return
         before = set(speech.citations.values_list("official_id", flat=True))
-        speech.citations.all().delete()
+        _delete_unrecorded(speech.citations.all())
         for person in extract_officials(speech.body):
             if self.rejected(ReviewItem.OFFICIAL, person.name):
                 continue
@@ -118,7 +118,7 @@ class _Annotator:
                 t for t in assign_topics(speech.body, speech.title, taxonomy)
                 if not self.rejected(ReviewItem.TOPIC, t.slug)
             ]
-            SpeechTopic.objects.filter(speech=speech).delete()
+            _delete_unrecorded(SpeechTopic.objects.filter(speech=speech))
             by_slug = Topic.objects.in_bulk([t.slug for t in scores], field_name="slug")
             SpeechTopic.objects.bulk_create(
                 SpeechTopic(speech=speech, topic=by_slug[t.slug], score=t.score) for t in scores
@@ -198,6 +198,15 @@ class _Annotator:
         _delete_orphans(self.after_save_orphans)
         ReviewItem.objects.bulk_create(self.queue.values(), ignore_conflicts=True)
         return speech
+
+
+def _delete_unrecorded(rows):
+    """Delete the topic scores or citations extraction replaces wholesale without a
+    history row each: their history holds curators' changes, not extraction's churn
+    (the new rows are written in bulk, which records nothing either)."""
+    for row in rows:
+        row.skip_history_when_saving = True
+        row.delete()
 
 
 def _official_for(person):

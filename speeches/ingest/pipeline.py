@@ -405,6 +405,8 @@ def _create_speech(source, parsed, status, merged_into=None):
     speech = Speech.objects.create_from_text(
         parsed.title,
         parsed.body,
+        # One history row per imported speech: the state after its extraction.
+        record_history=False,
         merged_into=merged_into,
         kind=parsed.kind,
         source=source,
