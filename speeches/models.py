@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from speeches import identity
-from speeches.curation.recording import AssignmentHistory, SpeechHistory
+from speeches.recording import AssignmentHistory, SpeechHistory
 
 
 class Source(models.Model):
