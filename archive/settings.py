@@ -12,10 +12,11 @@ SECURE_SSL_REDIRECT  0/1, default 1 unless DEBUG: send plain-HTTP requests to HT
 
 import ipaddress
 import os
-import secrets
 from pathlib import Path
 
 import dj_database_url
+
+from archive import data_dir
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,22 +29,12 @@ def envlist(name, default):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# Where everything the archive writes lives; its folders are made on the app's first start
+# (archive/data_dir.py), never while these settings are imported.
 DATA_DIR = Path(os.environ.get("ARCHIVE_DATA_DIR", BASE_DIR / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-
-def _secret_key():
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    # No key in the repository: one is generated per data directory and kept there.
-    key_file = DATA_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
-
-
-SECRET_KEY = _secret_key()
+# From the environment, else the key generated into the data folder on its first start.
+SECRET_KEY = os.environ.get("SECRET_KEY") or data_dir.stored_secret_key(DATA_DIR)
 DEBUG = envbool("DEBUG", "0")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost")
 
@@ -128,13 +119,21 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Made on the first start: whitenoise expects it even when serving from finders.
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it even when serving from finders
 # Static files are served from the app's folders by whitenoise without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 
 # The search index lives in the data dir; tests point it at a temporary directory.
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", DATA_DIR / "index"))
+# When a saved speech reaches the index (speeches/search/signals.py): "on_commit" (after
+# its transaction commits), "immediate" (at once, for tests) or "queue" (left queued for
+# the next process_pending, as bulk imports do).
+SEARCH_INDEX_UPDATES = os.environ.get("SEARCH_INDEX_UPDATES", "on_commit")
+# Processes that write a full rebuild (0: one per core) and the postings each writes
+# into a segment before starting the next (0: speeches.search.indexing's default).
+SEARCH_REBUILD_PROCESSES = int(os.environ.get("SEARCH_REBUILD_PROCESSES", "0"))
+SEARCH_REBUILD_SEGMENT_POSTINGS = int(os.environ.get("SEARCH_REBUILD_SEGMENT_POSTINGS", "0"))
 
 # Anonymous clients' requests per minute (0 turns a limit off), counted per client in the
 # "shared" cache, so every server process counts together (speeches/throttle.py): the JSON
@@ -175,7 +174,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Larger uploads are spooled to disk: under the data dir, not /tmp.
 FILE_UPLOAD_TEMP_DIR = DATA_DIR / "uploads"
-FILE_UPLOAD_TEMP_DIR.mkdir(exist_ok=True)
 # Work the web processes hand to the job worker (manage.py run_jobs): searches to count
 # (speeches/search_log.py) and the files of import jobs (speeches/jobs.py).
 SPOOL_DIR = DATA_DIR / "spool"

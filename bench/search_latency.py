@@ -35,7 +35,8 @@ FIXED_QUERIES = {
 
 
 def load_reports(include_seed):
-    from speeches.models import Speech, content_hash
+    from speeches.identity import content_hash
+    from speeches.models import Speech
 
     rows = [json.loads(line) for line in REPORTS.read_text(encoding="utf-8").splitlines() if line.strip()]
     speeches = []

@@ -24,9 +24,8 @@ from speeches.curation.forms import (
     UploadImportForm,
     fix_form_class,
 )
-from speeches.curation.locks import lock_hand_edits
-from speeches.curation.recording import extraction_writes
 from speeches.extract.annotate import REVIEW_THRESHOLD
+from speeches.locks import lock_hand_edits
 from speeches.models import (
     Citation,
     DictionaryTerm,
@@ -255,12 +254,6 @@ class SpeechAdmin(SimpleHistoryAdmin):
     def display_year(self, speech):
         return speech.display_year
 
-    def changelist_view(self, request, extra_context=None):
-        if request.method == "GET" and NeedsReviewFilter.parameter_name in request.GET:
-            # The importer's flags for speeches imported from the command line too.
-            review.refresh_import_flags()
-        return super().changelist_view(request, extra_context)
-
     # Hand edits: recorded with a revertable starting point, and locked against re-import.
 
     def save_model(self, request, obj, form, change):
@@ -298,7 +291,7 @@ class SpeechAdmin(SimpleHistoryAdmin):
 
     def _as_job(self, request, queryset, kind):
         """A job for a large selection (True), or False: small ones are done at once."""
-        limit = getattr(settings, "ADMIN_ACTION_INLINE_MAX", 10)
+        limit = settings.ADMIN_ACTION_INLINE_MAX
         ids = list(queryset.values_list("pk", flat=True)[: limit + 1]) if limit else []
         if len(ids) <= limit:
             return False
@@ -392,7 +385,7 @@ class SpeechAdmin(SimpleHistoryAdmin):
                     )
                     return HttpResponseRedirect(reverse("admin:speeches_speech_change", args=[keep.pk]))
         # The published, earliest imported copy is the usual one to keep.
-        suggested = next((s for s in speeches if s.status == Speech.PUBLISHED and not s.merged_into_id), speeches[0])
+        suggested = next((s for s in speeches if s.status == Speech.PUBLISHED and not s.is_merged_copy), speeches[0])
         context = _admin_context(
             self, request, "合并重复讲话",
             speeches=speeches,
@@ -571,12 +564,6 @@ class ReviewItemAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at"]
     actions = ["accept_items", "reject_items"]
 
-    def changelist_view(self, request, extra_context=None):
-        # Flags for speeches imported by the command line as well as by upload.
-        if request.method == "GET":
-            review.refresh_import_flags()
-        return super().changelist_view(request, extra_context)
-
     @admin.display(description="讲话", ordering="speech__title")
     def speech_link(self, item):
         return format_html(
@@ -591,19 +578,18 @@ class ReviewItemAdmin(admin.ModelAdmin):
 
     @admin.action(description="确认所选项(无需修改,不再询问)", permissions=["change"])
     def accept_items(self, request, queryset):
-        from speeches.extract.review import apply_decision
+        from speeches.curation.review import apply_decision
 
         for item in queryset.select_related("speech"):
             apply_decision(item, ReviewItem.ACCEPTED, request.user)
 
     @admin.action(description="否决所选抽取结果(重新抽取时不再采用)", permissions=["change"])
     def reject_items(self, request, queryset):
-        from speeches.extract.review import apply_decision
+        from speeches.curation.review import apply_decision
 
-        # A rejection re-extracts the speech: its rewrites are not curators' edits.
-        with extraction_writes():
-            for item in queryset.select_related("speech"):
-                apply_decision(item, ReviewItem.REJECTED, request.user)
+        # A rejection re-extracts the speech (its rewrites are not recorded as curators' edits).
+        for item in queryset.select_related("speech"):
+            apply_decision(item, ReviewItem.REJECTED, request.user)
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.fix_view)

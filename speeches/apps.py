@@ -7,6 +7,13 @@ class SpeechesConfig(AppConfig):
     verbose_name = "讲话档案"
 
     def ready(self):
+        # The data folder's folders and secret key, on the first start (archive/data_dir.py).
+        from django.conf import settings
+
+        from archive import data_dir
+
+        if created := data_dir.prepare(settings):
+            settings.SECRET_KEY = created
         # Keep the search index in step with every change, from admin, import or code.
         from speeches.search import signals
 

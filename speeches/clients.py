@@ -36,7 +36,7 @@ def _trusted(address, networks):
 def client_address(request):
     """The client's IP address as an ipaddress object, or None when there is none."""
     remote = _parse(request.META.get("REMOTE_ADDR", ""))
-    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    networks = _networks(tuple(settings.TRUSTED_PROXIES))
     if not _trusted(remote, networks):
         return remote
     forwarded = [_parse(part) for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]

@@ -31,7 +31,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from speeches import search, search_log
-from speeches.models import Job, JobItem, Speech
+from speeches.models import Job, JobItem, Speech, fit
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +81,10 @@ def repair_index_job(user=None):
 @dataclass(frozen=True)
 class Kind:
     """items(job) yields (label, work): work() does one item and returns (ok, report
-    dict); total(job) counts the items; finish(job) runs once they are all done."""
+    dict); total(job) counts the items."""
 
     items: object
     total: object
-    finish: object = None
     # Work recorded in the edit history as the curator who started the job.
     as_user: bool = True
 
@@ -133,7 +132,7 @@ def _kinds():
         yield "比对数据库与索引并修复差异", work
 
     return {
-        Job.IMPORT: Kind(items=upload.import_items, total=upload.import_item_count, finish=upload.finish_import),
+        Job.IMPORT: Kind(items=upload.import_items, total=upload.import_item_count),
         Job.REEXTRACT: _speech_batches(status.reextract),
         Job.REINDEX: _speech_batches(reindex, REINDEX_BATCH),
         Job.PUBLISH: _speech_batches(publish),
@@ -200,10 +199,8 @@ def run_job(job, between_items=None):
                     between_items()
                 with transaction.atomic():
                     ok, report = work()
-                    JobItem.objects.create(job=job, position=position, label=label[:1000], ok=ok, report=report)
+                    JobItem.objects.create(**fit(JobItem, job=job, position=position, label=label, ok=ok, report=report))
                     Job.objects.filter(pk=job.pk).update(done=F("done") + 1, updated_at=timezone.now())
-            if kind.finish:
-                kind.finish(job)
     except _Stopped:
         Job.objects.filter(pk=job.pk).update(status=Job.QUEUED, worker="", updated_at=timezone.now())
         raise

@@ -23,11 +23,11 @@ CACHE = "shared"
 
 
 def _limit():
-    return getattr(settings, "LOGIN_FAILURE_LIMIT", 5)
+    return settings.LOGIN_FAILURE_LIMIT
 
 
 def _lockout_seconds():
-    return 60 * getattr(settings, "LOGIN_LOCKOUT_MINUTES", 15)
+    return 60 * settings.LOGIN_LOCKOUT_MINUTES
 
 
 def _address(request):

@@ -1,7 +1,6 @@
 """The archive's records: sources and the speeches cut from them, their sections,
 the officials they cite, the regions and topics they concern."""
 
-import hashlib
 import re
 import unicodedata
 from bisect import bisect_right
@@ -13,7 +12,8 @@ from django.db.models.functions import Coalesce, ExtractYear, Left
 from django.urls import reverse
 from django.utils import timezone
 
-from speeches.curation.recording import AssignmentHistory, SpeechHistory
+from speeches import identity
+from speeches.recording import AssignmentHistory, SpeechHistory
 
 
 class Source(models.Model):
@@ -224,6 +224,23 @@ class SpeechQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Speech.PUBLISHED)
 
+    def create_from_text(self, title, body, record_history=True, **fields):
+        """A new speech of this title and body: the one place its hash and its public id
+        (taken from the hash) are made. record_history=False leaves its creation out of
+        the edit history (the importer's: its extraction's save is the state kept)."""
+        digest = identity.speech_hash(title, body)
+        speech = self.model(uid=Speech.new_uid(digest), title=title, body=body, content_hash=digest, **fields)
+        if not record_history:
+            speech.skip_history_when_saving = True
+        speech.save(force_insert=True, using=self.db)
+        if not record_history:
+            del speech.skip_history_when_saving
+        return speech
+
+    def not_merged(self):
+        """Speeches that are not a copy merged into another (see Speech.is_merged_copy)."""
+        return self.filter(models.Q(merged_into=None) | models.Q(merged_into=models.F("pk")))
+
     def for_listing(self):
         """Speeches as lists show them (title, facts, region, source, speaker, topics): the long
         columns are left out, so a listing costs the same whatever the texts and their
@@ -288,26 +305,32 @@ class SpeechQuerySet(models.QuerySet):
         return sorted(counts, key=lambda pair: (pair[0] is None, -(pair[0] or 0)))
 
 
-def content_hash(text):
-    """Hash of a speech's text, whitespace ignored: how re-imports recognise it."""
-    return hashlib.sha256("".join(text.split()).encode("utf-8")).hexdigest()
+def fit(model, **values):
+    """The values with each text cut to its field's max_length: the one place a value too
+    long for its column is shortened (PostgreSQL refuses it where SQLite would keep it)."""
+    for name, value in values.items():
+        if isinstance(value, str):
+            limit = model._meta.get_field(name).max_length
+            if limit and len(value) > limit:
+                values[name] = value[:limit]
+    return values
+
+
+def fit_value(model, name, value):
+    """One value cut to the max_length of model's field `name` (see fit)."""
+    return fit(model, **{name: value})[name]
 
 
 class Speech(models.Model):
-    SPEECH, WORK_REPORT, NEWS_SUMMARY, RESOLUTION = "speech", "work_report", "news_summary", "resolution"
-    KINDS = [
-        (SPEECH, "讲话"),
-        (WORK_REPORT, "工作报告"),
-        (NEWS_SUMMARY, "新闻综述"),
-        (RESOLUTION, "决议"),
-    ]
+    SPEECH, WORK_REPORT, NEWS_SUMMARY, RESOLUTION = identity.SPEECH, identity.WORK_REPORT, identity.NEWS_SUMMARY, identity.RESOLUTION
+    KINDS = identity.KINDS
     DRAFT, PUBLISHED, WITHDRAWN = "draft", "published", "withdrawn"
     STATUSES = [(DRAFT, "草稿"), (PUBLISHED, "已发布"), (WITHDRAWN, "已撤回")]
 
     # The public id: derived once from the first imported text and never changed,
     # so re-imports and edits keep every URL.
     uid = models.CharField("编号", max_length=20, unique=True, editable=False)
-    title = models.CharField("标题", max_length=300)
+    title = models.CharField("标题", max_length=identity.TITLE_LENGTH)
     body = models.TextField("正文")
     date = models.DateField("日期", null=True, blank=True)
     year = models.PositiveSmallIntegerField("年份", null=True, blank=True)
@@ -400,6 +423,22 @@ class Speech(models.Model):
     @property
     def is_public(self):
         return self.status == self.PUBLISHED
+
+    def write_sections(self, outline):
+        """Replace the speech's sections with `outline` (items with order, number, heading,
+        level, start and end, as speeches.ingest.sections finds them)."""
+        self.sections.all().delete()
+        Section.objects.bulk_create(
+            Section(**fit(Section, speech=self, order=s.order, number=s.number, heading=s.heading, level=s.level,
+                          start=s.start, end=s.end))
+            for s in outline
+        )
+
+    @property
+    def is_merged_copy(self):
+        """A duplicate merged into another speech: its address redirects to the kept one,
+        it is neither searched nor published again. (A speech pointing at itself is not.)"""
+        return self.merged_into_id is not None and self.merged_into_id != self.pk
 
     @property
     def known_year(self):

@@ -49,7 +49,7 @@ def _count(key):
 def refusal(request, scope):
     """A 429 response when this anonymous client is past its limit for `scope`, else None
     (the request is counted)."""
-    rate = getattr(settings, RATE_SETTINGS[scope], 0)
+    rate = getattr(settings, RATE_SETTINGS[scope])
     if not rate or (request.user.is_authenticated and request.user.is_staff):
         return None
     window = int(time.time() // WINDOW_SECONDS)

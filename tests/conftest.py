@@ -57,3 +57,18 @@ def plain_http_live_server():
 
     with override_settings(SECURE_SSL_REDIRECT=False):
         yield
+
+
+@pytest.fixture
+def index_at_once(settings):
+    """Every saved speech reaches the search index before the save returns (in production
+    it does after its transaction commits), so a test can search what it just wrote."""
+    settings.SEARCH_INDEX_UPDATES = "immediate"
+
+
+@pytest.fixture
+def curator(client):
+    """The test client signed in as a member of the curators' group."""
+    from tests.curation_helpers import logged_in
+
+    return logged_in(client, "curator")

@@ -1,6 +1,7 @@
 """Small builders for test records; importer tests use fixture files instead."""
 
-from speeches.models import Region, Source, SourceContent, Speech, Topic, content_hash
+from speeches.identity import content_hash
+from speeches.models import Region, Source, SourceContent, Speech, Topic
 
 
 def make_source(path="test/source.txt", title="测试来源", **fields):
@@ -13,11 +14,8 @@ def make_source(path="test/source.txt", title="测试来源", **fields):
 
 
 def make_speech(title="测试讲话", body="同志们:\n今天我们开会。", **fields):
-    digest = content_hash(title + body)
     fields.setdefault("status", Speech.PUBLISHED)
-    return Speech.objects.create(
-        uid=Speech.new_uid(digest), title=title, body=body, content_hash=digest, **fields
-    )
+    return Speech.objects.create_from_text(title, body, **fields)
 
 
 def make_region(code, name, level=Region.PROVINCE, parent=None):

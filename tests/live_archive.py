@@ -93,7 +93,8 @@ BULK_SPEECHES = textwrap.dedent(
     import json, random, sys
     import django
     django.setup()
-    from speeches.models import Speech, content_hash
+    from speeches.identity import content_hash
+    from speeches.models import Speech
     from tests.live_archive import speech_text
 
     count, seed = int(sys.argv[1]), int(sys.argv[2])

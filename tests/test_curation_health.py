@@ -11,18 +11,8 @@ from speeches.search import dictionary
 from tests.curation_helpers import logged_in, run_jobs
 from tests.factories import make_speech
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 HEALTH = "admin:speeches_search_health"
-
-
-@pytest.fixture(autouse=True)
-def index_at_once(settings):
-    settings.SEARCH_INDEX_UPDATES = "immediate"
-
-
-@pytest.fixture
-def curator(client):
-    return logged_in(client, "curator")
 
 
 def test_drift_is_shown_and_repaired_only_when_the_curator_asks(curator):

@@ -15,12 +15,7 @@ from tests.curation_helpers import (
 )
 from tests.factories import make_region, make_speech, make_topic
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def index_at_once(settings):
-    settings.SEARCH_INDEX_UPDATES = "immediate"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 
 
 @pytest.fixture

@@ -11,17 +11,7 @@ from speeches.models import Source, Speech
 from tests.conftest import shared_path
 from tests.curation_helpers import COMPILATION, logged_in, upload
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def index_at_once(settings):
-    settings.SEARCH_INDEX_UPDATES = "immediate"
-
-
-@pytest.fixture
-def curator(client):
-    return logged_in(client, "curator")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 
 
 def test_a_curator_imports_a_compilation_page_as_drafts_and_reads_the_report(curator):

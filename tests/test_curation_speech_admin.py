@@ -7,20 +7,10 @@ from django.urls import reverse
 
 from speeches import search
 from speeches.models import Region, Section, Speech, SpeechTopic
-from tests.curation_helpers import COUNTY_PAGE, edit_speech, logged_in, run_action, upload
+from tests.curation_helpers import COUNTY_PAGE, edit_speech, run_action, upload
 from tests.factories import make_region, make_source, make_speech, make_topic
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def index_at_once(settings):
-    settings.SEARCH_INDEX_UPDATES = "immediate"
-
-
-@pytest.fixture
-def curator(client):
-    return logged_in(client, "curator")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 
 
 def listed(client, **params):

@@ -11,17 +11,7 @@ from speeches.models import Speech, SpeechTopic
 from tests.curation_helpers import logged_in, run_action
 from tests.factories import make_region, make_speech, make_topic
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def index_at_once(settings):
-    settings.SEARCH_INDEX_UPDATES = "immediate"
-
-
-@pytest.fixture
-def curator(client):
-    return logged_in(client, "curator")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 
 
 @pytest.fixture

@@ -2,9 +2,10 @@ import shutil
 
 import pytest
 
+from speeches.curation.review import apply_decision
 from speeches.extract import annotate_speech
-from speeches.extract.review import apply_decision, lock_curated_fields
 from speeches.ingest.pipeline import import_paths
+from speeches.locks import lock_curated_fields
 from speeches.models import (
     Citation,
     Official,

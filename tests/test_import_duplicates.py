@@ -9,7 +9,7 @@ import shutil
 import pytest
 from django.core.management import call_command
 
-from speeches.curation.review import duplicate_of, refresh_import_flags
+from speeches.ingest.flags import duplicate_of, sync_import_flags
 from speeches.ingest.pipeline import import_paths
 from speeches.models import ReviewItem, Speech
 from tests.conftest import FIXTURES_DIR
@@ -57,7 +57,7 @@ def test_a_nearly_same_speech_from_another_file_is_queued_for_review(tmp_path):
     item = ReviewItem.objects.get(speech__uid=copy.created[0], field=ReviewItem.DUPLICATE)
     assert item.status == ReviewItem.PENDING and duplicate_of(item).uid == original.created[0]
     # The queue's refresh keeps it, and a re-import neither drops nor repeats it.
-    refresh_import_flags()
+    sync_import_flags()
     (again,) = import_paths([edited])
     assert again.unchanged == copy.created and not again.near_duplicates
     assert ReviewItem.objects.filter(field=ReviewItem.DUPLICATE, status=ReviewItem.PENDING).count() == 1

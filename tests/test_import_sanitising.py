@@ -13,14 +13,9 @@ from speeches.ingest.pipeline import FileReport, import_bytes
 from speeches.ingest.sanitise import clean_line, clean_text
 from speeches.models import Source, Speech
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 
 RLO, PDI = "\u202e", "\u2069"
-
-
-@pytest.fixture(autouse=True)
-def index_at_once(settings):
-    settings.SEARCH_INDEX_UPDATES = "immediate"
 
 
 def _import(name, raw):

@@ -20,17 +20,7 @@ from tests.conftest import PROJECT_DIR
 from tests.curation_helpers import logged_in, post_upload, run_action, run_jobs, upload
 from tests.factories import make_speech
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def index_at_once(settings):
-    settings.SEARCH_INDEX_UPDATES = "immediate"
-
-
-@pytest.fixture
-def curator(client):
-    return logged_in(client, "curator")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 
 
 def _page(number, punctuation="full"):

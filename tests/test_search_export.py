@@ -10,12 +10,7 @@ import pytest
 from speeches.models import Official, Speech
 from tests.factories import make_region, make_speech
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def index_at_once(settings):
-    settings.SEARCH_INDEX_UPDATES = "immediate"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 
 
 @pytest.fixture

@@ -8,12 +8,7 @@ from speeches.models import Section
 from speeches.search.highlight import excerpt, find_matches, highlight
 from tests.factories import make_speech
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def index_at_once(settings):
-    settings.SEARCH_INDEX_UPDATES = "immediate"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 
 
 def only_hit(query):

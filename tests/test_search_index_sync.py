@@ -144,7 +144,8 @@ WORKER = textwrap.dedent(
     import sys, django
     django.setup()
     from django.db import transaction
-    from speeches.models import Speech, content_hash
+    from speeches.identity import content_hash
+    from speeches.models import Speech
     worker = int(sys.argv[1])
     for number in range(12):
         with transaction.atomic():

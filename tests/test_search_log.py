@@ -13,14 +13,9 @@ from speeches import search_log
 from speeches.models import SearchQueryLog
 from tests.factories import make_speech
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-
-
-@pytest.fixture(autouse=True)
-def index_at_once(settings):
-    settings.SEARCH_INDEX_UPDATES = "immediate"
 
 
 def test_a_search_writes_nothing_to_the_database(client):

@@ -10,12 +10,7 @@ from speeches.models import PendingIndexUpdate, Speech
 from speeches.search import indexing, store
 from tests.factories import make_speech
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def index_at_once(settings):
-    settings.SEARCH_INDEX_UPDATES = "immediate"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 
 
 def rebuild_if_needed(capsys):

@@ -19,7 +19,8 @@ import rjieba
 from django.test import override_settings
 
 from speeches import search
-from speeches.models import Source, Speech, content_hash
+from speeches.identity import content_hash
+from speeches.models import Source, Speech
 from tests.conftest import shared_path
 
 REPORTS = ("corpus", "gov_work_reports", "government_work_reports.jsonl")

@@ -33,21 +33,21 @@ def test_csrf_middleware_is_installed(settings):
 
 
 @pytest.fixture
-def curator():
+def curator_account():
     return User.objects.create_superuser("curator", password="口令-correct-horse-battery")
 
 
-def test_admin_sign_in_without_a_token_is_refused(curator):
+def test_admin_sign_in_without_a_token_is_refused(curator_account):
     client = Client(enforce_csrf_checks=True)
     response = client.post("/admin/login/", {"username": "curator", "password": "口令-correct-horse-battery"})
     assert response.status_code == 403
     assert "_auth_user_id" not in client.session
 
 
-def test_admin_edits_without_a_token_are_refused_and_change_nothing(curator):
+def test_admin_edits_without_a_token_are_refused_and_change_nothing(curator_account):
     speech = make_speech(title="原来的标题")
     client = Client(enforce_csrf_checks=True)
-    client.force_login(curator)
+    client.force_login(curator_account)
     change_url = f"/admin/speeches/speech/{speech.pk}/change/"
     assert client.get(change_url).status_code == 200
 
@@ -58,9 +58,9 @@ def test_admin_edits_without_a_token_are_refused_and_change_nothing(curator):
     assert speech.title == "原来的标题"
 
 
-def test_an_upload_without_a_token_is_refused_and_imports_nothing(curator, tmp_path):
+def test_an_upload_without_a_token_is_refused_and_imports_nothing(curator_account, tmp_path):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(curator)
+    client.force_login(curator_account)
     url = reverse("admin:speeches_source_import")
     assert client.get(url).status_code == 200
     upload = tmp_path / "speech.txt"

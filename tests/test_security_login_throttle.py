@@ -22,7 +22,7 @@ def login_limits(settings):
 
 
 @pytest.fixture
-def curator():
+def curator_account():
     return User.objects.create_user("curator", password=PASSWORD, is_staff=True)
 
 
@@ -38,7 +38,7 @@ def fail(client, times, username="curator", address="203.0.113.7"):
         assert response.status_code == 200  # the form again, with its error
 
 
-def test_five_wrong_passwords_lock_the_username_out_from_that_address(client, curator):
+def test_five_wrong_passwords_lock_the_username_out_from_that_address(client, curator_account):
     fail(client, 5)
 
     response = sign_in(client, "curator", PASSWORD)
@@ -49,14 +49,14 @@ def test_five_wrong_passwords_lock_the_username_out_from_that_address(client, cu
     assert "_auth_user_id" not in client.session
 
 
-def test_four_wrong_passwords_still_let_the_right_one_in(client, curator):
+def test_four_wrong_passwords_still_let_the_right_one_in(client, curator_account):
     fail(client, 4)
     response = sign_in(client, "curator", PASSWORD)
     assert response.status_code == 302
-    assert client.session["_auth_user_id"] == str(curator.pk)
+    assert client.session["_auth_user_id"] == str(curator_account.pk)
 
 
-def test_a_successful_sign_in_starts_the_count_again(client, curator):
+def test_a_successful_sign_in_starts_the_count_again(client, curator_account):
     fail(client, 4)
     assert sign_in(client, "curator", PASSWORD).status_code == 302
     client.logout()
@@ -64,7 +64,7 @@ def test_a_successful_sign_in_starts_the_count_again(client, curator):
     assert sign_in(client, "curator", PASSWORD).status_code == 302
 
 
-def test_the_lockout_spares_other_addresses_and_other_users(client, curator):
+def test_the_lockout_spares_other_addresses_and_other_users(client, curator_account):
     other = User.objects.create_user("editor", password=PASSWORD, is_staff=True)
     fail(client, 5)
 
@@ -74,13 +74,13 @@ def test_the_lockout_spares_other_addresses_and_other_users(client, curator):
     assert client.session["_auth_user_id"] == str(other.pk)
 
 
-def test_the_username_is_matched_whatever_its_case_or_spaces(client, curator):
+def test_the_username_is_matched_whatever_its_case_or_spaces(client, curator_account):
     fail(client, 3, username="Curator")
     fail(client, 2, username=" curator ")
     assert sign_in(client, "curator", PASSWORD).status_code == 429
 
 
-def test_the_lockout_ends_after_the_configured_minutes(client, curator, monkeypatch):
+def test_the_lockout_ends_after_the_configured_minutes(client, curator_account, monkeypatch):
     fail(client, 5)
     assert sign_in(client, "curator", PASSWORD).status_code == 429
     later = time.time() + 15 * 60 + 1
@@ -89,7 +89,7 @@ def test_the_lockout_ends_after_the_configured_minutes(client, curator, monkeypa
     assert sign_in(client, "curator", PASSWORD).status_code == 302
 
 
-def test_failures_are_stored_under_a_hash_not_the_username(settings, tmp_path, client, curator):
+def test_failures_are_stored_under_a_hash_not_the_username(settings, tmp_path, client, curator_account):
     fail(client, 1)
     stored = b"".join(path.read_bytes() for path in (tmp_path / "cache").rglob("*") if path.is_file())
     assert stored and b"curator" not in stored and b"203.0.113.7" not in stored

@@ -7,12 +7,7 @@ from speeches.models import Speech
 from speeches.search import related_speeches
 from tests.factories import make_speech
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def index_at_once(settings):
-    settings.SEARCH_INDEX_UPDATES = "immediate"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 
 
 FLOOD_CONTROL = (

@@ -7,12 +7,7 @@ from django.urls import reverse
 
 from tests.factories import make_speech
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def index_at_once(settings):
-    settings.SEARCH_INDEX_UPDATES = "immediate"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 
 
 def test_results_are_drawn_by_year_with_bars_that_add_the_year_and_keep_the_query(client):

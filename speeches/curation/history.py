@@ -7,12 +7,12 @@ from itertools import chain
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 
-from speeches.curation.locks import lock_hand_edits
+from speeches.locks import lock_hand_edits
 from speeches.models import Citation, SpeechTopic
 
 # history_change_reason of the rows written by ensure_baseline.
 BASELINE_REASON = "修改前的状态"
-# Assignment models → the Speech.locked_fields entry a revert sets (see extract.review).
+# Assignment models → the Speech.locked_fields entry a revert sets (see speeches.locks).
 ASSIGNMENT_LOCKS = {SpeechTopic: "speechtopic", Citation: "citation"}
 
 

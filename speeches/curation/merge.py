@@ -5,7 +5,7 @@ redirect to it (speeches.views.pages.speech_detail)."""
 from django.db import transaction
 
 from speeches.curation.history import ensure_baseline
-from speeches.curation.review import duplicate_value, near_duplicate_value
+from speeches.ingest.flags import duplicate_value, near_duplicate_value
 from speeches.models import ReviewItem, Speech
 
 
@@ -19,7 +19,7 @@ def merge_duplicates(keep, copies, user=None):
     copies = [copy for copy in copies if copy.pk != keep.pk]
     if not copies:
         raise MergeError("请至少选择两篇讲话:一篇保留,其余并入它。")
-    if keep.merged_into_id and keep.merged_into_id != keep.pk:
+    if keep.is_merged_copy:
         raise MergeError(f"“{keep.title}”已并入另一篇讲话,不能作为保留的一篇。")
     with transaction.atomic():
         earlier = list(Speech.objects.filter(merged_into__in=copies).exclude(pk=keep.pk))

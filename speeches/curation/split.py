@@ -4,12 +4,11 @@ chosen one on become a new speech with its own public id."""
 from django.db import transaction
 
 from speeches.curation.history import ensure_baseline
-from speeches.curation.locks import lock_hand_edits
-from speeches.curation.recording import extraction_writes
 from speeches.extract import annotate_speech
 from speeches.ingest.parse import classify_kind
-from speeches.ingest.sections import find_sections
-from speeches.models import Section, Speech, content_hash
+from speeches.ingest.sections import find_notes, find_sections
+from speeches.locks import lock_hand_edits
+from speeches.models import Speech, fit_value
 
 
 class SplitError(ValueError):
@@ -17,13 +16,13 @@ class SplitError(ValueError):
 
 
 def rewrite_sections(speech):
-    """Replace the speech's outline with the one its body has now."""
-    speech.sections.all().delete()
-    Section.objects.bulk_create(
-        Section(speech=speech, order=s.order, number=s.number, heading=s.heading[:300],
-                level=s.level, start=s.start, end=s.end)
-        for s in find_sections(speech.body)
-    )
+    """Replace the speech's outline with the one its body has now (a glossary at its end,
+    found again, is never outline)."""
+    notes_start = find_notes(speech.body)
+    if notes_start != speech.notes_start:
+        speech.notes_start = notes_start
+        Speech.objects.filter(pk=speech.pk).update(notes_start=notes_start)
+    speech.write_sections(find_sections(speech.body, notes_start))
 
 
 def split_speech(speech, paragraph, title):
@@ -31,7 +30,7 @@ def split_speech(speech, paragraph, title):
     page, from 1); the tail becomes a new speech titled `title`, of the same source and
     status. Both get new sections and a new extraction; title and body of both are
     locked so a re-import of the source does not join them again. Returns the new speech."""
-    title = " ".join((title or "").split())[:300]
+    title = fit_value(Speech, "title", " ".join((title or "").split()))
     if not title:
         raise SplitError("请填写后一篇讲话的标题。")
     spans = speech.paragraph_spans()
@@ -41,17 +40,14 @@ def split_speech(speech, paragraph, title):
     head, tail = speech.body[:cut].strip(), speech.body[cut:].strip()
     with transaction.atomic():
         ensure_baseline([speech])
-        digest = content_hash(title + "\n" + tail)
-        second = Speech.objects.create(
-            uid=Speech.new_uid(digest),
-            title=title,
-            body=tail,
+        second = Speech.objects.create_from_text(
+            title,
+            tail,
             kind=classify_kind(title, tail),
             source=speech.source,
             # Same place in the source; lists order it after the first part by id.
             position=speech.position,
             url=speech.url,
-            content_hash=digest,
             status=speech.status,
             import_log=[{"kind": "split", "note": f"split from {speech.uid} at paragraph {paragraph}"}],
             locked_fields=["title", "body"],
@@ -61,6 +57,5 @@ def split_speech(speech, paragraph, title):
         speech.save(update_fields=["body", "locked_fields", "updated_at"])
         for part in (speech, second):
             rewrite_sections(part)
-            with extraction_writes():
-                annotate_speech(part)
+            annotate_speech(part)
     return second

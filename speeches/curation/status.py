@@ -5,13 +5,8 @@ from django.db import transaction
 
 from speeches import search
 from speeches.curation.history import ensure_baseline
-from speeches.curation.recording import extraction_writes
 from speeches.extract import annotate_speech
 from speeches.models import Speech
-
-
-def _is_merged_copy(speech):
-    return speech.merged_into_id is not None and speech.merged_into_id != speech.pk
 
 
 def set_status(speeches, status):
@@ -22,7 +17,7 @@ def set_status(speeches, status):
         for speech in speeches:
             if speech.status == status:
                 continue
-            if status == Speech.PUBLISHED and _is_merged_copy(speech):
+            if status == Speech.PUBLISHED and speech.is_merged_copy:
                 skipped.append(speech)
                 continue
             ensure_baseline([speech])
@@ -44,7 +39,7 @@ def reextract(speeches):
     """Run extraction again; fields in locked_fields and decided review items are kept."""
     count = 0
     for speech in speeches:
-        with transaction.atomic(), extraction_writes():
+        with transaction.atomic():
             ensure_baseline([speech])
             annotate_speech(speech)
         count += 1

@@ -10,8 +10,6 @@ import uuid
 from django.conf import settings
 
 from speeches import jobs
-from speeches.curation.recording import extraction_writes
-from speeches.curation.review import refresh_import_flags
 from speeches.ingest.archive import ZIP_SUFFIXES, zip_members
 from speeches.ingest.errors import IngestError
 from speeches.ingest.pipeline import READERS, FileReport, import_bytes
@@ -79,8 +77,7 @@ def queue_import(files, status=Speech.PUBLISHED, user=None):
 def _import_work(raw, label, member, status):
     def work():
         shown = f"{label}!/{member}" if member else label
-        with extraction_writes():
-            report = import_bytes(raw, f"upload/{shown}", FileReport(path=shown), status)
+        report = import_bytes(raw, f"upload/{shown}", FileReport(path=shown), status)
         return report.ok, report.as_dict()
 
     return work
@@ -123,12 +120,6 @@ def import_item_count(job):
         except IngestError:
             count += 1
     return count
-
-
-def finish_import(job):
-    """Once every file is in: the importer's repairs and merged copies join the review queue."""
-    if any(item["created"] or item["updated"] for item in job.items.values_list("report", flat=True)):
-        refresh_import_flags()
 
 
 def job_reports(job):

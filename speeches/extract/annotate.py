@@ -9,6 +9,7 @@ from speeches.extract.regions import extract_regions
 from speeches.extract.speaker import SpeakerResult, find_speaker
 from speeches.extract.taxonomy import TOPICS
 from speeches.extract.topics import assign_topics, extract_keywords
+from speeches.locks import EXTRACTION_QUESTIONS
 from speeches.models import (
     Citation,
     Official,
@@ -18,10 +19,10 @@ from speeches.models import (
     Speech,
     SpeechTopic,
     Topic,
+    fit,
+    fit_value,
 )
 
-# Names a curator puts in Speech.locked_fields to keep a field as set by hand.
-LOCKABLE_FIELDS = ("region", "officials", "speaker", "topics", "keywords", "date", "year")
 # Below this confidence an extraction goes to the review queue.
 REVIEW_THRESHOLD = 0.6
 KEYWORD_COUNT = 10
@@ -52,11 +53,11 @@ class _Annotator:
 
     def review(self, field, value, confidence, reason):
         """Queue a doubtful value unless a curator already decided on it."""
-        value = str(value)[:200]
+        value = fit_value(ReviewItem, "value", str(value))
         if (field, value) in self.decisions or confidence >= REVIEW_THRESHOLD:
             return
         self.queue[(field, value)] = ReviewItem(
-            speech=self.speech, field=field, value=value, confidence=round(confidence, 3), reason=reason[:300]
+            **fit(ReviewItem, speech=self.speech, field=field, value=value, confidence=round(confidence, 3), reason=reason)
         )
 
     def regions(self):
@@ -81,8 +82,8 @@ class _Annotator:
         primary_code = speech.region.code if speech.region_id else None
         speech.region_mentions.all().delete()
         mentions = [
-            RegionMention(speech=speech, region=rows[m.code], mention=m.mention[:100], offset=m.offset,
-                          is_primary=m.code == primary_code)
+            RegionMention(**fit(RegionMention, speech=speech, region=rows[m.code], mention=m.mention, offset=m.offset,
+                                is_primary=m.code == primary_code))
             for m in result.mentions
             if m.code in rows and not m.in_title
         ]
@@ -95,16 +96,16 @@ class _Annotator:
         if "officials" in self.locked:
             return
         before = set(speech.citations.values_list("official_id", flat=True))
-        speech.citations.all().delete()
+        _delete_unrecorded(speech.citations.all())
         for person in extract_officials(speech.body):
             if self.rejected(ReviewItem.OFFICIAL, person.name):
                 continue
             official = _official_for(person)
             Citation.objects.bulk_create(
-                Citation(
-                    speech=speech, official=official, mention=m.mention[:100], title_as_written=m.title[:200],
+                Citation(**fit(
+                    Citation, speech=speech, official=official, mention=m.mention, title_as_written=m.title,
                     offset=m.offset, sentence=m.sentence, confidence=m.confidence,
-                )
+                ))
                 for m in person.mentions
             )
             self.review(ReviewItem.OFFICIAL, person.name, person.confidence,
@@ -120,7 +121,7 @@ class _Annotator:
                 t for t in assign_topics(speech.body, speech.title, taxonomy)
                 if not self.rejected(ReviewItem.TOPIC, t.slug)
             ]
-            SpeechTopic.objects.filter(speech=speech).delete()
+            _delete_unrecorded(SpeechTopic.objects.filter(speech=speech))
             by_slug = Topic.objects.in_bulk([t.slug for t in scores], field_name="slug")
             SpeechTopic.objects.bulk_create(
                 SpeechTopic(speech=speech, topic=by_slug[t.slug], score=t.score) for t in scores
@@ -189,7 +190,7 @@ class _Annotator:
     def run(self):
         speech = self.speech
         self.after_save_orphans = set()
-        speech.review_items.filter(status=ReviewItem.PENDING).delete()
+        speech.review_items.filter(status=ReviewItem.PENDING, field__in=EXTRACTION_QUESTIONS).delete()
         self.regions()
         self.officials()
         self.topics()
@@ -202,6 +203,15 @@ class _Annotator:
         return speech
 
 
+def _delete_unrecorded(rows):
+    """Delete the topic scores or citations extraction replaces wholesale without a
+    history row each: their history holds curators' changes, not extraction's churn
+    (the new rows are written in bulk, which records nothing either)."""
+    for row in rows:
+        row.skip_history_when_saving = True
+        row.delete()
+
+
 def _official_for(person):
     """The Official row for a person: full names are shared across speeches (the same
     田力普 everywhere); partial ones (罗书记, 明利) belong to one speech and are new rows."""
@@ -210,18 +220,18 @@ def _official_for(person):
         if official is not None:
             changed = []
             if not official.title and person.title:
-                official.title = person.title[:200]
+                official.title = fit_value(Official, "title", person.title)
                 changed.append("title")
             if not official.organisation and person.organisation:
-                official.organisation = person.organisation[:200]
+                official.organisation = fit_value(Official, "organisation", person.organisation)
                 changed.append("organisation")
             if changed:
                 official.save(update_fields=changed)
             return official
-    return Official.objects.create(
-        name=person.name[:50], title=person.title[:200], organisation=person.organisation[:200],
+    return Official.objects.create(**fit(
+        Official, name=person.name, title=person.title, organisation=person.organisation,
         name_is_partial=person.name_is_partial,
-    )
+    ))
 
 
 def _delete_orphans(official_ids):

@@ -13,7 +13,7 @@ from pathlib import Path
 from speeches.extract.speaker import premier_on
 from speeches.ingest.lines import OUTLINE_START
 from speeches.ingest.width import fold
-from speeches.models import Region, Speech
+from speeches.models import Region, Speech, fit_value
 
 
 @dataclass
@@ -125,7 +125,7 @@ def _all_row(gold, measure, tally):
 
 def _kept(speech):
     """The speech that holds a text: a copy merged on import points to it."""
-    return speech.merged_into if speech is not None and speech.merged_into_id else speech
+    return speech.merged_into if speech is not None and speech.is_merged_copy else speech
 
 
 def _import(paths, field_map=None):
@@ -160,7 +160,7 @@ def seed_rows(gold_path, corpus_dir):
     created = sum(len(r.speech_uids) for r in reports if r.ok)
     holders = Tally()
     for item in gold["speeches"]:
-        holders.add(Speech.objects.filter(merged_into=None, body__contains=item["key"]).count() == 1)
+        holders.add(Speech.objects.not_merged().filter(body__contains=item["key"]).count() == 1)
     rows.append(Row(name, "讲话数", f"{created}(每条金标准恰在一篇中 {holders.correct}/{holders.total})",
                     f"= {gold['speech_count']}", created == gold["speech_count"] and holders.correct == holders.total))
     keys = {s["id"]: s["key"] for s in gold["speeches"]}
@@ -324,7 +324,7 @@ def evaluate_national_reports(path):
         return result
     for index, row in enumerate(rows):
         speech = _kept(Speech.objects.select_related("speaker", "region").filter(
-            url=row.get("url") or "", title=row["title"][:300]).first())
+            url=row.get("url") or "", title=fit_value(Speech, "title", row["title"])).first())
         if speech is None:
             result.errors.append(f"{row['title']}: 未导入")
             continue
@@ -404,7 +404,7 @@ def evaluate_congress_reports(path):
         result.errors.append(report.error)
         return result
     for row in rows:
-        matches = Speech.objects.filter(url=row.get("url") or "", title=row["title"][:300])
+        matches = Speech.objects.filter(url=row.get("url") or "", title=fit_value(Speech, "title", row["title"]))
         result.one_speech.add(matches.count() == 1)
         speech = _kept(matches.select_related("speaker", "region").first())
         if speech is None:

@@ -4,6 +4,7 @@ merge copies → header → sections. Pure: no database, no HTML."""
 import re
 from dataclasses import dataclass, field
 
+from speeches import identity
 from speeches.ingest.dedupe import Candidate, best_copy, group_copies
 from speeches.ingest.errors import IngestError
 from speeches.ingest.header import (
@@ -19,7 +20,6 @@ from speeches.ingest.page import Block, split_page
 from speeches.ingest.repair import repair_fragments
 from speeches.ingest.sections import find_notes, find_sections
 from speeches.ingest.width import fold
-from speeches.models import Speech, content_hash
 
 _NEWS_SUMMARY_TITLE = re.compile(r"总结|综述|纪要|召开|会议")
 NEWS_SUMMARY_MAX_CHARS = 1500
@@ -54,16 +54,20 @@ class ParsedSpeech:
     # What the importer did besides repairs and merges, for Speech.import_log.
     log: list = field(default_factory=list)
 
+    def __post_init__(self):
+        # Cut here, before anything hashes it: the hash is of the title as stored.
+        self.title = self.title[: identity.TITLE_LENGTH]
+
     def given_metadata(self):
         """Model fields the input states. The header's are always given (an emptied
         header empties them); a URL only when the input has one."""
         given = {
             "source_year": self.source_year,
             "source_date": self.source_date,
-            "speaker_name": self.speaker_name[:50],
-            "speaker_title": self.speaker_title[:200],
-            "meeting": self.meeting[:300],
-            "delegated_by": self.delegated_by[:100],
+            "speaker_name": self.speaker_name,
+            "speaker_title": self.speaker_title,
+            "meeting": self.meeting,
+            "delegated_by": self.delegated_by,
             "notes_start": self.notes_start,
         }
         if self.url:
@@ -72,7 +76,7 @@ class ParsedSpeech:
 
     @property
     def content_hash(self):
-        return content_hash(self.title + "\n" + self.body)
+        return identity.speech_hash(self.title, self.body)
 
 
 @dataclass
@@ -92,9 +96,9 @@ def classify_kind(title, body, reports_work=False):
     """The kind of a speech: a resolution, a government work report (its title says so, or
     its opening reports a government's work to a congress), a news summary, or a speech."""
     if "决议" in title:
-        return Speech.RESOLUTION
+        return identity.RESOLUTION
     if "政府工作报告" in title or reports_work:
-        return Speech.WORK_REPORT
+        return identity.WORK_REPORT
     opening = body.split("\n", 3)[:3]
     has_salutation = any(is_salutation(line) or SALUTATION_PREFIX.match(fold(line)) for line in opening)
     if (
@@ -103,8 +107,8 @@ def classify_kind(title, body, reports_work=False):
         and _NEWS_SUMMARY_TITLE.search(title)
         and "召开" in body
     ):
-        return Speech.NEWS_SUMMARY
-    return Speech.SPEECH
+        return identity.NEWS_SUMMARY
+    return identity.SPEECH
 
 
 def name_hint(name):
@@ -180,7 +184,7 @@ def _document_speech(block, hint):
     if not fields["speaker_name"] and (named := speaker_in_title(title)):
         fields["speaker_title"], fields["speaker_name"] = named
     return ParsedSpeech(
-        title=title[:300],
+        title=title,
         body=body,
         position=1,
         kind=classify_kind(title, body, reports_work),

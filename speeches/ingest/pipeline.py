@@ -17,6 +17,7 @@ from speeches.ingest.decode import decode_bytes
 from speeches.ingest.dedupe import CONTAINMENT, band_keys, same_text, similarity
 from speeches.ingest.documents import docx_paragraphs, html_to_text
 from speeches.ingest.errors import IngestError
+from speeches.ingest.flags import near_duplicate_value, sync_import_flags
 from speeches.ingest.parse import parse_compilation, parse_single
 from speeches.ingest.records import (
     is_tabular,
@@ -28,7 +29,7 @@ from speeches.ingest.records import (
     rows_from_tsv,
 )
 from speeches.ingest.sanitise import sanitise_document
-from speeches.models import ReviewItem, Section, SimilarityKey, Source, SourceContent, Speech
+from speeches.models import SimilarityKey, Source, SourceContent, Speech, fit
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +226,7 @@ def _apply_index_updates():
     rebuild holds the writer, waits for the rebuild, which serves what was queued)."""
     # Inside an outer transaction (a caller's, a test's) nothing is committed yet: the
     # queue is applied when that commits.
-    if getattr(settings, "SEARCH_INDEX_UPDATES", "on_commit") == "on_commit" and not transaction.get_connection().in_atomic_block:
+    if settings.SEARCH_INDEX_UPDATES == "on_commit" and not transaction.get_connection().in_atomic_block:
         from speeches.search import process_pending
 
         process_pending(blocking=True)
@@ -290,6 +291,8 @@ def _store(doc, raw, path, encoding, status, report):
         _write_similarity_keys(speech)
         if near:
             report.near_duplicates.append(_flag_near_duplicate(speech, *near))
+    # The repairs, merged copies and equal texts of this file join the review queue now.
+    sync_import_flags(matched)
     for speech in existing:
         if speech.pk not in matched:
             report.warnings.append(
@@ -323,7 +326,7 @@ def copy_in_archive(body, text_hash="", exclude_source=None):
     if text_hash:
         for speech_id in Speech.objects.filter(content_hash=text_hash).values_list("pk", flat=True):
             shared[speech_id] = shared.get(speech_id, 0) + len(keys) + MIN_SHARED_BANDS
-    candidates = Speech.objects.filter(pk__in=shared, merged_into=None).exclude(status=Speech.WITHDRAWN)
+    candidates = Speech.objects.not_merged().filter(pk__in=shared).exclude(status=Speech.WITHDRAWN)
     if exclude_source is not None:
         candidates = candidates.exclude(source=exclude_source)
     eligible = [pk for pk in candidates.values_list("pk", flat=True) if shared[pk] >= MIN_SHARED_BANDS]
@@ -344,18 +347,12 @@ def _write_similarity_keys(speech):
 
 
 def _flag_near_duplicate(speech, twin, score):
-    """Queue a near-duplicate for a curator (after extraction, which clears pending items)."""
-    from speeches.curation.review import near_duplicate_value
-
+    """Note a near-duplicate in the speech's import log: the file's sync_import_flags
+    queues it for a curator."""
     value = near_duplicate_value(twin)
     reason = f"与“{twin.title}”({twin.uid},来自 {file_name(twin.source.path)})相似度 {score:.0%}:合并,或确认两篇都保留"
-    # In the import log too, so the queue's refresh keeps the flag (speeches.curation.review).
     speech.import_log = [*speech.import_log, {"kind": NEAR_DUPLICATE, "note": value, "reason": reason}]
     speech.save(update_fields=["import_log"])
-    ReviewItem.objects.get_or_create(
-        speech=speech, field=ReviewItem.DUPLICATE, value=value,
-        defaults={"confidence": 0.5, "reason": reason[:300]},
-    )
     return {"uid": speech.uid, "of": twin.uid, "title": twin.title, "source": file_name(twin.source.path), "similarity": score}
 
 
@@ -368,13 +365,14 @@ def _upsert_source(doc, raw, path, encoding):
     if published is not None and timezone.is_naive(published):
         published = timezone.make_aware(published)
     fields = {
-        "title": doc.title[:300],
+        "title": doc.title,
         "published_at": published,
-        "author": doc.author[:200],
+        "author": doc.author,
         "intro": doc.intro,
         "encoding": encoding,
         "raw_sha256": digest,
     }
+    fit(Source, **fields)
     if source is None:
         source = Source.objects.create(path=path, **fields)
         SourceContent.objects.create(source=source, raw_bytes=raw)
@@ -404,21 +402,21 @@ def _import_log(parsed, speech=None):
 
 
 def _create_speech(source, parsed, status, merged_into=None):
-    speech = Speech.objects.create(
+    speech = Speech.objects.create_from_text(
+        parsed.title,
+        parsed.body,
+        # One history row per imported speech: the state after its extraction.
+        record_history=False,
         merged_into=merged_into,
-        uid=Speech.new_uid(parsed.content_hash),
-        title=parsed.title[:300],
-        body=parsed.body,
         kind=parsed.kind,
         source=source,
         position=parsed.position,
-        content_hash=parsed.content_hash,
         status=status,
         copies=parsed.copies,
         import_log=_import_log(parsed),
-        **parsed.given_metadata(),
+        **fit(Speech, **parsed.given_metadata()),
     )
-    _write_sections(speech, parsed.sections)
+    speech.write_sections(parsed.sections)
     return speech
 
 
@@ -426,14 +424,14 @@ def _update_speech(speech, parsed):
     """Bring speech in line with the parsed text, except fields a curator locked.
     Returns whether anything changed."""
     wanted = {
-        "title": parsed.title[:300],
+        "title": parsed.title,
         "body": parsed.body,
         "kind": parsed.kind,
         "position": parsed.position,
         "content_hash": parsed.content_hash,
         "copies": parsed.copies,
         "import_log": _import_log(parsed, speech),
-        **parsed.given_metadata(),
+        **fit(Speech, **parsed.given_metadata()),
     }
     changed = [
         name
@@ -449,25 +447,9 @@ def _update_speech(speech, parsed):
         setattr(speech, name, wanted[name])
     speech.save()
     if sections_changed:
-        speech.sections.all().delete()
-        _write_sections(speech, parsed.sections)
+        speech.write_sections(parsed.sections)
     return True
 
 
 def _section_rows(speech):
     return list(speech.sections.values_list("order", "number", "heading", "level", "start", "end"))
-
-
-def _write_sections(speech, specs):
-    Section.objects.bulk_create(
-        Section(
-            speech=speech,
-            order=s.order,
-            number=s.number,
-            heading=s.heading[:300],
-            level=s.level,
-            start=s.start,
-            end=s.end,
-        )
-        for s in specs
-    )

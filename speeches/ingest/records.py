@@ -14,6 +14,7 @@ import json
 import re
 from datetime import date
 
+from speeches import identity
 from speeches.extract.dates import stated_date
 from speeches.ingest.errors import IngestError
 from speeches.ingest.furniture import find_furniture
@@ -28,7 +29,6 @@ from speeches.ingest.parse import (
 )
 from speeches.ingest.sections import find_notes, find_sections
 from speeches.ingest.width import fold
-from speeches.models import Speech, content_hash
 
 # Archive field → the column it is read from unless --map says otherwise. The first
 # column present wins.
@@ -296,7 +296,7 @@ def parse_records(rows, bad_rows, field_map, columns=None):
             continue
         title = str(title).strip() if title else first_words(paragraphs)
         body = "\n".join(paragraphs)
-        digest = content_hash(title + "\n" + body)
+        digest = identity.speech_hash(title, body)
         if digest in seen:
             doc.duplicates_merged += 1
             doc.warnings.append(f"row {number} repeats row {seen[digest]}; kept once")
@@ -330,7 +330,7 @@ def _record_speech(row, field_map, columns, title, body, repairs, position):
     url = _first(row, field_map["url"], columns)
     notes_start = find_notes(body)
     return ParsedSpeech(
-        title=title[:300],
+        title=title,
         body=body,
         position=position,
         kind=classify_kind(title, body),
@@ -348,10 +348,10 @@ def _speakers_from_resolutions(speeches):
     resolution, takes the name where its own header gives none."""
     report = None
     for speech in speeches:
-        if speech.kind == Speech.WORK_REPORT:
+        if speech.kind == identity.WORK_REPORT:
             report = speech
             continue
-        if speech.kind != Speech.RESOLUTION:
+        if speech.kind != identity.RESOLUTION:
             continue
         named = resolution_speaker(speech.body)
         if (

@@ -57,7 +57,7 @@ def last_rebuilt_at():
 def user_terms_changed(terms):
     """Curators added or removed dictionary words: every process reloads the vocabulary
     after commit, and the speeches holding the words are re-indexed with the new cuts."""
-    signals._vocabulary_changed()
+    signals.vocabulary_changed()
     holding = Q(pk__in=[])
     for term in terms:
         holding |= Q(title__contains=term) | Q(body__contains=term)

@@ -3,8 +3,6 @@
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import F, Q
-
 from speeches.models import Official, Region, Speech, Topic
 from speeches.search import columns, store, tiers
 from speeches.search.evaluate import Evaluator
@@ -428,7 +426,7 @@ def _hits(searcher, page, parsed, listing, evaluator):
     ids = [int(searcher.stored_fields(docnum)["id"]) for docnum, _tier, _score in page]
     speeches = (
         Speech.objects.published()
-        .filter(Q(merged_into=None) | Q(merged_into=F("pk")))
+        .not_merged()
         # What a hit shows: no source (its raw bytes are large), sections for the anchor.
         .select_related("region", "speaker")
         .prefetch_related("topics", "sections")

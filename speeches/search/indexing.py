@@ -100,7 +100,7 @@ def document(speech):
         "year": str(speech.known_year) if speech.known_year else "",
         "kind": speech.kind,
         # A copy merged into another speech redirects there: it is not searched.
-        "status": MERGED if speech.merged_into_id not in (None, speech.pk) else speech.status,
+        "status": MERGED if speech.is_merged_copy else speech.status,
         "date_key": _date_key(speech),
     }
     signature = hashlib.sha256(
@@ -206,12 +206,12 @@ class RebuildError(Exception):
 def rebuild_processes(speech_count):
     """How many processes write a rebuild of speech_count speeches
     (settings.SEARCH_REBUILD_PROCESSES, default: one per core)."""
-    wanted = getattr(settings, "SEARCH_REBUILD_PROCESSES", None) or os.cpu_count() or 1
+    wanted = settings.SEARCH_REBUILD_PROCESSES or os.cpu_count() or 1
     return 1 if speech_count < PARALLEL_MIN_SPEECHES else max(1, int(wanted))
 
 
 def segment_postings():
-    return int(getattr(settings, "SEARCH_REBUILD_SEGMENT_POSTINGS", None) or SEGMENT_POSTINGS)
+    return settings.SEARCH_REBUILD_SEGMENT_POSTINGS or SEGMENT_POSTINGS
 
 
 class _SubWriterTask(SubWriterTask):

@@ -38,7 +38,7 @@ _state = threading.local()
 
 
 def _mode():
-    return getattr(settings, "SEARCH_INDEX_UPDATES", "on_commit")
+    return settings.SEARCH_INDEX_UPDATES
 
 
 def enqueue(speech_ids):
@@ -63,7 +63,8 @@ def _apply_queue():
         log.exception("search index update failed; the queue keeps it for the next writer")
 
 
-def _vocabulary_changed():
+def vocabulary_changed():
+    """Every process reloads the dictionary: at once, or after the transaction commits."""
     if _mode() == "immediate":
         dictionary.mark_stale()
     else:
@@ -144,7 +145,7 @@ def _changed(instance, *field_names):
 
 
 def _topic_saved(sender, instance, created, **kwargs):
-    _vocabulary_changed()
+    vocabulary_changed()
     if _changed(instance, "slug"):
         enqueue(instance.speeches.values_list("pk", flat=True))
 
@@ -159,7 +160,7 @@ def _region_subtree(region):
 
 
 def _region_saved(sender, instance, created, **kwargs):
-    _vocabulary_changed()
+    vocabulary_changed()
     if _changed(instance, "code", "parent_id"):
         # Speeches of this region and below carry its code (and its ancestors') in the index.
         enqueue(Speech.objects.filter(region__in=_region_subtree(instance)).values_list("pk", flat=True))
@@ -171,7 +172,7 @@ def _region_deleted(sender, instance, **kwargs):
 
 
 def _official_changed(sender, instance, **kwargs):
-    _vocabulary_changed()
+    vocabulary_changed()
 
 
 def _official_deleting(sender, instance, **kwargs):
@@ -180,7 +181,7 @@ def _official_deleting(sender, instance, **kwargs):
 
 
 def _vocabulary_row_deleted(sender, instance, **kwargs):
-    _vocabulary_changed()
+    vocabulary_changed()
 
 
 def connect():

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from speeches.models import Official, Region, Speech, Topic
 from speeches.openapi import openapi_document
 from speeches.throttle import throttled
-from speeches.views.pages import parse_year
+from speeches.years import parse_year
 
 API_PAGE_SIZE = 20
 
@@ -137,7 +137,7 @@ def speech_detail(request, uid):
     )
     if speech is None:
         return _error(f"没有编号为 {uid} 的讲话", 404)
-    if speech.merged_into_id and speech.merged_into_id != speech.pk:
+    if speech.is_merged_copy:
         return redirect(
             reverse("speeches:api_speech_detail", args=[speech.merged_into.uid]), permanent=True
         )

@@ -1,51 +1,24 @@
 """Public HTML pages: the home page, speeches, sources and the browse pages.
 Query logic lives on SpeechQuerySet; these views pick, paginate and render."""
 
-import math
-
-# The standard library's escape: Django's wraps each call (2,000 regions make it count).
-from html import escape
-
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 
 from speeches.models import Citation, Official, Region, Source, Speech, SpeechTopic, Topic
 from speeches.province_map import province_map
 from speeches.search import related_speeches
+from speeches.templatetags.region_tree import region_url_maker
+from speeches.views.paging import page_of, rows_by_id
+from speeches.years import parse_year, year_histogram
 
-SPEECHES_PER_PAGE = 20
 RELATED_COUNT = 5
 SAME_SOURCE_SHOWN = 20
 OFFICIALS_PER_PAGE = 100
 # Regions nest by code prefix: province (2 digits), prefecture (4), county (6), township (9, 12).
 PUBLISHED = Q(speeches__status=Speech.PUBLISHED)
-
-
-def _rows(queryset, start, stop):
-    """queryset[start:stop], the slice taken on ids first: an index covers the ordering
-    of ids, while sorting whole rows made SQLite read every speech (its long text
-    included) to show twenty. One query still."""
-    return queryset.filter(pk__in=queryset.values("pk")[start:stop])
-
-
-class _Paginator(Paginator):
-    def page(self, number):
-        # Paginator.page, with _rows() for the slice.
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        return self._get_page(_rows(self.object_list, bottom, top), number, self)
-
-
-def _page(request, queryset, per_page=SPEECHES_PER_PAGE):
-    # get_page() turns a bad or out-of-range ?page= into the first or last page: never an error.
-    return _Paginator(queryset, per_page, orphans=3).get_page(request.GET.get("page"))
 
 
 def _listing():
@@ -84,13 +57,13 @@ def home(request):
         "region_count": published.exclude(region=None).values("region").distinct().count(),
         "topic_count": SpeechTopic.objects.filter(speech__in=_published_ids()).values("topic").distinct().count(),
         "official_count": Citation.objects.filter(speech__in=_published_ids()).values("official").distinct().count(),
-        "latest": _rows(_listing().newest_first(), 0, 10),
+        "latest": rows_by_id(_listing().newest_first(), 0, 10),
     }
     return render(request, "speeches/home.html", context)
 
 
 def speech_list(request):
-    page = _page(request, _listing().newest_first())
+    page = page_of(request, _listing().newest_first())
     return render(request, "speeches/speech_list.html", {"page": page})
 
 
@@ -128,7 +101,7 @@ def speech_detail(request, uid):
         uid=uid,
     )
     # A duplicate merged into another speech sends its readers (and links) to the kept one.
-    if speech.merged_into_id and speech.merged_into_id != speech.pk:
+    if speech.is_merged_copy:
         return redirect(speech.merged_into, permanent=True)
     if speech.status == Speech.WITHDRAWN:
         return render(request, "speeches/speech_gone.html", {"speech": speech}, status=410)
@@ -181,34 +154,6 @@ def source_detail(request, pk):
     return render(request, "speeches/source_detail.html", {"source": source, "speeches": speeches})
 
 
-def _region_url_maker():
-    # One reverse() for all regions: reversing each of 2,000 regions costs ~80 ms.
-    marker = "0000000000"
-    pattern = reverse("speeches:region_detail", args=[marker])
-    return lambda code: pattern.replace(marker, code)
-
-
-def region_tree_html(roots):
-    """The nested list of the region tree (Region.objects.tree_with_counts), written here
-    rather than by a template including itself per region: that cost ~0.1 ms a region,
-    200 ms for the 2,000 regions 10,000 speeches are spread over."""
-    url = _region_url_maker()
-    parts = []
-
-    def walk(regions):
-        for region in regions:
-            parts.append(f'<li><a href="{escape(url(region.code))}">{escape(region.name)}</a>'
-                         f'<span class="count">{region.speech_count} 篇</span>')
-            if region.tree_children:
-                parts.append("<ul>")
-                walk(region.tree_children)
-                parts.append("</ul>")
-            parts.append("</li>\n")
-
-    walk(roots)
-    return mark_safe("".join(parts))
-
-
 def _province_counts(roots):
     """{province code: speeches in it and below} from the region tree's roots (a region
     whose province row is missing counts towards its code's province all the same)."""
@@ -225,10 +170,9 @@ def region_list(request):
     counts = _province_counts(roots)
     context = {
         "roots": roots,
-        "tree_html": region_tree_html(roots),
         "unplaced_count": published.filter(region=None).count(),
         # The map only once some province holds a speech: 34 empty tiles say nothing.
-        "map": province_map(counts, _region_url_maker()) if any(counts.values()) else None,
+        "map": province_map(counts, region_url_maker()) if any(counts.values()) else None,
         "national_count": sum(root.speech_count for root in roots if root.level == Region.NATIONAL),
     }
     return render(request, "speeches/region_list.html", context)
@@ -236,7 +180,7 @@ def region_list(request):
 
 def region_unknown(request):
     """The speeches whose region could not be told, kept together as honestly unknown."""
-    page = _page(request, _listing().filter(region=None).newest_first())
+    page = page_of(request, _listing().filter(region=None).newest_first())
     return render(request, "speeches/region_unknown.html", {"page": page})
 
 
@@ -254,7 +198,7 @@ def region_detail(request, code):
         "breadcrumbs": region.ancestors(),
         "children": children,
         "total": sum(direct.values()),
-        "page": _page(request, speeches.newest_first()),
+        "page": page_of(request, speeches.newest_first()),
     }
     return render(request, "speeches/region_detail.html", context)
 
@@ -269,13 +213,13 @@ def topic_list(request):
 
 def topic_unclassified(request):
     """The speeches no topic was found for."""
-    page = _page(request, _listing().filter(topics=None).newest_first())
+    page = page_of(request, _listing().filter(topics=None).newest_first())
     return render(request, "speeches/topic_unclassified.html", {"page": page})
 
 
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
-    page = _page(request, _listing().with_topic(topic).newest_first())
+    page = page_of(request, _listing().with_topic(topic).newest_first())
     return render(request, "speeches/topic_detail.html", {"topic": topic, "page": page})
 
 
@@ -315,40 +259,9 @@ def official_detail(request, pk):
         "official": official,
         # The speeches this person gave: a handful (e.g. a premier's work reports), not paged.
         "delivered": _listing().filter(speaker=official).newest_first(),
-        "page": _page(request, speeches),
+        "page": page_of(request, speeches),
     }
     return render(request, "speeches/official_detail.html", context)
-
-
-# Heights of histogram bars in steps of 5 %: a CSS class each (h-0 … h-20), so the page
-# needs no inline styles and works under a strict Content-Security-Policy.
-HISTOGRAM_STEPS = 20
-# Beyond this many years between the first and the last, empty years are not drawn.
-HISTOGRAM_MAX_SPAN = 120
-
-
-def year_histogram(year_counts, url_for_year):
-    """Bars for [(year or None, count)], oldest year first, with the empty years in between
-    so the axis is even; the unknown-year count is reported apart, never placed on the axis.
-    `url_for_year(year)` is where a bar links. None when no year is known."""
-    known = {year: count for year, count in year_counts if year is not None and count}
-    if not known:
-        return None
-    first, last = min(known), max(known)
-    years = range(first, last + 1) if last - first <= HISTOGRAM_MAX_SPAN else sorted(known)
-    largest = max(known.values())
-    bars = []
-    for year in years:
-        count = known.get(year, 0)
-        step = math.ceil(count * HISTOGRAM_STEPS / largest) if count else 0
-        bars.append({"year": year, "count": count, "step": step, "url": url_for_year(year) if count else ""})
-    return {
-        "bars": bars,
-        "first": first,
-        "last": last,
-        "largest": largest,
-        "unknown_count": sum(count for year, count in year_counts if year is None),
-    }
 
 
 def year_list(request):
@@ -357,23 +270,10 @@ def year_list(request):
     return render(request, "speeches/year_list.html", {"years": years, "histogram": histogram})
 
 
-UNKNOWN_YEAR = "unknown"
-
-
-def parse_year(value):
-    """A year from a URL or query: 'unknown' → None (unknown or masked), 1-4 digits → int.
-    Anything else raises ValueError."""
-    if value == UNKNOWN_YEAR:
-        return None
-    if 1 <= len(value) <= 4 and value.isascii() and value.isdigit() and int(value) > 0:
-        return int(value)
-    raise ValueError(f"not a year: {value!r}")
-
-
 def year_detail(request, year):
     try:
         parsed = parse_year(year)
     except ValueError:
         raise Http404("年份格式不对") from None
-    page = _page(request, _listing().in_year(parsed).newest_first())
+    page = page_of(request, _listing().in_year(parsed).newest_first())
     return render(request, "speeches/year_detail.html", {"year": parsed, "page": page})

@@ -10,8 +10,8 @@ from speeches import search_log
 from speeches.models import Speech
 from speeches.search import SORTS, SearchRequest, search
 from speeches.throttle import SEARCH, limited, throttled
-from speeches.views.pages import year_histogram
 from speeches.views.search_export import EXPORT_FORMATS, export_response
+from speeches.years import year_histogram
 
 log = logging.getLogger(__name__)
 

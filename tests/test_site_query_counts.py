@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from speeches.models import Citation, Official, Region, Section
 from tests.factories import make_region, make_source, make_speech, make_topic
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 
 # Ceiling of SQL queries per page (what each page makes today, plus a little slack).
 CEILINGS = {
@@ -72,11 +72,6 @@ def query_counts(client, pages):
         assert response.status_code == 200, url
         counts[name] = len(captured.captured_queries)
     return counts
-
-
-@pytest.fixture(autouse=True)
-def index_at_once(settings):
-    settings.SEARCH_INDEX_UPDATES = "immediate"
 
 
 def test_pages_make_as_many_queries_for_sixty_speeches_as_for_thirty(client):
