@@ -158,6 +158,52 @@ OFFICIAL_COUNT = {
     },
     "required": ["id", "name", "title", "count"],
 }
+TREND_YEAR = {
+    "type": "object",
+    "properties": {
+        "year": {"type": "integer"},
+        "occurrences": {"type": "integer", "description": "non-overlapping occurrences in the texts"},
+        "speeches": {"type": "integer", "description": "speeches of the year holding the term"},
+        "per_10k_chars": {"type": "number", "description": "occurrences per 10,000 characters of the year's texts"},
+        "speeches_in_year": {"type": "integer"},
+        "share": {"type": "number", "description": "speeches / speeches_in_year"},
+    },
+    "required": ["year", "occurrences", "speeches", "per_10k_chars"],
+}
+TRENDS = {
+    "type": "object",
+    "properties": {
+        "terms": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "term": {"type": "string"},
+                    "occurrences": {"type": "integer"},
+                    "speeches": {"type": "integer"},
+                    "years": {"type": "array", "items": {"$ref": "#/components/schemas/TrendYear"}},
+                    "places": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "code": {"type": "string", "description": "province code, or 000000 for national speeches"},
+                                "name": {"type": "string"},
+                                "occurrences": {"type": "integer"},
+                                "speeches": {"type": "integer"},
+                            },
+                            "required": ["code", "name", "occurrences", "speeches"],
+                        },
+                    },
+                },
+                "required": ["term", "years"],
+            },
+        },
+        "speeches": {"type": "integer", "description": "speeches the filters leave"},
+        "notes": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["terms"],
+}
 
 
 # Any text but NUL (%00), which is refused with 400 before any view (speeches/request_guard.py).
@@ -279,6 +325,32 @@ def openapi_document(server_url):
                     },
                 }
             },
+            "/api/trends/": {
+                "get": {
+                    "summary": "Occurrences of terms per year (and province) in the texts, with the search's filters",
+                    "parameters": [
+                        {"name": "q", "in": "query", "required": False, "style": "form", "explode": True,
+                         "description": "a term; repeat for up to 6 (folded as search folds: traditional or "
+                         "simplified, whitespace ignored); without one, no terms and a note",
+                         "schema": {"type": "array", "items": TEXT}},
+                        *FILTER_PARAMS[:2],
+                        _param("official", "official id"),
+                        _param("year", "a year (2008) or a range (2000-2010)"),
+                        _param("kind", "speech, work_report, news_summary or resolution"),
+                        _param("format", "json (default) or csv", {"type": "string", "enum": ["json", "csv"]}),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "per term, a row per year of the filtered archive",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Trends"}},
+                                "text/csv": {"schema": {"type": "string"}},
+                            },
+                        },
+                        **ERROR_RESPONSES,
+                    },
+                }
+            },
             "/api/regions/": {
                 "get": {
                     "summary": "Regions holding speeches as a tree, counts include sub-regions",
@@ -327,6 +399,8 @@ def openapi_document(server_url):
                 "RegionNode": REGION_NODE,
                 "TopicCount": TOPIC_COUNT,
                 "OfficialCount": OFFICIAL_COUNT,
+                "TrendYear": TREND_YEAR,
+                "Trends": TRENDS,
             }
         },
     }
