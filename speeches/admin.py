@@ -32,6 +32,7 @@ from speeches.models import (
     DictionaryTerm,
     Official,
     PendingIndexUpdate,
+    PendingPassageUpdate,
     Region,
     RegionMention,
     ReviewItem,
@@ -42,6 +43,7 @@ from speeches.models import (
     SpeechTopic,
     Topic,
 )
+from speeches.reuse import display as reuse_display
 
 
 def _admin_context(model_admin, request, title, **context):
@@ -318,6 +320,7 @@ class SpeechAdmin(SimpleHistoryAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("merge/", wrap(self.merge_view), name="speeches_speech_merge"),
+            path("shared-passages/", wrap(self.shared_passages_view), name="speeches_speech_shared_passages"),
             path("<int:object_id>/split/", wrap(self.split_view), name="speeches_speech_split"),
             path(
                 "<int:object_id>/history/assignment/<str:model_name>/<int:history_id>/revert/",
@@ -326,6 +329,19 @@ class SpeechAdmin(SimpleHistoryAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def shared_passages_view(self, request):
+        """The most reused passages and the speeches that are mostly copies (speeches.reuse)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = _admin_context(
+            self, request, "共用文字",
+            passages=reuse_display.most_reused(),
+            templates=reuse_display.template_speeches(),
+            template_share=round(reuse_display.TEMPLATE_SHARE * 100),
+            pending=PendingPassageUpdate.objects.values("speech_id").distinct().count(),
+        )
+        return TemplateResponse(request, "admin/speeches/speech/shared_passages.html", context)
 
     def _require_change(self, request, obj=None):
         if not self.has_change_permission(request, obj):

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from speeches.models import Citation, Official, Region, Source, Speech, SpeechTopic, Topic
 from speeches.province_map import province_map
 from speeches.search import related_speeches
+from speeches.views.reuse import reuse_context
 
 SPEECHES_PER_PAGE = 20
 RELATED_COUNT = 5
@@ -171,6 +172,7 @@ def speech_detail(request, uid):
             if other.pk not in same_source_ids
         ][:RELATED_COUNT],
     }
+    context.update(reuse_context(speech, context["paragraphs"]))
     return render(request, "speeches/speech_detail.html", context)
 
 

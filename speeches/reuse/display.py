@@ -1,0 +1,235 @@
+"""Shared passages as pages show them: a speech's passages with the other speeches
+holding them, the text cut into marked segments, and two speeches aligned side by side."""
+
+from dataclasses import dataclass, field
+
+from speeches.models import PassageChunk, Speech
+from speeches.reuse.align import align
+from speeches.reuse.detect import earliest_first, eligible_speeches
+from speeches.reuse.text import body_span, key_text
+
+# Other speeches named after a passage on the speech page (the API lists them all).
+ALSO_IN_SHOWN = 8
+
+
+@dataclass
+class AlsoIn:
+    speech: Speech
+    start: int
+    end: int
+    chunk_id: int
+
+    @property
+    def url(self):
+        return f"{self.speech.get_absolute_url()}#shared-{self.chunk_id}"
+
+
+@dataclass
+class Passage:
+    """A stretch of a speech's body other speeches hold too, earliest of them first."""
+
+    start: int
+    end: int
+    text: str
+    anchor: str
+    also_in: list = field(default_factory=list)
+
+    @property
+    def shown(self):
+        return self.also_in[:ALSO_IN_SHOWN]
+
+    @property
+    def not_shown(self):
+        return max(0, len(self.also_in) - ALSO_IN_SHOWN)
+
+
+def speech_passages(speech):
+    """The speech's shared passages in the order of its text; overlapping ones (windows
+    of one long paragraph) are joined."""
+    own = list(
+        PassageChunk.objects.filter(speech=speech).exclude(passage=None)
+        .order_by("shared_start", "id").values_list("id", "passage_id", "shared_start", "shared_end")
+    )
+    if not own:
+        return []
+    others = {}
+    rows = (
+        PassageChunk.objects.filter(passage__in={passage_id for _, passage_id, _, _ in own})
+        .exclude(speech=speech).filter(speech__in=eligible_speeches())
+        .values_list("id", "passage_id", "speech_id", "shared_start", "shared_end")
+    )
+    for chunk_id, passage_id, speech_id, start, end in rows:
+        others.setdefault(passage_id, []).append((speech_id, start, end, chunk_id))
+    order = earliest_first({row[0] for found in others.values() for row in found})
+    rank = {pk: n for n, pk in enumerate(order)}
+    speeches = Speech.objects.only("id", "uid", "title", "date", "year", "year_masked").in_bulk(order)
+    passages = []
+    for chunk_id, passage_id, start, end in own:
+        holders = sorted(others.get(passage_id, []), key=lambda row: (rank[row[0]], row[1]))
+        if not holders:
+            continue  # the others were withdrawn since the finder ran
+        if passages and start < passages[-1].end:
+            last = passages[-1]
+            last.end = max(last.end, end)
+            last.text = speech.body[last.start : last.end]
+            holders = [row for row in holders if row[0] not in {a.speech.pk for a in last.also_in}]
+            last.also_in.extend(AlsoIn(speeches[row[0]], row[1], row[2], row[3]) for row in holders)
+            last.also_in.sort(key=lambda a: rank[a.speech.pk])
+            continue
+        seen, also_in = set(), []
+        for speech_id, other_start, other_end, other_chunk in holders:
+            if speech_id not in seen:  # one entry per speech: its first holding chunk
+                seen.add(speech_id)
+                also_in.append(AlsoIn(speeches[speech_id], other_start, other_end, other_chunk))
+        passages.append(Passage(start, end, speech.body[start:end], f"shared-{chunk_id}", also_in))
+    return passages
+
+
+def segments(text, offset, passages):
+    """text (found at `offset` in the body) cut into [{"text", "passage", "first"}]:
+    the parts inside a passage carry it, the first part of each its anchor."""
+    parts, position, end = [], offset, offset + len(text)
+    for passage in passages:
+        if passage.end <= position or passage.start >= end:
+            continue
+        if passage.start > position:
+            parts.append({"text": text[position - offset : passage.start - offset], "passage": None, "first": False})
+            position = passage.start
+        stop = min(passage.end, end)
+        parts.append({"text": text[position - offset : stop - offset], "passage": passage,
+                      "first": passage.start >= offset})
+        position = stop
+    if position < end:
+        parts.append({"text": text[position - offset :], "passage": None, "first": False})
+    return parts
+
+
+def mark_paragraphs(speech, paragraphs, passages):
+    """Give each paragraph of pages._reading_paragraphs its marked `segments` and the
+    passages that end in it (`passages_ending`, whose sources are listed after it)."""
+    if not passages:
+        return
+    spans = {index: (start, end) for index, _text, start, end in speech.paragraph_spans()}
+    for paragraph in paragraphs:
+        line_start, line_end = spans[paragraph["index"]]
+        line = speech.body[line_start:line_end]
+        start = line_start + len(line) - len(line.lstrip()) + len(paragraph["heading"])
+        end = start + len(paragraph["text"])
+        paragraph["segments"] = segments(paragraph["text"], start, passages)
+        paragraph["passages_ending"] = [p for p in passages if start < p.end <= end]
+    # A passage ending in a heading or between lines is listed after the paragraph it last touched.
+    listed = {id(p) for paragraph in paragraphs for p in paragraph.get("passages_ending", [])}
+    for passage in passages:
+        if id(passage) not in listed:
+            touched = [pg for pg in paragraphs if any(s["passage"] is passage for s in pg["segments"])]
+            if touched:
+                touched[-1]["passages_ending"].append(passage)
+
+
+@dataclass
+class Comparison:
+    rows: list  # {"shared": bool, "a": [segments], "b": [segments], "similarity"}
+    shared_chars: int  # of a's text in passages it shares with b
+    a_chars: int
+    b_chars: int
+    unaligned: int  # shared passages in a different order, marked but not side by side
+
+
+def _in_order(matches):
+    """The heaviest chain of matches in the same order in both texts (the rest cross it)."""
+    best, previous = [], []
+    for i, match in enumerate(matches):
+        best.append(match.length)
+        previous.append(None)
+        for j in range(i):
+            if matches[j].b_end <= match.b_start and matches[j].a_end <= match.a_start and best[j] + match.length > best[i]:
+                best[i], previous[i] = best[j] + match.length, j
+    chain, i = [], max(range(len(matches)), key=best.__getitem__) if matches else None
+    while i is not None:
+        chain.append(matches[i])
+        i = previous[i]
+    return chain[::-1]
+
+
+def compare(a, b):
+    """Two speeches' texts cut into rows: shared passages side by side, the text between
+    them (each side's own) in rows of its own."""
+    key_a, offsets_a = key_text(a.body)
+    key_b, offsets_b = key_text(b.body)
+    matches = align(key_a, key_b)
+    chain = _in_order(matches)
+    marks_a = [Passage(*body_span(a.body, offsets_a, m.a_start, m.a_end), "", f"a{n}") for n, m in enumerate(matches)]
+    marks_b = [Passage(*body_span(b.body, offsets_b, m.b_start, m.b_end), "", f"b{n}") for n, m in enumerate(matches)]
+    rows, at_a, at_b = [], 0, 0
+
+    def gap(until_a, until_b):
+        text_a, text_b = a.body[at_a:until_a], b.body[at_b:until_b]
+        if text_a.strip() or text_b.strip():
+            rows.append({"shared": False, "a": segments(text_a, at_a, marks_a), "b": segments(text_b, at_b, marks_b)})
+
+    for match in chain:
+        start_a, end_a = body_span(a.body, offsets_a, match.a_start, match.a_end)
+        start_b, end_b = body_span(b.body, offsets_b, match.b_start, match.b_end)
+        gap(start_a, start_b)
+        rows.append({
+            "shared": True,
+            "a": [{"text": a.body[start_a:end_a], "passage": None, "first": False}],
+            "b": [{"text": b.body[start_b:end_b], "passage": None, "first": False}],
+            "similarity": match.similarity,
+        })
+        at_a, at_b = end_a, end_b
+    gap(len(a.body), len(b.body))
+    return Comparison(
+        rows=rows,
+        shared_chars=sum(m.a_end - m.a_start for m in matches),
+        a_chars=len(key_a),
+        b_chars=len(key_b),
+        unaligned=len(matches) - len(chain),
+    )
+
+
+# A speech is listed as a template copy when other speeches hold this share of its text.
+TEMPLATE_SHARE = 0.6
+
+
+def most_reused(limit=50):
+    """The passages most speeches share, each with the speeches holding it, earliest first."""
+    from speeches.models import SharedPassage
+
+    passages = list(SharedPassage.objects.order_by("-speech_count", "id")[:limit])
+    holders = {}
+    for passage_id, speech_id in PassageChunk.objects.filter(passage__in=passages).values_list("passage_id", "speech_id"):
+        holders.setdefault(passage_id, set()).add(speech_id)
+    order = earliest_first({pk for found in holders.values() for pk in found})
+    speeches = Speech.objects.only("id", "uid", "title", "date", "year", "year_masked").in_bulk(order)
+    for passage in passages:
+        passage.speeches = [speeches[pk] for pk in order if pk in holders.get(passage.pk, ())]
+    return passages
+
+
+def _covered(spans):
+    total, reach = 0, 0
+    for start, end in sorted(spans):
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return total
+
+
+def template_speeches(share=TEMPLATE_SHARE, limit=100):
+    """[(speech, share of its text other speeches hold)], the most copied first: speeches
+    that are mostly text found elsewhere (templates filled in, or compilations of others)."""
+    from django.db.models.functions import Length
+
+    spans = {}
+    for speech_id, start, end in PassageChunk.objects.exclude(passage=None).values_list(
+        "speech_id", "shared_start", "shared_end"
+    ):
+        spans.setdefault(speech_id, []).append((start, end))
+    lengths = dict(
+        Speech.objects.filter(pk__in=list(spans)).annotate(chars=Length("body")).values_list("id", "chars")
+    )
+    shares = {pk: _covered(found) / lengths[pk] for pk, found in spans.items() if lengths.get(pk)}
+    chosen = sorted((pk for pk, value in shares.items() if value >= share), key=lambda pk: (-shares[pk], pk))[:limit]
+    speeches = Speech.objects.only("id", "uid", "title", "date", "year", "year_masked").in_bulk(chosen)
+    return [(speeches[pk], shares[pk]) for pk in chosen]
