@@ -204,6 +204,41 @@ TRENDS = {
     },
     "required": ["terms"],
 }
+REUSE = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "passages": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "start": {"type": "integer", "description": "offset of the passage in the speech's text"},
+                    "end": {"type": "integer"},
+                    "text": {"type": "string"},
+                    "also_in": {
+                        "type": "array",
+                        "description": "the other speeches holding it, earliest first",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "id": {"type": "string"},
+                                "title": {"type": "string"},
+                                "url": {"type": "string"},
+                                "date": {**NULLABLE_STRING, "format": "date"},
+                                "start": {"type": "integer", "description": "offset in that speech's text"},
+                                "end": {"type": "integer"},
+                            },
+                            "required": ["id", "title", "url", "date", "start", "end"],
+                        },
+                    },
+                },
+                "required": ["start", "end", "text", "also_in"],
+            },
+        },
+    },
+    "required": ["passages"],
+}
 
 
 # Any text but NUL (%00), which is refused with 400 before any view (speeches/request_guard.py).
@@ -291,6 +326,19 @@ def openapi_document(server_url):
                     ],
                     "responses": {
                         "200": _json_response("the speech", {"$ref": "#/components/schemas/SpeechDetail"}),
+                        "301": {"description": "a merged duplicate: redirects to the speech kept"},
+                        **ERROR_RESPONSES,
+                    },
+                }
+            },
+            "/api/speeches/{id}/reuse/": {
+                "get": {
+                    "summary": "Passages of a speech that other speeches share, near-identical (50+ characters)",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": TEXT}
+                    ],
+                    "responses": {
+                        "200": _json_response("the passages, in the order of the text", {"$ref": "#/components/schemas/Reuse"}),
                         "301": {"description": "a merged duplicate: redirects to the speech kept"},
                         **ERROR_RESPONSES,
                     },
@@ -401,6 +449,7 @@ def openapi_document(server_url):
                 "OfficialCount": OFFICIAL_COUNT,
                 "TrendYear": TREND_YEAR,
                 "Trends": TRENDS,
+                "Reuse": REUSE,
             }
         },
     }

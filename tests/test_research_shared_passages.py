@@ -90,6 +90,17 @@ def test_speeches_sharing_only_salutations_and_stock_phrases_share_no_passage(db
     assert find_shared_passages().passages == 0
 
 
+def test_a_formula_many_speeches_repeat_is_a_stock_phrase_not_a_shared_passage(db):
+    thanks = "在此，我代表县人民政府，向全县人民，向各位人大代表、政协委员，向关心支持我县发展的各界人士，表示衷心的感谢！"
+    for n in range(4):
+        make_speech(title=f"报告{n}", body=body(OWN[n], thanks), year=2010 + n)
+    summary = find_shared_passages()
+    assert summary.passages == 0 and summary.stock == 1
+    # Two speeches sharing it are one copying the other.
+    Speech.objects.filter(title__in=["报告2", "报告3"]).delete()
+    assert find_shared_passages().passages == 1
+
+
 def test_the_queue_keeps_passages_current_through_imports_edits_and_deletions(archive):
     first, later, unrelated = archive
     find_shared_passages()

@@ -15,17 +15,16 @@ chunks stored for all the others, whose MinHashes are read back from the databas
 nothing else is recomputed. Chunks with identical text skip the alignment.
 """
 
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 
 from speeches.models import PassageChunk, PendingPassageUpdate, SharedPassage, Speech
 from speeches.reuse.align import align
-from speeches.reuse.text import body_span, chunks, key_text
+from speeches.reuse.text import MIN_PASSAGE, body_span, chunks, key_text
 
 SHINGLE = 5
 NUM_PERM = 64
@@ -33,25 +32,39 @@ SEED = 20240501
 # LSH proposes pairs whose shingle sets are likely this alike (Jaccard) or more: a copied
 # paragraph with a few words changed is well above, two paragraphs on one theme below.
 LSH_THRESHOLD = 0.5
+# Text that many speeches repeat and that is not much longer than a passage must be is a
+# stock phrase (a formula of thanks, an opening sentence), not a passage copied.
+STOCK_SPEECHES = 4
+STOCK_CHARS = 2 * MIN_PASSAGE
 WRITE_BATCH = 2000
 LOAD_BATCH = 500
 
 
-def _crc32(data):
-    return zlib.crc32(data)
-
-
 # datasketch's default scheme (2.0): 32-bit hash values, stored as 4 bytes each.
 SCHEME = "affine32"
-_template = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_crc32, scheme=SCHEME)
+_template = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+# Shingles are hashed here, all of a key at once (a polynomial over the characters' code
+# points, folded to 32 bits): datasketch then hashes each value with int().
+_POWERS = np.array([1_000_003**power % 2**64 for power in range(SHINGLE - 1, -1, -1)], dtype=np.uint64)
+
+
+def shingle_hashes(key):
+    """The 32-bit hashes of the key's SHINGLE-character shingles (repeats included:
+    they change no minimum)."""
+    codes = np.frombuffer(key.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(codes) < SHINGLE:
+        codes = np.concatenate([codes, np.zeros(SHINGLE - len(codes), dtype=np.uint64)])
+    count = len(codes) - SHINGLE + 1
+    hashed = codes[:count] * _POWERS[0]
+    for offset in range(1, SHINGLE):
+        hashed += codes[offset : offset + count] * _POWERS[offset]  # wraps modulo 2**64
+    return (hashed ^ (hashed >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
 
 
 def minhash(key):
     """The MinHash (hash values, uint32) of a key's SHINGLE-character shingles."""
-    sketch = MinHash(
-        num_perm=NUM_PERM, seed=SEED, hashfunc=_crc32, permutations=_template.permutations, scheme=SCHEME
-    )
-    sketch.update_batch({key[i : i + SHINGLE].encode("utf-8") for i in range(max(1, len(key) - SHINGLE + 1))})
+    sketch = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, permutations=_template.permutations, scheme=SCHEME)
+    sketch.update_batch(shingle_hashes(key).tolist())
     return sketch.hashvalues
 
 
@@ -82,6 +95,7 @@ class Summary:
     chunks: int = 0  # of those
     candidates: int = 0  # pairs LSH proposed
     aligned: int = 0  # pairs aligned
+    stock: int = 0  # groups of alike chunks left out as stock phrases
     passages: int = 0  # shared passages in the archive afterwards
     sharing: int = 0  # speeches holding one
 
@@ -186,7 +200,7 @@ def _match_pieces(pieces, new_indexes, union, summary, progress=None):
             for other in lsh.query(LeanMinHash(seed=SEED, hashvalues=piece.hashvalues, scheme=SCHEME)):
                 if other != index and pieces[other].speech_id != piece.speech_id:
                     proposals.append((index, other))
-        if progress and done % 5000 == 0:
+        if progress and (done % 5000 == 0 or done == len(new_indexes)):
             progress("proposing", done, len(new_indexes))
     summary.candidates = len(proposals)
     _load_keys([pieces[other] for _index, other in proposals])
@@ -199,7 +213,7 @@ def _match_pieces(pieces, new_indexes, union, summary, progress=None):
             union.union(index, other)
             _widen(pieces[index], min(m.a_start for m in found), max(m.a_end for m in found))
             _widen(pieces[other], min(m.b_start for m in found), max(m.b_end for m in found))
-        if progress and done % 5000 == 0:
+        if progress and (done % 5000 == 0 or done == len(proposals)):
             progress("aligning", done, len(proposals))
     # A piece represented by another of the same text shares what that one shares.
     for index, piece in enumerate(pieces):
@@ -217,15 +231,35 @@ def earliest_first(speech_ids):
     )]
 
 
+def _shared_length(piece):
+    """Key characters of the part of the piece shared with others."""
+    if piece.hull is not None:
+        return piece.hull[1] - piece.hull[0]
+    if piece.shared is not None and piece.text is not None:
+        return len(key_text(piece.text[piece.shared[0] - piece.start : piece.shared[1] - piece.start])[0])
+    return len(piece.key or "")
+
+
 def _groups(pieces, union):
-    """{root: [piece indexes]} of the joined pieces spanning two or more speeches."""
+    """({root: [piece indexes]} of the joined pieces spanning two or more speeches,
+    the same of those that are stock phrases: shorter than STOCK_CHARS and repeated by
+    STOCK_SPEECHES speeches or more)."""
     members = {}
     for index in range(len(pieces)):
         members.setdefault(union.find(index), []).append(index)
-    return {root: found for root, found in members.items() if len({pieces[i].speech_id for i in found}) > 1}
+    groups, stock = {}, {}
+    for root, found in members.items():
+        speeches = len({pieces[i].speech_id for i in found})
+        if speeches < 2:
+            continue
+        if speeches >= STOCK_SPEECHES and max(_shared_length(pieces[i]) for i in found) < STOCK_CHARS:
+            stock[root] = found
+        else:
+            groups[root] = found
+    return groups, stock
 
 
-def _write(pieces, groups, changed_ids, full):
+def _write(pieces, groups, stock, changed_ids, full):
     touched = {}
     for root, members in groups.items():
         stored_passages = {pieces[i].passage_id for i in members if pieces[i].chunk_id is not None}
@@ -248,23 +282,40 @@ def _write(pieces, groups, changed_ids, full):
             for i in members:
                 pieces[i].shared = _shared_span(pieces[i])
         in_passage = {i: passage_of[root] for root, members in touched.items() for i in members}
+        in_stock = {i for members in stock.values() for i in members}
         new_rows, stored_rows = [], []
         for index, piece in enumerate(pieces):
             passage = in_passage.get(index)
             shared = piece.shared if passage is not None else None
             if piece.chunk_id is None:
-                new_rows.append(PassageChunk(
-                    speech_id=piece.speech_id, start=piece.start, end=piece.end,
-                    minhash=piece.hashvalues.tobytes(), passage=passage,
-                    shared_start=shared[0] if shared else None, shared_end=shared[1] if shared else None,
+                new_rows.append((
+                    piece.speech_id, piece.start, piece.end, piece.hashvalues.tobytes(),
+                    passage.pk if passage else None, shared[0] if shared else None, shared[1] if shared else None,
                 ))
             elif passage is not None:
                 stored_rows.append(PassageChunk(
                     pk=piece.chunk_id, passage=passage, shared_start=shared[0], shared_end=shared[1]
                 ))
-        PassageChunk.objects.bulk_create(new_rows, batch_size=WRITE_BATCH)
+            elif piece.passage_id is not None and index in in_stock:
+                # A passage grown into a stock phrase is one no longer.
+                stored_rows.append(PassageChunk(pk=piece.chunk_id, passage=None, shared_start=None, shared_end=None))
+        _insert_chunks(new_rows)
         PassageChunk.objects.bulk_update(stored_rows, ["passage", "shared_start", "shared_end"], batch_size=WRITE_BATCH)
         _recount()
+
+
+def _insert_chunks(rows):
+    """INSERT the new chunks' rows (speech, start, end, minhash, passage, shared start
+    and end) with executemany: bulk_create spends ~0.3 ms a row preparing model instances,
+    a minute at 10,000 speeches."""
+    meta = PassageChunk._meta
+    names = ["speech", "start", "end", "minhash", "passage", "shared_start", "shared_end"]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
+    sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"
+    with connection.cursor() as cursor:
+        for first in range(0, len(rows), WRITE_BATCH):
+            cursor.executemany(sql, rows[first : first + WRITE_BATCH])
 
 
 def _recount():
@@ -330,9 +381,11 @@ def find_shared_passages(speech_ids=None, progress=None):
         if piece.passage_id is not None:
             union.union(passage_root.setdefault(piece.passage_id, index), index)
     _match_pieces(pieces, new_indexes, union, summary, progress)
-    groups = _groups(pieces, union)
-    _load_keys([pieces[i] for members in groups.values() for i in members])
-    _write(pieces, groups, speech_ids or [], full)
+    # Stored pieces' texts are read now, for what they share: then they are told apart.
+    _load_keys([pieces[i] for found in _groups(pieces, union) for members in found.values() for i in members])
+    groups, stock = _groups(pieces, union)
+    summary.stock = len(stock)
+    _write(pieces, groups, stock, speech_ids or [], full)
     summary.passages = SharedPassage.objects.count()
     summary.sharing = PassageChunk.objects.exclude(passage=None).values("speech").distinct().count()
     return summary

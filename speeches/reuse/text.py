@@ -6,12 +6,18 @@ letters, digits and Han characters left out, so a copy whose punctuation, spacin
 line breaks were changed still reads the same. `offsets[i]` is where key[i] stands in
 the body, so what is found in keys is marked in the text.
 
-Keys are cut into chunks of about a paragraph: a line shorter than MIN_CHUNK key
-characters joins the next (headings, salutations such as 各位代表：), a long paragraph
-is cut into overlapping windows. Shared passages are found between chunks.
+Keys are cut into chunks of about a paragraph. A salutation on a line of its own
+(各位代表：, 同志们！: a few characters ending the sentence) is left out, never part of a
+chunk; any other line shorter than MIN_CHUNK key characters (a heading, a short
+sentence, a piece of a paragraph broken by a stray line break) joins the next line; a
+long paragraph is cut into overlapping windows. Stock phrases longer than a salutation
+are told by how many speeches repeat them (detect.py).
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
 
 from speeches.search.text import fold
 
@@ -24,20 +30,37 @@ MIN_CHUNK = MIN_PASSAGE
 MAX_CHUNK = 360
 WINDOW = 240
 WINDOW_STEP = 160
+# What ends a sentence, a salutation or an exclamation (closing quotes and brackets may follow).
+SENTENCE_ENDS = set("。！？!?：:；;…")
+CLOSING = set("”’」』）)】]\"'")
+PLANE = 0x10000
+# A line this short that ends its sentence is a salutation (各位代表：).
+SALUTATION_MAX = 12
+
+
+@lru_cache(maxsize=1)
+def _alnum_table():
+    """Whether each character of the Basic Multilingual Plane is a letter, digit or Han."""
+    return np.array([chr(code).isalnum() for code in range(PLANE)], dtype=bool)
 
 
 def key_text(body):
     """(key, offsets): the body's letters, digits and Han characters, folded, and the
-    offset in body of each."""
+    offset in body of each (a numpy array)."""
     folded = fold(body)
-    keep = [i for i, char in enumerate(folded) if char.isalnum()]
-    return "".join(folded[i] for i in keep), keep
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    keep = _alnum_table()[np.minimum(codes, PLANE - 1)]
+    astral = np.nonzero(codes >= PLANE)[0]
+    for index in astral:  # outside the table (rare): asked one by one
+        keep[index] = folded[index].isalnum()
+    offsets = np.nonzero(keep)[0]
+    return codes[offsets].tobytes().decode("utf-32-le"), offsets
 
 
 def body_span(text, offsets, key_start, key_end):
     """(start, end) in text of key[key_start:key_end], with the punctuation right after it
     (a sentence's full stop, a closing quote)."""
-    start, end = offsets[key_start], offsets[key_end - 1] + 1
+    start, end = int(offsets[key_start]), int(offsets[key_end - 1]) + 1
     while end < len(text) and not text[end].isalnum() and not text[end].isspace():
         end += 1
     return start, end
@@ -54,31 +77,41 @@ class Chunk:
         return body_span(body, offsets, self.key_start, self.key_end)
 
 
+def _ends_sentence(line):
+    line = line.rstrip()
+    while line and line[-1] in CLOSING:
+        line = line[:-1]
+    return bool(line) and line[-1] in SENTENCE_ENDS
+
+
 def _lines(body, offsets):
-    """Key ranges of the body's lines, in order, empty lines left out."""
-    ranges, index = [], 0
-    line_ends = [i for i, char in enumerate(body) if char == "\n"] + [len(body)]
-    for line_end in line_ends:
-        end = index
-        while end < len(offsets) and offsets[end] < line_end:
-            end += 1
-        if end > index:
-            ranges.append((index, end))
-        index = end
-    return ranges
+    """(key start, key end, ends a sentence) of the body's lines, empty lines left out."""
+    line_starts = [0]
+    position = body.find("\n")
+    while position != -1:
+        line_starts.append(position + 1)
+        position = body.find("\n", position + 1)
+    bounds = np.searchsorted(offsets, line_starts + [len(body)]).tolist()
+    found = []
+    for number, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False)):
+        if end > start:
+            line_end = line_starts[number + 1] - 1 if number + 1 < len(line_starts) else len(body)
+            found.append((start, end, _ends_sentence(body[line_starts[number] : line_end])))
+    return found
 
 
 def chunks(body, key=None, offsets=None):
     """The body's chunks (see the module docstring)."""
     if key is None:
         key, offsets = key_text(body)
-    found, first = [], None
-    for line_start, line_end in _lines(body, offsets):
-        start = line_start if first is None else first
+    found, pending = [], None
+    for line_start, line_end, complete in _lines(body, offsets):
+        start = line_start if pending is None else pending
         if line_end - start < MIN_CHUNK:
-            first = start  # too short alone: joins the next line
+            salutation = pending is None and complete and line_end - line_start <= SALUTATION_MAX
+            pending = None if salutation else start
             continue
-        first = None
+        pending = None
         if line_end - start <= MAX_CHUNK:
             found.append(Chunk(start, line_end, key[start:line_end]))
             continue
@@ -91,10 +124,8 @@ def chunks(body, key=None, offsets=None):
             if window_end == line_end:
                 break
             window_start += WINDOW_STEP
-    if first is not None and len(key) - first >= MIN_CHUNK:
-        found.append(Chunk(first, len(key), key[first:]))
-    elif first is not None and found and found[-1].key_end - found[-1].key_start <= MAX_CHUNK:
-        # A short last line joins the chunk before it.
+    if pending is not None and found and found[-1].key_end - found[-1].key_start <= MAX_CHUNK:
+        # Short last lines (a closing sentence) join the chunk before them.
         last = found.pop()
         found.append(Chunk(last.key_start, len(key), key[last.key_start :]))
     return found

@@ -42,6 +42,6 @@ class Command(BaseCommand):
         seconds = time.monotonic() - started
         self.stdout.write(self.style.SUCCESS(
             f"比对了 {summary.speeches} 篇讲话（{summary.chunks} 个片段，{summary.candidates} 对候选，"
-            f"逐字比对 {summary.aligned} 对），用时 {seconds:.1f} 秒。"
+            f"逐字比对 {summary.aligned} 对，{summary.stock} 组套话不计），用时 {seconds:.1f} 秒。"
             f"档案中共有 {summary.passages} 段共用文字，见于 {summary.sharing} 篇讲话。"
         ))
