@@ -655,6 +655,9 @@ class PassageChunk(models.Model):
     )
     shared_start = models.PositiveIntegerField("共用部分起始字符", null=True, blank=True)
     shared_end = models.PositiveIntegerField("共用部分结束字符", null=True, blank=True)
+    # The MinHash of the shared part alone: two chunks of one passage (joined through a
+    # third) hold the same text only when these agree (speeches.reuse.display).
+    shared_minhash = models.BinaryField("共用部分的 MinHash", null=True, blank=True)
 
     class Meta:
         ordering = ["speech", "start"]

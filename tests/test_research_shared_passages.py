@@ -11,6 +11,7 @@ from django.core.management import call_command
 from speeches.models import PassageChunk, PendingPassageUpdate, SharedPassage, Speech
 from speeches.reuse.align import align
 from speeches.reuse.detect import find_shared_passages, process_queue
+from speeches.reuse.display import speech_passages
 from speeches.reuse.text import MIN_PASSAGE, chunks, key_text
 from tests.factories import make_speech
 
@@ -193,3 +194,64 @@ def test_the_command_reports_progress_and_what_it_found(archive, capsys):
     assert "比对了" in capsys.readouterr().out
     call_command("find_shared_passages", "--pending")
     assert "没有等待比对的讲话" in capsys.readouterr().out
+
+
+@pytest.fixture
+def shared_corpora(db):
+    """The seed page (imported), the national reports since 2016 with their resolutions and
+    the first 30 city reports (created as they are), all dated."""
+    import json
+    from pathlib import Path
+
+    from speeches.ingest.pipeline import import_paths
+    from tests.conftest import shared_path
+
+    import_paths([shared_path("corpus", "seed", "000_90d96380ab40a5b4.txt")])
+    reports = shared_path("corpus", "gov_work_reports", "government_work_reports.jsonl")
+    rows = [json.loads(line) for line in reports.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for row in rows:
+        year = int(row["year"]) if row.get("year") else None
+        if (year or 0) >= 2016 or any(f"第十{n}届" in row["title"] for n in ("三", "四")):
+            make_speech(title=row["title"], body=row["content"], year=year, kind=Speech.WORK_REPORT)
+    cities = sorted(Path(shared_path("corpus", "city_reports_2024")).glob("*.txt"))[:30]
+    for path in cities:
+        make_speech(title=path.stem, body=path.read_text(encoding="utf-8"), year=2024)
+
+
+def _overlaps(spans, start, end):
+    return any(s < end and start < e for s, e in spans)
+
+
+@pytest.mark.shared
+def test_on_the_shared_corpora_passages_are_found_where_pairwise_alignment_finds_them(shared_corpora):
+    """Ground truth: every pair of speeches aligned whole (the naive way). Nearly every
+    passage of 150+ characters it finds (longer than any stock phrase) is listed on both
+    speeches' pages, and nearly every speech a page lists does share text with it."""
+    find_shared_passages()
+    speeches = list(Speech.objects.published().order_by("id"))
+    keys = {s.pk: key_text(s.body) for s in speeches}
+    listed = {}  # (speech, other) -> [(start, end) of passages in speech listing other]
+    for speech in speeches:
+        for passage in speech_passages(speech):
+            for other in passage.also_in:
+                listed.setdefault((speech.pk, other.speech.pk), []).append((passage.start, passage.end))
+    expected = found = confirmed = 0
+    for n, a in enumerate(speeches):
+        for b in speeches[n + 1 :]:
+            (key_a, offsets_a), (key_b, offsets_b) = keys[a.pk], keys[b.pk]
+            matches = align(key_a, key_b)
+            confirmed += bool(matches) and (a.pk, b.pk) in listed
+            for match in matches:
+                if match.length < 150:
+                    continue
+                expected += 1
+                start_a, end_a = int(offsets_a[match.a_start]), int(offsets_a[match.a_end - 1]) + 1
+                start_b, end_b = int(offsets_b[match.b_start]), int(offsets_b[match.b_end - 1]) + 1
+                found += _overlaps(listed.get((a.pk, b.pk), []), start_a, end_a) and _overlaps(
+                    listed.get((b.pk, a.pk), []), start_b, end_b
+                )
+    claimed = sum(1 for a, b in listed if a < b)
+    print(f"recall {found}/{expected}, precision {confirmed}/{claimed}")
+    assert expected >= 20  # the national reports and city reports do share text
+    assert found / expected >= 0.9
+    assert claimed and confirmed / claimed >= 0.9

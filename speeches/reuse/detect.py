@@ -24,18 +24,27 @@ from django.db.models import Count, F, Q
 
 from speeches.models import PassageChunk, PendingPassageUpdate, SharedPassage, Speech
 from speeches.reuse.align import align
-from speeches.reuse.text import MIN_PASSAGE, body_span, chunks, key_text
+from speeches.reuse.text import body_span, chunks, key_text
 
 SHINGLE = 5
 NUM_PERM = 64
 SEED = 20240501
 # LSH proposes pairs whose shingle sets are likely this alike (Jaccard) or more: a copied
-# paragraph with a few words changed is well above, two paragraphs on one theme below.
-LSH_THRESHOLD = 0.5
+# paragraph with a few words changed is well above, two paragraphs on one theme below; a
+# window holding 3/4 of a passage another window holds whole is at about 0.6.
+LSH_THRESHOLD = 0.3
 # Text that many speeches repeat and that is not much longer than a passage must be is a
-# stock phrase (a formula of thanks, an opening sentence), not a passage copied.
+# stock phrase (a formula of thanks, an opening sentence), not a passage copied: counted
+# in characters of the text, punctuation included (about 100 key characters).
 STOCK_SPEECHES = 4
-STOCK_CHARS = 2 * MIN_PASSAGE
+STOCK_CHARS = 120
+# Two shared parts hold the same text when their MinHashes agree this much (an estimate
+# of their Jaccard similarity): near-identical texts agree far more, unrelated ones hardly.
+CONFIRM = 0.4
+# A piece is held whole by another when an alignment covers this much of it.
+COVERED = 0.8
+# Pieces this close in a speech (a line break between paragraphs) are neighbours.
+NEIGHBOUR_GAP = 3
 WRITE_BATCH = 2000
 LOAD_BATCH = 500
 
@@ -87,6 +96,7 @@ class _Piece:
     passage_id: int | None = None
     shared: tuple | None = None  # (start, end) in the body
     hull: list | None = None  # [start, end] of the shared key range found now
+    shared_hash: bytes | None = None  # MinHash of the shared part, when written now
 
 
 @dataclass
@@ -101,6 +111,12 @@ class Summary:
 
 
 class _UnionFind(dict):
+    """Disjoint sets of piece indexes, with the size of each."""
+
+    def __init__(self):
+        super().__init__()
+        self.sizes = {}
+
     def find(self, item):
         root = item
         while self.get(root, root) != root:
@@ -109,10 +125,15 @@ class _UnionFind(dict):
             self[item], item = root, self.get(item, item)
         return root
 
+    def size(self, item):
+        return self.sizes.get(self.find(item), 1)
+
     def union(self, a, b):
         a, b = self.find(a), self.find(b)
         if a != b:
-            self[max(a, b)] = min(a, b)
+            low, high = min(a, b), max(a, b)
+            self[high] = low
+            self.sizes[low] = self.sizes.get(low, 1) + self.sizes.pop(high, 1)
 
 
 def _new_pieces(speech):
@@ -177,6 +198,22 @@ def _signature(piece):
     return piece.key if piece.key is not None else piece.hashvalues.tobytes()
 
 
+def confirmed(first, second):
+    """Whether two shared parts (their MinHashes as stored) hold the same text."""
+    if not first or not second:
+        return False
+    return float((np.frombuffer(bytes(first), np.uint32) == np.frombuffer(bytes(second), np.uint32)).mean()) >= CONFIRM
+
+
+def _covers(hull, key):
+    return hull[1] - hull[0] >= COVERED * len(key)
+
+
+def _shared_minhash(piece):
+    text = piece.text[piece.shared[0] - piece.start : piece.shared[1] - piece.start]
+    return minhash(key_text(text)[0]).tobytes()
+
+
 def _match_pieces(pieces, new_indexes, union, summary, progress=None):
     """Propose pairs with LSH, align them, join the alike (pieces of one speech are not paired)."""
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
@@ -204,17 +241,34 @@ def _match_pieces(pieces, new_indexes, union, summary, progress=None):
             progress("proposing", done, len(new_indexes))
     summary.candidates = len(proposals)
     _load_keys([pieces[other] for _index, other in proposals])
+    overlapping = []  # pairs sharing a part of each: joined after the others
     for done, (index, other) in enumerate(proposals, start=1):
         if union.find(index) == union.find(other):
             continue  # already joined: one alignment per piece joined is enough
         summary.aligned += 1
         found = align(pieces[index].key, pieces[other].key)
         if found:
-            union.union(index, other)
-            _widen(pieces[index], min(m.a_start for m in found), max(m.a_end for m in found))
-            _widen(pieces[other], min(m.b_start for m in found), max(m.b_end for m in found))
+            hull_a = (min(m.a_start for m in found), max(m.a_end for m in found))
+            hull_b = (min(m.b_start for m in found), max(m.b_end for m in found))
+            key_a, key_b = pieces[index].key, pieces[other].key
+            if _covers(hull_a, key_a) or _covers(hull_b, key_b):
+                # One holds (nearly) all of the other: whatever the one shares, the other does too.
+                union.union(index, other)
+                _widen(pieces[index], *hull_a)
+                _widen(pieces[other], *hull_b)
+            else:
+                overlapping.append((index, other, hull_a, hull_b))
         if progress and (done % 5000 == 0 or done == len(proposals)):
             progress("aligning", done, len(proposals))
+    # Two pieces sharing only a part of each (a passage across window edges) are joined
+    # when one of them is joined to nothing else yet: a piece holding two passages would
+    # otherwise join the speeches of the one to those of the other. (Pages check each
+    # speech they list against the very text: speeches.reuse.display.)
+    for index, other, hull_a, hull_b in overlapping:
+        if union.size(index) == 1 or union.size(other) == 1:
+            union.union(index, other)
+            _widen(pieces[index], *hull_a)
+            _widen(pieces[other], *hull_b)
     # A piece represented by another of the same text shares what that one shares.
     for index, piece in enumerate(pieces):
         first = representative[signatures[index]]
@@ -231,28 +285,54 @@ def earliest_first(speech_ids):
     )]
 
 
-def _shared_length(piece):
-    """Key characters of the part of the piece shared with others."""
-    if piece.hull is not None:
-        return piece.hull[1] - piece.hull[0]
-    if piece.shared is not None and piece.text is not None:
-        return len(key_text(piece.text[piece.shared[0] - piece.start : piece.shared[1] - piece.start])[0])
-    return len(piece.key or "")
-
-
-def _groups(pieces, union):
-    """({root: [piece indexes]} of the joined pieces spanning two or more speeches,
-    the same of those that are stock phrases: shorter than STOCK_CHARS and repeated by
-    STOCK_SPEECHES speeches or more)."""
+def _components(pieces, union):
+    """{root: [piece indexes]} of the joined pieces spanning two or more speeches."""
     members = {}
     for index in range(len(pieces)):
         members.setdefault(union.find(index), []).append(index)
+    return {root: found for root, found in members.items() if len({pieces[i].speech_id for i in found}) > 1}
+
+
+def _join_neighbours(pieces, union):
+    """Windows of one paragraph (or neighbouring paragraphs) shared with the same speeches
+    make one passage, not one per window."""
+    components = _components(pieces, union)
+    group_of = {i: root for root, found in components.items() for i in found}
+    speech_sets = {root: frozenset(pieces[i].speech_id for i in found) for root, found in components.items()}
+    by_speech = {}
+    for i in group_of:
+        by_speech.setdefault(pieces[i].speech_id, []).append(i)
+    for found in by_speech.values():
+        found.sort(key=lambda i: pieces[i].start)
+        for before, after in zip(found, found[1:], strict=False):
+            if (
+                pieces[after].start <= pieces[before].end + NEIGHBOUR_GAP
+                and speech_sets[group_of[before]] == speech_sets[group_of[after]]
+            ):
+                union.union(before, after)
+
+
+def _covered(spans):
+    """Characters covered by (start, end) spans, overlaps counted once."""
+    total, reach = 0, 0
+    for start, end in sorted(spans):
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return total
+
+
+def _groups(pieces, union):
+    """({root: [piece indexes]} of the passages, the same of the stock phrases: text
+    repeated by STOCK_SPEECHES speeches or more and shorter than STOCK_CHARS in most of
+    them). Pieces' texts must be loaded."""
     groups, stock = {}, {}
-    for root, found in members.items():
-        speeches = len({pieces[i].speech_id for i in found})
-        if speeches < 2:
-            continue
-        if speeches >= STOCK_SPEECHES and max(_shared_length(pieces[i]) for i in found) < STOCK_CHARS:
+    for root, found in _components(pieces, union).items():
+        spans = {}
+        for i in found:
+            spans.setdefault(pieces[i].speech_id, []).append(_shared_span(pieces[i]))
+        lengths = sorted(_covered(found_spans) for found_spans in spans.values())
+        if len(spans) >= STOCK_SPEECHES and lengths[len(lengths) // 2] < STOCK_CHARS:
             stock[root] = found
         else:
             groups[root] = found
@@ -281,6 +361,7 @@ def _write(pieces, groups, stock, changed_ids, full):
             passage_of[root] = SharedPassage.objects.create(text="", speech_count=0)
             for i in members:
                 pieces[i].shared = _shared_span(pieces[i])
+                pieces[i].shared_hash = _shared_minhash(pieces[i])
         in_passage = {i: passage_of[root] for root, members in touched.items() for i in members}
         in_stock = {i for members in stock.values() for i in members}
         new_rows, stored_rows = [], []
@@ -291,25 +372,31 @@ def _write(pieces, groups, stock, changed_ids, full):
                 new_rows.append((
                     piece.speech_id, piece.start, piece.end, piece.hashvalues.tobytes(),
                     passage.pk if passage else None, shared[0] if shared else None, shared[1] if shared else None,
+                    piece.shared_hash if passage else None,
                 ))
             elif passage is not None:
                 stored_rows.append(PassageChunk(
-                    pk=piece.chunk_id, passage=passage, shared_start=shared[0], shared_end=shared[1]
+                    pk=piece.chunk_id, passage=passage, shared_start=shared[0], shared_end=shared[1],
+                    shared_minhash=piece.shared_hash,
                 ))
             elif piece.passage_id is not None and index in in_stock:
                 # A passage grown into a stock phrase is one no longer.
-                stored_rows.append(PassageChunk(pk=piece.chunk_id, passage=None, shared_start=None, shared_end=None))
+                stored_rows.append(PassageChunk(
+                    pk=piece.chunk_id, passage=None, shared_start=None, shared_end=None, shared_minhash=None
+                ))
         _insert_chunks(new_rows)
-        PassageChunk.objects.bulk_update(stored_rows, ["passage", "shared_start", "shared_end"], batch_size=WRITE_BATCH)
+        PassageChunk.objects.bulk_update(
+            stored_rows, ["passage", "shared_start", "shared_end", "shared_minhash"], batch_size=WRITE_BATCH
+        )
         _recount()
 
 
 def _insert_chunks(rows):
-    """INSERT the new chunks' rows (speech, start, end, minhash, passage, shared start
-    and end) with executemany: bulk_create spends ~0.3 ms a row preparing model instances,
+    """INSERT the new chunks' rows (speech, start, end, minhash, passage, shared start,
+    end and minhash) with executemany: bulk_create spends ~0.3 ms a row preparing model instances,
     a minute at 10,000 speeches."""
     meta = PassageChunk._meta
-    names = ["speech", "start", "end", "minhash", "passage", "shared_start", "shared_end"]
+    names = ["speech", "start", "end", "minhash", "passage", "shared_start", "shared_end", "shared_minhash"]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(meta.get_field(name).column) for name in names)
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"
@@ -332,7 +419,9 @@ def _recount():
     gone = [pk for pk, n in counts.items() if n < 2]
     for first in range(0, len(gone), WRITE_BATCH):
         batch = gone[first : first + WRITE_BATCH]
-        PassageChunk.objects.filter(passage_id__in=batch).update(passage=None, shared_start=None, shared_end=None)
+        PassageChunk.objects.filter(passage_id__in=batch).update(
+            passage=None, shared_start=None, shared_end=None, shared_minhash=None
+        )
         SharedPassage.objects.filter(pk__in=batch).delete()
     chunks_of = {}
     for first in range(0, len(stale), WRITE_BATCH):
@@ -341,7 +430,14 @@ def _recount():
         ).values_list("passage_id", "speech_id", "shared_start", "shared_end"):
             chunks_of.setdefault(passage_id, []).append((speech_id, start, end))
     rank = {pk: n for n, pk in enumerate(earliest_first({c[0] for found in chunks_of.values() for c in found}))}
-    earliest = {pk: min(found, key=lambda c: (rank[c[0]], c[1])) for pk, found in chunks_of.items()}
+    earliest = {}
+    for pk, found in chunks_of.items():
+        # The earliest speech's chunks, from its first on while they touch (windows overlap).
+        speech_id, start, end = min(found, key=lambda c: (rank[c[0]], c[1]))
+        for _speech_id, other_start, other_end in sorted(c for c in found if c[0] == speech_id):
+            if start <= other_start <= end + NEIGHBOUR_GAP:
+                end = max(end, other_end)
+        earliest[pk] = (speech_id, start, end)
     speech_ids = sorted({found[0] for found in earliest.values()})
     bodies = {}
     for first in range(0, len(speech_ids), LOAD_BATCH):
@@ -382,7 +478,8 @@ def find_shared_passages(speech_ids=None, progress=None):
             union.union(passage_root.setdefault(piece.passage_id, index), index)
     _match_pieces(pieces, new_indexes, union, summary, progress)
     # Stored pieces' texts are read now, for what they share: then they are told apart.
-    _load_keys([pieces[i] for found in _groups(pieces, union) for members in found.values() for i in members])
+    _load_keys([pieces[i] for members in _components(pieces, union).values() for i in members])
+    _join_neighbours(pieces, union)
     groups, stock = _groups(pieces, union)
     summary.stock = len(stock)
     _write(pieces, groups, stock, speech_ids or [], full)

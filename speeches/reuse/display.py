@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from speeches.models import PassageChunk, Speech
 from speeches.reuse.align import align
-from speeches.reuse.detect import earliest_first, eligible_speeches
+from speeches.reuse.detect import confirmed, earliest_first, eligible_speeches
 from speeches.reuse.text import body_span, key_text
 
 # Other speeches named after a passage on the speech page (the API lists them all).
@@ -44,45 +44,51 @@ class Passage:
 
 
 def speech_passages(speech):
-    """The speech's shared passages in the order of its text; overlapping ones (windows
-    of one long paragraph) are joined."""
+    """The speech's shared passages in the order of its text, each with the other speeches
+    holding the same text (checked chunk by chunk: a passage joined through a third speech
+    may hold other text); overlapping ones (windows of one paragraph) are joined."""
     own = list(
         PassageChunk.objects.filter(speech=speech).exclude(passage=None)
-        .order_by("shared_start", "id").values_list("id", "passage_id", "shared_start", "shared_end")
+        .order_by("shared_start", "id").values_list("id", "passage_id", "shared_start", "shared_end", "shared_minhash")
     )
     if not own:
         return []
     others = {}
     rows = (
-        PassageChunk.objects.filter(passage__in={passage_id for _, passage_id, _, _ in own})
+        PassageChunk.objects.filter(passage__in={row[1] for row in own})
         .exclude(speech=speech).filter(speech__in=eligible_speeches())
-        .values_list("id", "passage_id", "speech_id", "shared_start", "shared_end")
+        .values_list("id", "passage_id", "speech_id", "shared_start", "shared_end", "shared_minhash")
     )
-    for chunk_id, passage_id, speech_id, start, end in rows:
-        others.setdefault(passage_id, []).append((speech_id, start, end, chunk_id))
+    for chunk_id, passage_id, speech_id, start, end, hashed in rows:
+        others.setdefault(passage_id, []).append((speech_id, start, end, chunk_id, hashed))
     order = earliest_first({row[0] for found in others.values() for row in found})
     rank = {pk: n for n, pk in enumerate(order)}
     speeches = Speech.objects.only("id", "uid", "title", "date", "year", "year_masked").in_bulk(order)
     passages = []
-    for chunk_id, passage_id, start, end in own:
-        holders = sorted(others.get(passage_id, []), key=lambda row: (rank[row[0]], row[1]))
-        if not holders:
-            continue  # the others were withdrawn since the finder ran
+    for chunk_id, passage_id, start, end, hashed in own:
+        holders = sorted(
+            (row for row in others.get(passage_id, []) if confirmed(hashed, row[4])),
+            key=lambda row: (rank[row[0]], row[1]),
+        )
         if passages and start < passages[-1].end:
-            last = passages[-1]
-            last.end = max(last.end, end)
-            last.text = speech.body[last.start : last.end]
-            holders = [row for row in holders if row[0] not in {a.speech.pk for a in last.also_in}]
-            last.also_in.extend(AlsoIn(speeches[row[0]], row[1], row[2], row[3]) for row in holders)
-            last.also_in.sort(key=lambda a: rank[a.speech.pk])
-            continue
-        seen, also_in = set(), []
-        for speech_id, other_start, other_end, other_chunk in holders:
-            if speech_id not in seen:  # one entry per speech: its first holding chunk
-                seen.add(speech_id)
-                also_in.append(AlsoIn(speeches[speech_id], other_start, other_end, other_chunk))
-        passages.append(Passage(start, end, speech.body[start:end], f"shared-{chunk_id}", also_in))
-    return passages
+            passage = passages[-1]
+            passage.end = max(passage.end, end)
+            passage.text = speech.body[passage.start : passage.end]
+        elif holders:
+            passage = Passage(start, end, speech.body[start:end], f"shared-{chunk_id}")
+            passages.append(passage)
+        else:
+            continue  # nobody holds this very text (or they were withdrawn since)
+        known = {a.speech.pk: a for a in passage.also_in}
+        for speech_id, other_start, other_end, other_chunk, _hashed in holders:
+            # One entry per speech, from its first holding chunk to its last.
+            found = known.get(speech_id)
+            if found is None:
+                known[speech_id] = AlsoIn(speeches[speech_id], other_start, other_end, other_chunk)
+            else:
+                found.start, found.end = min(found.start, other_start), max(found.end, other_end)
+        passage.also_in = sorted(known.values(), key=lambda a: rank[a.speech.pk])
+    return [passage for passage in passages if passage.also_in]
 
 
 def segments(text, offset, passages):

@@ -26,10 +26,12 @@ from speeches.search.text import fold
 MIN_PASSAGE = 50
 MIN_CHUNK = MIN_PASSAGE
 # Longer paragraphs are cut into windows of WINDOW key characters, each starting
-# WINDOW_STEP after the last: any run of WINDOW - WINDOW_STEP characters lies whole in one.
-MAX_CHUNK = 360
-WINDOW = 240
-WINDOW_STEP = 160
+# WINDOW_STEP after the last. Windows are short because a passage copied into a paragraph
+# of other text is found only where a window of each holds much of the passage: a run of
+# 100 characters covers at least half of some window of either text.
+MAX_CHUNK = 150
+WINDOW = 100
+WINDOW_STEP = 50
 # What ends a sentence, a salutation or an exclamation (closing quotes and brackets may follow).
 SENTENCE_ENDS = set("。！？!?：:；;…")
 CLOSING = set("”’」』）)】]\"'")
