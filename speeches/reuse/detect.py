@@ -70,11 +70,26 @@ def shingle_hashes(key):
     return (hashed ^ (hashed >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
 
 
+_sketch = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, permutations=_template.permutations, scheme=SCHEME)
+
+
 def minhash(key):
     """The MinHash (hash values, uint32) of a key's SHINGLE-character shingles."""
-    sketch = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int, permutations=_template.permutations, scheme=SCHEME)
-    sketch.update_batch(shingle_hashes(key).tolist())
-    return sketch.hashvalues
+    _sketch.clear()  # one MinHash reused: making one per chunk cost as much as hashing
+    _sketch.update_batch(shingle_hashes(key).tolist())
+    return _sketch.hashvalues.copy()
+
+
+class _Sketch(LeanMinHash):
+    """One LeanMinHash whose hash values are swapped for each chunk LSH is given or asked
+    about (building one per chunk cost ~50 µs)."""
+
+    def __init__(self):
+        super().__init__(seed=SEED, hashvalues=np.zeros(NUM_PERM, dtype=np.uint32), scheme=SCHEME)
+
+    def of(self, hashvalues):
+        self.hashvalues = hashvalues
+        return self
 
 
 def eligible_speeches():
@@ -217,6 +232,7 @@ def _shared_minhash(piece):
 def _match_pieces(pieces, new_indexes, union, summary, progress=None):
     """Propose pairs with LSH, align them, join the alike (pieces of one speech are not paired)."""
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+    sketch = _Sketch()
     signatures = [_signature(piece) for piece in pieces]
     representative = {}  # signature -> the piece indexed for it
     with lsh.insertion_session() as session:
@@ -229,12 +245,12 @@ def _match_pieces(pieces, new_indexes, union, summary, progress=None):
                     _widen(piece, 0, len(piece.key))
                     _widen(pieces[first], 0, len(pieces[first].key))
                 continue
-            session.insert(index, LeanMinHash(seed=SEED, hashvalues=piece.hashvalues, scheme=SCHEME))
+            session.insert(index, sketch.of(piece.hashvalues))
     proposals = []
     for done, index in enumerate(new_indexes, start=1):
         piece = pieces[index]
         if representative[signatures[index]] == index:
-            for other in lsh.query(LeanMinHash(seed=SEED, hashvalues=piece.hashvalues, scheme=SCHEME)):
+            for other in lsh.query(sketch.of(piece.hashvalues)):
                 if other != index and pieces[other].speech_id != piece.speech_id:
                     proposals.append((index, other))
         if progress and (done % 5000 == 0 or done == len(new_indexes)):
