@@ -169,9 +169,12 @@ def compare(a, b):
     rows, at_a, at_b = [], 0, 0
 
     def gap(until_a, until_b):
-        text_a, text_b = a.body[at_a:until_a], b.body[at_b:until_b]
-        if text_a.strip() or text_b.strip():
-            rows.append({"shared": False, "a": segments(text_a, at_a, marks_a), "b": segments(text_b, at_b, marks_b)})
+        # Without the line breaks around it: the row itself separates it.
+        start_a = at_a + len(a.body[at_a:until_a]) - len(a.body[at_a:until_a].lstrip())
+        start_b = at_b + len(b.body[at_b:until_b]) - len(b.body[at_b:until_b].lstrip())
+        text_a, text_b = a.body[start_a:until_a].rstrip(), b.body[start_b:until_b].rstrip()
+        if text_a or text_b:
+            rows.append({"shared": False, "a": segments(text_a, start_a, marks_a), "b": segments(text_b, start_b, marks_b)})
 
     for match in chain:
         start_a, end_a = body_span(a.body, offsets_a, match.a_start, match.a_end)
