@@ -9,6 +9,7 @@ directly in a scratch database (bulk_create: no extraction, no index), then time
 
   - find_shared_passages() over the whole archive (MinHash, LSH, alignment, writing),
   - the queue path: 10 speeches changed, find_shared_passages(their ids),
+  - the pages that show shared passages: speech pages and compare pages (test client),
   - the baseline: speeches.reuse.align over every pair of a random sample of SAMPLE
     speeches (what finding shared passages without LSH costs), scaled to SIZE speeches by
     the number of pairs, SIZE·(SIZE−1) / (SAMPLE·(SAMPLE−1)).
@@ -22,9 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import REPORTS, setup_django, timed
+from bench.common import REPORTS, setup_django, summary_ms, timed
 
 CHANGED = 10
+PAGES = 20
 
 
 def log(message):
@@ -59,6 +61,34 @@ def baseline(ids, sample, rng):
     return time.perf_counter() - started, len(keys), found
 
 
+def time_pages(ids, rng):
+    """p50/p95 (ms) of PAGES speech pages and PAGES compare pages of speeches sharing text."""
+    from django.test import Client
+
+    from speeches.models import PassageChunk, Speech
+
+    client = Client()
+    sharing = list(PassageChunk.objects.exclude(passage=None).values_list("speech_id", "passage_id"))
+    holders = {}
+    for speech_id, passage_id in sharing:
+        holders.setdefault(passage_id, set()).add(speech_id)
+    pairs = [sorted(found)[:2] for found in holders.values() if len(found) > 1]
+    uids = dict(Speech.objects.filter(pk__in={pk for pair in pairs for pk in pair} | set(ids[:PAGES])).values_list("id", "uid"))
+    speech_urls = [f"/speeches/{uids[pk]}/" for pk in rng.sample(sorted({p[0] for p in pairs}), min(PAGES, len(pairs)))]
+    compare_urls = [f"/compare/{uids[a]}/{uids[b]}/" for a, b in rng.sample(pairs, min(PAGES, len(pairs)))]
+    found = {}
+    for name, urls in (("speech", speech_urls), ("compare", compare_urls)):
+        seconds = []
+        for url in urls:
+            client.get(url)  # warm
+            elapsed, response = timed(client.get, url)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+            seconds.append(elapsed)
+        found[name] = summary_ms(seconds)
+    return found
+
+
 def measure(size, sample, workdir):
     setup_django(workdir / "data")
     from bench.corpus import Catalogue, SpeechGenerator, paragraph_pool
@@ -84,6 +114,9 @@ def measure(size, sample, workdir):
     seconds, summary = timed(find_shared_passages, changed)
     figures["queue"] = {"seconds": seconds, "speeches": CHANGED, "chunks_stored": PassageChunk.objects.count()}
     log(f"  queue of {CHANGED} changed speeches: {seconds:.1f} s")
+
+    log(f"[{size}] timing speech and compare pages")
+    figures["pages"] = time_pages(ids, rng)
 
     log(f"[{size}] baseline: every pair of {sample} speeches aligned whole")
     seconds, aligned, found = baseline(ids, sample, rng)
@@ -113,6 +146,8 @@ def table(f):
         f"{base['seconds']:.1f} |",
         f"| baseline scaled to {f['size']:,} speeches (s) | {base['scaled_seconds']:,.0f} |",
         f"| whole archive vs baseline | {f['speedup']:.0f}× faster |",
+        *(f"| {name} page with shared passages, p50 / p95 (ms) | {page['p50']:.1f} / {page['p95']:.1f} |"
+          for name, page in f.get("pages", {}).items() if page),
     ])
 
 

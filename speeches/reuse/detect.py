@@ -15,6 +15,7 @@ chunks stored for all the others, whose MinHashes are read back from the databas
 nothing else is recomputed. Chunks with identical text skip the alignment.
 """
 
+import datetime
 from dataclasses import dataclass
 
 import numpy as np
@@ -292,13 +293,17 @@ def _match_pieces(pieces, new_indexes, union, summary, progress=None):
             piece.hull = list(pieces[first].hull)
 
 
+def earliest_key(speech):
+    """Sort key of a speech as "also in" lists them: the earliest known date or year
+    first, undated last."""
+    year = speech.known_year
+    return (year is None, year or 0, speech.date is None, speech.date or datetime.date.min, speech.pk)
+
+
 def earliest_first(speech_ids):
-    """The speeches' ids, the earliest known date or year first (undated last), as
-    "also in" lists them."""
-    rows = Speech.objects.with_known_year().filter(pk__in=speech_ids).values_list("id", "stated_year", "date")
-    return [pk for pk, _year, _date in sorted(
-        rows, key=lambda row: (row[1] is None, int(row[1] or 0), row[2] is None, row[2] or 0, row[0])
-    )]
+    """The speeches' ids in the order of earliest_key."""
+    speeches = Speech.objects.filter(pk__in=speech_ids).only("id", "date", "year", "year_masked")
+    return [speech.pk for speech in sorted(speeches, key=earliest_key)]
 
 
 def _components(pieces, union):
