@@ -41,6 +41,7 @@ def research(demo):  # noqa: F811 - the fixture imported above
             title=f"全县农业农村工作会议讲话（{year}年）",
             body="同志们：\n" + "要建设高标准农田。" * uses + "推进乡村振兴，" * (4 - uses) + "抓好粮食生产。",
             year=year,
+            region=demo.province if year % 2 else None,
         )
     first = make_speech(title="县长在县人代会上的报告（2015年）", body=f"各位代表：\n过去一年，全县经济平稳发展。\n{COPIED}\n谢谢大家。",
                         date=datetime.date(2015, 3, 2), year=2015)
@@ -59,6 +60,11 @@ def test_a_reader_compares_two_terms_over_the_years_and_opens_the_search_of_a_po
     assert page.locator("figure.trend-chart polyline").count() == 2
     assert page.locator(".trend-table tbody tr").count() >= 10
     screenshot(page, "trends-chart-desktop")
+
+    # The provinces: a table, and the tile map of the first term's speeches.
+    page.locator("#places-heading").scroll_into_view_if_needed()
+    assert page.locator("figure.province-map a.tile").count() == 1
+    screenshot(page, "trends-provinces-desktop")
 
     point = page.locator("figure.trend-chart .series-1 a").first
     label = point.get_attribute("aria-label")

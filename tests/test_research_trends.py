@@ -11,7 +11,7 @@ import pytest
 from django.test import override_settings
 
 from speeches import search
-from speeches.models import Region, Speech, content_hash
+from speeches.models import PendingIndexUpdate, PendingPassageUpdate, Region, Speech, content_hash
 from speeches.search.trends import term_trends
 from tests.conftest import shared_path
 from tests.factories import make_region, make_speech
@@ -145,7 +145,13 @@ def national_reports(django_db_setup, django_db_blocker, tmp_path_factory):
         )
         search.rebuild()
         yield index_dir, created
-        Speech.objects.filter(pk__in=[s.pk for s in created]).delete()
+        ids = [s.pk for s in created]
+        Speech.objects.filter(pk__in=ids).delete()
+        # What the deletion queued and recorded, committed outside any test: later tests
+        # expect empty queues.
+        PendingIndexUpdate.objects.filter(speech_id__in=ids).delete()
+        PendingPassageUpdate.objects.filter(speech_id__in=ids).delete()
+        Speech.history.filter(id__in=ids).delete()
 
 
 @pytest.mark.shared
