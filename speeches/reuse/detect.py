@@ -214,13 +214,6 @@ def _signature(piece):
     return piece.key if piece.key is not None else piece.hashvalues.tobytes()
 
 
-def confirmed(first, second):
-    """Whether two shared parts (their MinHashes as stored) hold the same text."""
-    if not first or not second:
-        return False
-    return float((np.frombuffer(bytes(first), np.uint32) == np.frombuffer(bytes(second), np.uint32)).mean()) >= CONFIRM
-
-
 def _covers(hull, key):
     return hull[1] - hull[0] >= COVERED * len(key)
 
@@ -333,7 +326,7 @@ def _join_neighbours(pieces, union):
                 union.union(before, after)
 
 
-def _covered(spans):
+def covered(spans):
     """Characters covered by (start, end) spans, overlaps counted once."""
     total, reach = 0, 0
     for start, end in sorted(spans):
@@ -352,7 +345,7 @@ def _groups(pieces, union):
         spans = {}
         for i in found:
             spans.setdefault(pieces[i].speech_id, []).append(_shared_span(pieces[i]))
-        lengths = sorted(_covered(found_spans) for found_spans in spans.values())
+        lengths = sorted(covered(found_spans) for found_spans in spans.values())
         if len(spans) >= STOCK_SPEECHES and lengths[len(lengths) // 2] < STOCK_CHARS:
             stock[root] = found
         else:

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 
 from speeches.models import PassageChunk, Speech
 from speeches.reuse.align import align
-from speeches.reuse.detect import CONFIRM, NUM_PERM, earliest_first, earliest_key
+from speeches.reuse.detect import CONFIRM, NUM_PERM, covered, earliest_first, earliest_key
 from speeches.reuse.text import body_span, key_text
 
 # Other speeches named after a passage on the speech page (the API lists them all).
@@ -270,15 +270,6 @@ def most_reused(limit=50):
     return passages
 
 
-def _covered(spans):
-    total, reach = 0, 0
-    for start, end in sorted(spans):
-        if end > reach:
-            total += end - max(start, reach)
-            reach = end
-    return total
-
-
 def template_speeches(share=TEMPLATE_SHARE, limit=100):
     """[(speech, share of its text other speeches hold)], the most copied first: speeches
     that are mostly text found elsewhere (templates filled in, or compilations of others)."""
@@ -292,7 +283,7 @@ def template_speeches(share=TEMPLATE_SHARE, limit=100):
     lengths = dict(
         Speech.objects.filter(pk__in=list(spans)).annotate(chars=Length("body")).values_list("id", "chars")
     )
-    shares = {pk: _covered(found) / lengths[pk] for pk, found in spans.items() if lengths.get(pk)}
+    shares = {pk: covered(found) / lengths[pk] for pk, found in spans.items() if lengths.get(pk)}
     chosen = sorted((pk for pk, value in shares.items() if value >= share), key=lambda pk: (-shares[pk], pk))[:limit]
     speeches = Speech.objects.only("id", "uid", "title", "date", "year", "year_masked").in_bulk(chosen)
     return [(speeches[pk], shares[pk]) for pk in chosen]
