@@ -10,6 +10,7 @@ SECURE_SSL_REDIRECT  0/1, default 1 unless DEBUG: send plain-HTTP requests to HT
                   (`make run` and the tests serve plain HTTP on loopback and set 0)
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -63,6 +64,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (this site's own files only) and Permissions-Policy.
+    "speeches.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # %00 in an address or parameter: 400 before any view (PostgreSQL cannot look it up).
     "speeches.request_guard.RejectNulMiddleware",
@@ -133,8 +136,18 @@ WHITENOISE_USE_FINDERS = True
 # The search index lives in the data dir; tests point it at a temporary directory.
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", DATA_DIR / "index"))
 
-# Anonymous JSON API clients: requests per minute per address (0 turns the limit off).
+# Anonymous clients' requests per minute (0 turns a limit off), counted per client in the
+# "shared" cache, so every server process counts together (speeches/throttle.py): the JSON
+# API, and the search page with the feeds.
 API_ANON_RATE_PER_MINUTE = int(os.environ.get("API_ANON_RATE_PER_MINUTE", "300"))
+SEARCH_ANON_RATE_PER_MINUTE = int(os.environ.get("SEARCH_ANON_RATE_PER_MINUTE", "120"))
+# The reverse proxies in front of the archive (comma-separated addresses or networks, e.g.
+# 127.0.0.1,10.0.0.0/8). Only a request arriving from one of them has its X-Forwarded-For
+# read for the client's address (request limits, sign-in throttling; speeches/clients.py);
+# empty: the connection's own address is the client's, and the header is ignored.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
+for _proxy in TRUSTED_PROXIES:
+    ipaddress.ip_network(_proxy, strict=False)  # a typo stops the start, with the entry named
 
 # Production defaults are the safe ones; DEBUG relaxes them for local development.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
@@ -152,6 +165,10 @@ X_FRAME_OPTIONS = "DENY"
 if envbool("TRUST_X_FORWARDED_PROTO", "0"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Admin actions (publish, withdraw, re-extract, re-index) on more speeches than this run as a
+# background job (manage.py run_jobs), as every upload does; fewer are done at once.
+ADMIN_ACTION_INLINE_MAX = int(os.environ.get("ADMIN_ACTION_INLINE_MAX", "10"))
+
 # Uploads through the admin's import form: larger files are refused with a message.
 IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("IMPORT_UPLOAD_MAX_BYTES", str(60 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -159,11 +176,20 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Larger uploads are spooled to disk: under the data dir, not /tmp.
 FILE_UPLOAD_TEMP_DIR = DATA_DIR / "uploads"
 FILE_UPLOAD_TEMP_DIR.mkdir(exist_ok=True)
+# Work the web processes hand to the job worker (manage.py run_jobs): searches to count
+# (speeches/search_log.py) and the files of import jobs (speeches/jobs.py).
+SPOOL_DIR = DATA_DIR / "spool"
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Failed admin sign-ins (speeches/login_throttle.py): on disk, shared by every server process.
-    "login": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": DATA_DIR / "cache" / "login"},
+    # Counts every server process must share: failed admin sign-ins (speeches/login_throttle.py)
+    # and anonymous request limits (speeches/throttle.py). On disk in the data folder; room
+    # for a few thousand clients a minute before old counts are culled.
+    "shared": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DATA_DIR / "cache" / "shared",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 # Failed sign-ins allowed per username and address before LOGIN_LOCKOUT_MINUTES of refusal.
 LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))

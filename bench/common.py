@@ -21,6 +21,7 @@ def setup_django(data_dir, migrate=True):
     os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
     os.environ["API_ANON_RATE_PER_MINUTE"] = "0"
+    os.environ["SEARCH_ANON_RATE_PER_MINUTE"] = "0"
     os.environ["DEBUG"] = "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "archive.settings"
     if str(PROJECT_DIR) not in sys.path:

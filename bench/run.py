@@ -209,6 +209,10 @@ def _page_urls(spread, rng):
         "/topics/<slug>/": [(f"/topics/{topic}/", {}), (f"/topics/{topic}/", {"page": "5"})],
         "/speeches/<uid>/": [(f"/speeches/{uid}/", {}) for uid in speeches],
         "/years/": [("/years/", {})],
+        # Lists over bulk files (a shard is ~9 MB of records): no listing reads a file's bytes.
+        "/api/speeches/": [("/api/speeches/", {}), ("/api/speeches/", {"page": "7"})],
+        "/feeds/latest/": [("/feeds/latest/", {})],
+        "/feeds/topics/<slug>/": [(f"/feeds/topics/{topic}/", {})],
     }
 
 

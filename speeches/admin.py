@@ -8,14 +8,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from speeches import search
+from speeches import jobs, search
 from speeches.curation import health, history, merge, review, split, status, upload
 from speeches.curation.forms import (
     DictionaryTermAdminForm,
@@ -30,6 +30,7 @@ from speeches.extract.annotate import REVIEW_THRESHOLD
 from speeches.models import (
     Citation,
     DictionaryTerm,
+    Job,
     Official,
     PassageChunk,
     PendingIndexUpdate,
@@ -40,6 +41,7 @@ from speeches.models import (
     SearchQueryLog,
     Section,
     SharedPassage,
+    SimilarityKey,
     Source,
     Speech,
     SpeechTopic,
@@ -92,24 +94,24 @@ class SourceAdmin(admin.ModelAdmin):
         return [path("import/", view, name="speeches_source_import"), *super().get_urls()]
 
     def import_view(self, request):
-        """Upload files or a zip; the import report is shown on the same page."""
+        """Upload files or a zip: they are imported by the job worker, and the job's page
+        shows the progress and then the import report."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        reports = None
         if request.method == "POST":
             form = UploadImportForm(request.POST, request.FILES)
             if form.is_valid():
-                reports = upload.import_uploads(form.cleaned_data["files"], form.cleaned_data["status"])
-                form = UploadImportForm(initial={"status": form.cleaned_data["status"]})
+                job = upload.queue_import(form.cleaned_data["files"], form.cleaned_data["status"], request.user)
+                self.message_user(request, f"文件已收到,正在后台导入(任务 #{job.pk});本页显示进度与导入报告。", messages.SUCCESS)
+                return HttpResponseRedirect(job.get_absolute_url())
         else:
             form = UploadImportForm()
         context = _admin_context(
             self, request, "导入文件",
             form=form,
-            reports=reports,
-            totals=upload.report_totals(reports) if reports is not None else None,
             allowed=upload.ALLOWED_SUFFIXES,
             max_mb=round(settings.IMPORT_UPLOAD_MAX_BYTES / 1024 / 1024),
+            recent_jobs=Job.objects.filter(kind=Job.IMPORT).select_related("started_by")[:10],
         )
         return TemplateResponse(request, "admin/speeches/source/import.html", context)
 
@@ -203,6 +205,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 class SpeechAdmin(SimpleHistoryAdmin):
     change_form_template = "admin/speeches/speech/change_form.html"
     object_history_template = "admin/speeches/speech/object_history.html"
+    object_history_list_template = "admin/speeches/speech/object_history_list.html"
     list_display = ["title", "uid", "display_year", "region", "kind", "status", "source"]
     list_filter = [
         "status",
@@ -220,7 +223,11 @@ class SpeechAdmin(SimpleHistoryAdmin):
     list_select_related = ["region", "source"]
     autocomplete_fields = ["region", "speaker"]
     raw_id_fields = ["source", "merged_into"]
-    readonly_fields = ["uid", "content_hash", "created_at", "updated_at"]
+    # What the importer read from the text's header: shown, changed by editing the text.
+    readonly_fields = [
+        "uid", "content_hash", "created_at", "updated_at",
+        "source_date", "source_year", "speaker_name", "speaker_title", "meeting", "delegated_by", "notes_start",
+    ]
     # An address typed without a scheme is taken as https (Django 6's default, said now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [SectionInline, CitationInline, SpeechTopicInline]
@@ -234,6 +241,10 @@ class SpeechAdmin(SimpleHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["uid", "title", "status", "kind", "speaker", "body"]}),
         ("时间与地区", {"fields": ["date", "year", "year_masked", "region", "region_confidence"]}),
+        (
+            "原文报头",
+            {"fields": ["meeting", "source_date", "source_year", "speaker_name", "speaker_title", "delegated_by", "notes_start"]},
+        ),
         (
             "来源",
             {"fields": ["source", "position", "url", "copies", "merged_into", "content_hash"]},
@@ -286,10 +297,28 @@ class SpeechAdmin(SimpleHistoryAdmin):
             # Section offsets point into the old text.
             split.rewrite_sections(speech)
 
-    # Actions: each one checks the change permission (only curators see them).
+    # Actions: each one checks the change permission (only curators see them). A
+    # selection of more than ADMIN_ACTION_INLINE_MAX speeches becomes a background job.
+
+    def _as_job(self, request, queryset, kind):
+        """A job for a large selection (True), or False: small ones are done at once."""
+        limit = getattr(settings, "ADMIN_ACTION_INLINE_MAX", 10)
+        ids = list(queryset.values_list("pk", flat=True)[: limit + 1]) if limit else []
+        if len(ids) <= limit:
+            return False
+        job = jobs.speeches_job(kind, queryset.values_list("pk", flat=True), request.user)
+        self.message_user(
+            request,
+            format_html('已交给后台处理:<a href="{}">任务 #{}({})</a>,完成后可在任务页查看结果。',
+                        job.get_absolute_url(), job.pk, job.get_kind_display()),
+            messages.SUCCESS,
+        )
+        return True
 
     @admin.action(description="发布所选讲话", permissions=["change"])
     def publish_speeches(self, request, queryset):
+        if self._as_job(request, queryset, Job.PUBLISH):
+            return
         changed, skipped = status.publish(queryset)
         self.message_user(request, f"已发布 {len(changed)} 篇讲话。", messages.SUCCESS)
         if skipped:
@@ -298,16 +327,22 @@ class SpeechAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="撤回所选讲话(公开页面、列表、订阅与搜索中不再出现)", permissions=["change"])
     def withdraw_speeches(self, request, queryset):
+        if self._as_job(request, queryset, Job.WITHDRAW):
+            return
         changed, _skipped = status.withdraw(queryset)
         self.message_user(request, f"已撤回 {len(changed)} 篇讲话。", messages.SUCCESS)
 
     @admin.action(description="重新抽取地区、官员、主题与日期(保留人工锁定字段)", permissions=["change"])
     def reextract_speeches(self, request, queryset):
+        if self._as_job(request, queryset, Job.REEXTRACT):
+            return
         count = status.reextract(queryset)
         self.message_user(request, f"已重新抽取 {count} 篇讲话。", messages.SUCCESS)
 
     @admin.action(description="重建所选讲话的搜索索引", permissions=["change"])
     def reindex_speeches(self, request, queryset):
+        if self._as_job(request, queryset, Job.REINDEX):
+            return
         count = status.reindex(queryset.values_list("pk", flat=True))
         self.message_user(request, f"已更新 {count} 篇讲话的索引。", messages.SUCCESS)
 
@@ -534,6 +569,22 @@ class PendingPassageUpdateAdmin(admin.ModelAdmin):
     search_fields = ["speech_id"]
 
 
+@admin.register(SimilarityKey)
+class SimilarityKeyAdmin(admin.ModelAdmin):
+    """The importer's text fingerprints (near-duplicate search): read, never edited."""
+
+    list_display = ["key", "speech"]
+    search_fields = ["=key", "speech__uid", "speech__title"]
+    list_select_related = ["speech"]
+    raw_id_fields = ["speech"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(RegionMention)
 class RegionMentionAdmin(admin.ModelAdmin):
     list_display = ["mention", "region", "speech", "is_primary", "offset"]
@@ -688,6 +739,37 @@ class CitationChangeAdmin(ChangeRecordAdmin):
     search_fields = ["mention", "speech__title", "speech__uid", "history_user__username"]
 
 
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    """Background jobs: their progress and, once done, their full report (an import's is
+    the report of every file, with links to the speeches)."""
+
+    list_display = ["__str__", "kind", "status", "progress", "started_by", "created_at", "finished_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["started_by"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="进度")
+    def progress(self, job):
+        return f"{job.done}/{job.total}"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = get_object_or_404(Job.objects.select_related("started_by"), pk=object_id) if str(object_id).isdigit() else None
+        if job is None:
+            raise Http404("没有这个任务")
+        if not self.has_view_permission(request, job):
+            raise PermissionDenied
+        reports = upload.job_reports(job) if job.kind == Job.IMPORT else None
+        context = _admin_context(
+            self, request, str(job),
+            job=job,
+            reports=reports,
+            totals=upload.report_totals(reports) if reports is not None else None,
+            items=job.items.all() if reports is None else None,
+        )
+        return TemplateResponse(request, "admin/speeches/job/detail.html", context)
+
+
 @admin.register(SearchQueryLog)
 class SearchQueryLogAdmin(ReadOnlyAdmin):
     """Searches per day (words only, no visitor data), and the search health page."""
@@ -716,9 +798,12 @@ class SearchQueryLogAdmin(ReadOnlyAdmin):
             if "repair" in request.POST:
                 if not can_repair:
                     raise PermissionDenied
-                drift = health.repair_index()
-                fixed = len(drift.missing) + len(drift.stale) + len(drift.extra)
-                self.message_user(request, f"已修复 {fixed} 处索引差异。", messages.SUCCESS)
+                job = jobs.repair_index_job(request.user)
+                self.message_user(
+                    request,
+                    format_html('正在后台修复索引差异:<a href="{}">任务 #{}</a>。', job.get_absolute_url(), job.pk),
+                    messages.SUCCESS,
+                )
                 return HttpResponseRedirect(request.path)
             if "add_term" in request.POST:
                 if not can_add_term:
@@ -732,6 +817,7 @@ class SearchQueryLogAdmin(ReadOnlyAdmin):
                     else:
                         self.message_user(request, f"已把“{term}”加入词典,含有它的讲话已重新索引。", messages.SUCCESS)
                         return HttpResponseRedirect(request.path)
+        health.count_spooled_searches()
         context = _admin_context(
             self, request, "搜索健康状况",
             **health.search_health(),

@@ -1,6 +1,5 @@
 """RSS feeds of new speeches: all, and per region, topic and official."""
 
-import re
 from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
@@ -9,36 +8,37 @@ from django.urls import reverse
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.html import escape
 
+from speeches.export import xml_safe
 from speeches.models import Official, Region, Speech, Topic
 from speeches.search import SearchRequest, matching_ids
+from speeches.throttle import SEARCH, refusal
 
 FEED_SIZE = 30
 SUMMARY_CHARS = 300
-# Characters XML 1.0 cannot carry: one stray form feed in an imported text, or a control
-# character typed into a search, would otherwise fail the whole feed.
-_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _xml_text(value):
-    return _NOT_XML.sub(" ", value) if isinstance(value, str) else value
 
 
 class ArchiveRss(Rss201rev2Feed):
     """RSS 2.0 of plain texts. Readers render descriptions as HTML, so they are escaped
-    here (the XML writer escapes once more); titles and categories are plain text."""
+    here (the XML writer escapes once more); titles and categories are plain text.
+    Characters XML cannot carry (a form feed in a stored text, a control character typed
+    into a search) are replaced: they would otherwise fail the whole feed."""
 
     def __init__(self, title, link, description, **kwargs):
-        super().__init__(_xml_text(title), link, escape(_xml_text(description)), **kwargs)
+        super().__init__(xml_safe(title), link, escape(xml_safe(description)), **kwargs)
 
     def add_item(self, title, link, description, **kwargs):
-        kwargs["categories"] = [_xml_text(c) for c in kwargs.get("categories") or ()]
-        super().add_item(_xml_text(title), link, escape(_xml_text(description)), **kwargs)
+        kwargs["categories"] = [xml_safe(c) for c in kwargs.get("categories") or ()]
+        super().add_item(xml_safe(title), link, escape(xml_safe(description)), **kwargs)
 
 
 class LatestSpeechesFeed(Feed):
     feed_type = ArchiveRss
     title = "领导讲话档案:最新讲话"
     description = "档案中新收录的讲话"
+
+    def __call__(self, request, *args, **kwargs):
+        # Feeds share the search page's limit (one of them is any search).
+        return refusal(request, SEARCH) or super().__call__(request, *args, **kwargs)
 
     def link(self):
         return reverse("speeches:speech_list")
@@ -47,14 +47,15 @@ class LatestSpeechesFeed(Feed):
         return Speech.objects.published().for_listing()
 
     def items(self, obj=None):
-        return self.speeches(obj).order_by("-created_at", "-id")[:FEED_SIZE]
+        # One character more than shown tells whether the text goes on.
+        return self.speeches(obj).with_summary(SUMMARY_CHARS + 1).order_by("-created_at", "-id")[:FEED_SIZE]
 
     def item_title(self, item):
         return item.title
 
     def item_description(self, item):
         # Plain text; ArchiveRss escapes it.
-        summary = item.body.replace("\n", " ")
+        summary = item.summary.replace("\n", " ")
         return summary[:SUMMARY_CHARS] + ("……" if len(summary) > SUMMARY_CHARS else "")
 
     def item_pubdate(self, item):
@@ -103,7 +104,7 @@ class TopicSpeechesFeed(LatestSpeechesFeed):
 
 class OfficialSpeechesFeed(LatestSpeechesFeed):
     def get_object(self, request, pk):
-        return get_object_or_404(Official, pk=pk)
+        return get_object_or_404(Official.objects.public(), pk=pk)
 
     def title(self, obj):
         return f"领导讲话档案:提及{obj.name}的讲话"
@@ -128,7 +129,7 @@ class SearchFeed(LatestSpeechesFeed):
         return f"领导讲话档案:搜索“{obj.q}”" if obj.q else "领导讲话档案:搜索"
 
     def description(self, obj):
-        return f"新收录的、与“{obj.q}”相符的讲话"
+        return f"新收录的、与“{obj.q}”相符的讲话(没有讲话含有完整检索词时,为含有其中词语的讲话)"
 
     def link(self, obj):
         return reverse("speeches:search") + (f"?{urlencode({'q': obj.q})}" if obj.q else "")

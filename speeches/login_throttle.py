@@ -4,8 +4,10 @@ a successful sign-in clears the count. Other users, and the same user from elsew
 not affected, so a guesser cannot lock a curator out from another address.
 
 Failures are counted by Django's user_login_failed signal (connected in SpeechesConfig.ready)
-in the "login" cache, which is kept in the data folder so every server process shares it.
-The key is a hash: neither usernames nor addresses are written in clear."""
+in the "shared" cache, which is kept in the data folder so every server process shares it.
+The address is the client's as speeches.clients tells it (behind a trusted proxy, from
+X-Forwarded-For; an IPv6 client by its /64). The key is a hash: neither usernames nor
+addresses are written in clear."""
 
 import functools
 import hashlib
@@ -15,7 +17,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
 
-CACHE = "login"
+from speeches.clients import client_key
+
+CACHE = "shared"
 
 
 def _limit():
@@ -27,8 +31,7 @@ def _lockout_seconds():
 
 
 def _address(request):
-    # REMOTE_ADDR only: X-Forwarded-For is whatever the client says unless a proxy rewrites it.
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    return client_key(request) if request is not None else ""
 
 
 def _key(username, address):

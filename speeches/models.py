@@ -2,13 +2,14 @@
 the officials they cite, the regions and topics they concern."""
 
 import hashlib
+import re
 import unicodedata
 from bisect import bisect_right
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, When
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear, Left
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +17,9 @@ from speeches.curation.recording import AssignmentHistory, SpeechHistory
 
 
 class Source(models.Model):
-    """One imported file or page; the raw bytes are kept so an import can be redone."""
+    """One imported file or page. Its raw bytes are kept (SourceContent) so an import can
+    be redone; `path` is where it was read from, for curators only: public pages and the
+    API show `display_name`."""
 
     path = models.CharField("路径或网址", max_length=1000)
     title = models.CharField("标题", max_length=300, blank=True)
@@ -25,7 +28,6 @@ class Source(models.Model):
     intro = models.TextField("页首导语", blank=True)
     encoding = models.CharField("编码", max_length=40, blank=True)
     raw_sha256 = models.CharField("原始字节哈希", max_length=64, unique=True)
-    raw_bytes = models.BinaryField("原始字节", editable=False)
     imported_at = models.DateTimeField("导入时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -39,10 +41,37 @@ class Source(models.Model):
         ]
 
     def __str__(self):
-        return self.title or self.path
+        return self.title or self.display_name
 
     def get_absolute_url(self):
         return reverse("speeches:source_detail", args=[self.pk])
+
+    @property
+    def display_name(self):
+        """The file's own name, never where it lay on the server: '/srv/in/a.zip!/b/c.txt'
+        → 'c.txt', 'upload/d.txt' → 'd.txt'. A web address is shown whole."""
+        if "://" in self.path.split("!/")[0]:
+            return self.path
+        return re.split(r"[\\/]", self.path)[-1] or self.path
+
+
+class SourceContent(models.Model):
+    """A source's raw bytes, in a table of their own: a bulk records file is megabytes
+    shared by thousands of speeches, and no listing, feed or page that joins Source to a
+    speech may read them. Only re-imports and curators' downloads need them."""
+
+    source = models.OneToOneField(
+        Source, on_delete=models.CASCADE, primary_key=True, related_name="content", verbose_name="来源"
+    )
+    raw_bytes = models.BinaryField("原始字节", editable=False)
+
+    class Meta:
+        ordering = ["source"]
+        verbose_name = "来源原始字节"
+        verbose_name_plural = "来源原始字节"
+
+    def __str__(self):
+        return f"{self.source}({len(self.raw_bytes)} 字节)"
 
 
 # GB/T 2260 codes nest by prefix: province 2 digits, prefecture 4, county 6 (longer for towns).
@@ -137,6 +166,18 @@ class Topic(models.Model):
         return reverse("speeches:topic_detail", args=[self.slug])
 
 
+class OfficialQuerySet(models.QuerySet):
+    def public(self):
+        """People the public archive shows: cited in, or the speaker of, a published
+        speech. Someone named only in drafts or withdrawn speeches is not public (ids
+        are sequential: their pages would otherwise be found by counting)."""
+        # EXISTS per official (citation_official_idx), not IN over every citation: the
+        # search facets ask about twenty people, not the archive's whole cast.
+        cited = Citation.objects.filter(official=models.OuterRef("pk"), speech__status=Speech.PUBLISHED)
+        spoke = Speech.objects.published().filter(speaker=models.OuterRef("pk"))
+        return self.filter(models.Exists(cited) | models.Exists(spoke))
+
+
 class Official(models.Model):
     """A person a speech cites. `name` is as complete as the texts give it:
     a surname-only mention such as 罗书记 stays as written, never completed."""
@@ -145,6 +186,8 @@ class Official(models.Model):
     title = models.CharField("职务", max_length=200, blank=True)
     organisation = models.CharField("单位", max_length=200, blank=True)
     name_is_partial = models.BooleanField("姓名不完整", default=False)
+
+    objects = OfficialQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -172,12 +215,28 @@ class DateYear(ExtractYear):
         return f"CAST(strftime('%%Y', {sql}) AS INTEGER)", params
 
 
+# Columns no list shows: the texts, the importer's log and keywords of each speech, and
+# its source's introduction (the raw bytes live in SourceContent, never joined).
+LISTING_DEFERRED = ("body", "import_log", "keywords", "source__intro")
+
+
 class SpeechQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Speech.PUBLISHED)
 
     def for_listing(self):
-        return self.select_related("region", "source").prefetch_related("topics")
+        """Speeches as lists show them (title, facts, region, source, topics): the long
+        columns are left out, so a listing costs the same whatever the texts and their
+        files weigh. A list that shows the start of the text annotates it (with_summary)."""
+        return (
+            self.select_related("region", "source")
+            .prefetch_related("topics")
+            .defer(*LISTING_DEFERRED)
+        )
+
+    def with_summary(self, chars):
+        """Annotate `summary`: the first `chars` characters of the body, cut in SQL."""
+        return self.annotate(summary=Left("body", chars))
 
     def with_known_year(self):
         """Annotate `stated_year`, Speech.known_year in SQL: the date's year, else the
@@ -266,6 +325,17 @@ class Speech(models.Model):
         Region, on_delete=models.SET_NULL, null=True, blank=True, related_name="speeches"
     )
     region_confidence = models.FloatField("地区置信度", null=True, blank=True)
+    # What the imported text itself states (its header, byline or delegation line, or a
+    # mapped column), read by the importer; extraction takes date, year and speaker from
+    # these before guessing, and never overrides a stated date or year.
+    source_date = models.DateField("原文所载日期", null=True, blank=True)
+    source_year = models.PositiveSmallIntegerField("原文所载年份", null=True, blank=True)
+    speaker_name = models.CharField("原文所载讲话人", max_length=50, blank=True)
+    speaker_title = models.CharField("原文所载讲话人职务", max_length=200, blank=True)
+    meeting = models.CharField("会议", max_length=300, blank=True)
+    delegated_by = models.CharField("受…委托", max_length=100, blank=True)
+    # Where the notes after the text (名词解释, 注释) begin: an offset in body, or None.
+    notes_start = models.PositiveIntegerField("注释起始字符", null=True, blank=True)
     # Who delivered the speech, where the text or the source says so (national reports).
     speaker = models.ForeignKey(
         "Official", on_delete=models.SET_NULL, null=True, blank=True,
@@ -302,6 +372,8 @@ class Speech(models.Model):
         indexes = [
             # Re-import: find the speech of a source by its text.
             models.Index(fields=["source", "content_hash"], name="speech_source_hash_idx"),
+            # Import: the same text already in the archive from another file.
+            models.Index(fields=["content_hash"], name="speech_content_hash_idx"),
             # Public listings: published speeches, newest first.
             models.Index(fields=["status", "-year", "-date"], name="speech_status_year_idx"),
             # Browse by region.
@@ -367,6 +439,10 @@ class Speech(models.Model):
                 spans.append((len(spans) + 1, line.strip(), offset, end))
             offset = end + 1
         return spans
+
+    def in_notes(self, offset):
+        """Whether a body offset lies in the notes after the text (名词解释, 注释)."""
+        return self.notes_start is not None and offset >= self.notes_start
 
     def paragraphs_with_sections(self, sections):
         """[(index, text, [sections starting there])]: a section belongs to the paragraph
@@ -455,6 +531,26 @@ class Citation(models.Model):
 
     def __str__(self):
         return f"{self.mention} @ {self.speech}"
+
+
+class SimilarityKey(models.Model):
+    """One band of a speech's text fingerprint (speeches.ingest.dedupe.band_keys): speeches
+    sharing a key are candidates for near-duplicates, compared in full on import."""
+
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="similarity_keys")
+    key = models.BigIntegerField("指纹分段")
+
+    class Meta:
+        ordering = ["speech", "key"]
+        verbose_name = "文本指纹"
+        verbose_name_plural = "文本指纹"
+        indexes = [
+            # Import: the speeches sharing a band with a new one.
+            models.Index(fields=["key"], name="similaritykey_key_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} @ {self.speech_id}"
 
 
 class PendingIndexUpdate(models.Model):
@@ -584,18 +680,20 @@ class SearchQueryLog(models.Model):
         return f"{self.query} ({self.day}: {self.count})"
 
     @classmethod
-    def record(cls, query, results_count, day=None):
-        """Count one search of `query` today; an UPDATE with F() so concurrent searches add up."""
+    def record(cls, query, results_count, day=None, searches=1):
+        """Count `searches` searches of `query` on `day` (today); an UPDATE with F() so
+        concurrent counts add up. Searches are spooled and counted in batches
+        (speeches/search_log.py): a search never waits for the database's write lock."""
         query = normalise_query(query)
         if not query:
             return
         day = day or timezone.localdate()
-        bump = {"count": F("count") + 1, "results_count": results_count}
+        bump = {"count": F("count") + searches, "results_count": results_count}
         if cls.objects.filter(query=query, day=day).update(**bump):
             return
         try:
             with transaction.atomic():
-                cls.objects.create(query=query, day=day, count=1, results_count=results_count)
+                cls.objects.create(query=query, day=day, count=searches, results_count=results_count)
         except IntegrityError:  # another request created today's row meanwhile
             cls.objects.filter(query=query, day=day).update(**bump)
 
@@ -693,3 +791,91 @@ class PendingPassageUpdate(models.Model):
 
     def __str__(self):
         return f"speech {self.speech_id}"
+
+
+class Job(models.Model):
+    """Long work done outside the web request by the job worker (manage.py run_jobs):
+    imports of files uploaded in the admin, and re-extraction, re-indexing, publishing
+    or withdrawing of many speeches. A job is a sequence of items (a file, a batch of
+    speeches), each done in its own transaction together with its JobItem, so a job
+    whose worker died resumes after the last item it finished (speeches.jobs)."""
+
+    IMPORT, REEXTRACT, REINDEX, PUBLISH, WITHDRAW, REPAIR_INDEX = (
+        "import", "reextract", "reindex", "publish", "withdraw", "repair_index",
+    )
+    KINDS = [
+        (IMPORT, "导入文件"),
+        (REEXTRACT, "重新抽取"),
+        (REINDEX, "更新索引"),
+        (PUBLISH, "发布讲话"),
+        (WITHDRAW, "撤回讲话"),
+        (REPAIR_INDEX, "修复索引差异"),
+    ]
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+    STATUSES = [(QUEUED, "排队中"), (RUNNING, "进行中"), (DONE, "已完成"), (FAILED, "失败")]
+
+    kind = models.CharField("类型", max_length=20, choices=KINDS)
+    # What to do: the import's status and spooled files, the speeches' ids, …
+    arguments = models.JSONField("参数", default=dict)
+    status = models.CharField("状态", max_length=12, choices=STATUSES, default=QUEUED)
+    total = models.PositiveIntegerField("总项数", default=0)
+    done = models.PositiveIntegerField("已完成项数", default=0)
+    error = models.TextField("错误", blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name="发起人",
+    )
+    # host:pid of the worker running it: a job whose worker is gone is resumed.
+    worker = models.CharField("执行进程", max_length=100, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "后台任务"
+        verbose_name_plural = "后台任务"
+        indexes = [
+            # The worker's queue: the oldest queued job, and running jobs to recover.
+            models.Index(fields=["status", "id"], name="job_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.get_kind_display()}({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("admin:speeches_job_change", args=[self.pk])
+
+    @property
+    def finished(self):
+        return self.status in (self.DONE, self.FAILED)
+
+    @property
+    def percent(self):
+        return int(100 * self.done / self.total) if self.total else (100 if self.finished else 0)
+
+
+class JobItem(models.Model):
+    """One finished item of a job, written in the transaction that did its work: a
+    resumed job skips the positions it finds here. `report` is what the job page shows
+    of it (for an import, the file's import report)."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField("序号")
+    label = models.CharField("内容", max_length=1000)
+    ok = models.BooleanField("成功", default=True)
+    report = models.JSONField("报告", default=dict)
+    finished_at = models.DateTimeField("完成时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["job", "position"]
+        verbose_name = "后台任务项"
+        verbose_name_plural = "后台任务项"
+        constraints = [
+            # Also the index of a job's report and of resuming it.
+            models.UniqueConstraint(fields=["job", "position"], name="jobitem_job_position_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.job} · {self.position}. {self.label}"

@@ -25,8 +25,22 @@ def search_index_dir(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def api_unthrottled(settings):
-    """The whole suite talks to the API from one address; the limit has its own test."""
+    """The whole suite talks to the API, search and feeds from one address; the limits
+    have their own tests."""
     settings.API_ANON_RATE_PER_MINUTE = 0
+    settings.SEARCH_ANON_RATE_PER_MINUTE = 0
+
+
+@pytest.fixture(autouse=True)
+def data_dir_of_its_own(settings, tmp_path):
+    """What the archive writes in its data folder for other processes (the shared cache,
+    the spool of searches and uploads) goes to the test's own folder, in the same kind
+    of store as in production."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "shared": {**settings.CACHES["shared"], "LOCATION": tmp_path / "cache" / "shared"},
+    }
+    settings.SPOOL_DIR = tmp_path / "spool"
 
 
 @pytest.fixture(autouse=True)

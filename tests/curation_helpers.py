@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from speeches import jobs
 from tests.conftest import FIXTURES_DIR
 
 COMPILATION = FIXTURES_DIR / "ingest" / "compilation_basic.txt"
@@ -63,10 +64,25 @@ def edit_speech(client, speech, **changes):
     return client.post(url, data)
 
 
-def upload(client, *files, status="draft"):
+def run_jobs():
+    """What the job worker does (manage.py run_jobs --once): every queued job, to the end."""
+    jobs.work(once=True)
+
+
+def post_upload(client, *files, status="draft"):
     """POST files [(name, bytes)] to the admin's import page."""
     uploads = [SimpleUploadedFile(name, content) for name, content in files]
     return client.post(reverse("admin:speeches_source_import"), {"files": uploads, "status": status})
+
+
+def upload(client, *files, status="draft"):
+    """post_upload(); when the upload is taken (a redirect to its job's page), run the job
+    worker, then return the job's page."""
+    response = post_upload(client, *files, status=status)
+    if response.status_code != 302 or "/job/" not in response["Location"]:
+        return response
+    run_jobs()
+    return client.get(response["Location"])
 
 
 def run_action(client, model_name, action, objects, **extra):

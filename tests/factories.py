@@ -1,13 +1,15 @@
 """Small builders for test records; importer tests use fixture files instead."""
 
-from speeches.models import Region, Source, Speech, Topic, content_hash
+from speeches.models import Region, Source, SourceContent, Speech, Topic, content_hash
 
 
 def make_source(path="test/source.txt", title="测试来源", **fields):
     raw = fields.pop("raw_bytes", f"{path}:{title}".encode())
-    return Source.objects.create(
-        path=path, title=title, raw_bytes=raw, raw_sha256=content_hash(raw.decode("utf-8", "replace")), **fields
+    source = Source.objects.create(
+        path=path, title=title, raw_sha256=content_hash(raw.decode("utf-8", "replace")), **fields
     )
+    SourceContent.objects.create(source=source, raw_bytes=raw)
+    return source
 
 
 def make_speech(title="测试讲话", body="同志们:\n今天我们开会。", **fields):

@@ -124,6 +124,7 @@ class LiveArchive:
             DEBUG="0",
             SECURE_SSL_REDIRECT="0",
             API_ANON_RATE_PER_MINUTE="0",
+            SEARCH_ANON_RATE_PER_MINUTE="0",
             LOG_LEVEL="WARNING",
             PYTHONUNBUFFERED="1",  # progress lines reach the log as they are written
         )

@@ -8,11 +8,13 @@ from django.urls import reverse
 
 from speeches.models import (
     Citation,
+    JobItem,
     Official,
     PendingIndexUpdate,
     Region,
     Section,
     Source,
+    SourceContent,
     Speech,
     SpeechTopic,
     Topic,
@@ -28,7 +30,10 @@ def division(code, name, level=Region.PROVINCE, parent=None):
     return Region.objects.get_or_create(code=code, defaults=defaults)[0]
 
 
-ARCHIVE_MODELS = list(apps.get_app_config("speeches").get_models())
+# Records with no admin list of their own: a source's raw bytes (megabytes; the source's
+# page is where curators see a source) and a job's items (listed on the job's page).
+SHOWN_WITH_ANOTHER = {SourceContent, JobItem}
+ARCHIVE_MODELS = [model for model in apps.get_app_config("speeches").get_models() if model not in SHOWN_WITH_ANOTHER]
 # The records one_of_each creates a row of.
 FILLED_MODELS = [
     Source,

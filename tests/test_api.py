@@ -255,7 +255,7 @@ def test_the_detail_gives_the_whole_speech_in_the_documented_shape(client):
     assert data["officials"] == [{"name": "李青", "title": "副省长"}]
     assert data["source"] == {
         "title": "农业讲话汇编",
-        "path": "compilations/henan.txt",
+        "path": "henan.txt",  # the file name, never the path it was read from
         "published": "2021-02-03T04:05:00+00:00",
         "author": "资料室",
     }

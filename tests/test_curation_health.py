@@ -5,10 +5,10 @@ curators' own dictionary words."""
 import pytest
 from django.urls import reverse
 
-from speeches import search
-from speeches.models import DictionaryTerm, SearchQueryLog, Speech
+from speeches import search, search_log
+from speeches.models import DictionaryTerm, Job, SearchQueryLog, Speech
 from speeches.search import dictionary
-from tests.curation_helpers import logged_in
+from tests.curation_helpers import logged_in, run_jobs
 from tests.factories import make_speech
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +39,11 @@ def test_drift_is_shown_and_repaired_only_when_the_curator_asks(curator):
     response = curator.post(reverse(HEALTH), {"repair": "1"})
 
     assert response.status_code == 302
+    assert not search.check().ok  # the repair is a background job
+    job = Job.objects.get()
+    assert job.kind == Job.REPAIR_INDEX and job.started_by.username == "curator"
+    assert f"任务 #{job.pk}" in curator.get(reverse(HEALTH)).content.decode()
+    run_jobs()
     assert search.check().ok
     assert "一致" in curator.get(reverse(HEALTH)).content.decode()
 
@@ -60,7 +65,9 @@ def test_searches_are_counted_per_day_with_their_words_only(client):
         client.get(reverse("speeches:search"), {"q": query})
     client.get(reverse("speeches:api_search"), {"q": "堤防"})
     client.get(reverse("speeches:search"), {"q": "堤防", "page": "2"})  # a page turned, not a new search
+    assert not SearchQueryLog.objects.exists()  # spooled: no write while searching
 
+    assert search_log.flush() == 4
     rows = {row.query: (row.count, row.results_count) for row in SearchQueryLog.objects.all()}
     assert rows == {"堤防": (3, 1), "没有这个词语": (1, 0)}
     fields = {field.name for field in SearchQueryLog._meta.get_fields()}

@@ -100,6 +100,20 @@ def test_speech_downloads_as_word_with_outline_headings(client, archive):
     assert any("<script>alert(1)</script>" in p.text for p in document.paragraphs)
 
 
+def test_a_word_download_survives_control_characters_already_stored(client):
+    # Stored before the importer removed them, or typed into the admin.
+    speech = make_speech(title="防汛\x01会议\u202e讲话", body="同志们:\n一、提高\x0b认识\n第一页\x0c第二页\x1b。\n\ufffe完。")
+    Section.objects.create(speech=speech, order=1, number="一、", heading="提高认识", level=1, start=5, end=13)
+
+    response = client.get(f"/speeches/{speech.uid}/export.docx")
+
+    assert response.status_code == 200
+    document = docx.Document(io.BytesIO(response.content))
+    texts = [p.text for p in document.paragraphs]
+    assert "第一页 第二页 。" in texts and "一、提高 认识" in texts
+    assert document.core_properties.title == "防汛 会议\u202e讲话"
+
+
 def test_withdrawn_speech_cannot_be_downloaded(client, archive):
     assert client.get(f"/speeches/{archive['withdrawn'].uid}/export.txt").status_code == 404
     assert client.get(f"/speeches/{archive['withdrawn'].uid}/export.docx").status_code == 404

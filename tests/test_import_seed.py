@@ -64,7 +64,7 @@ def test_seed_page_header_becomes_source_metadata(gold, seed_report):
     # The page's time has no zone; it is read as the archive's (Asia/Shanghai).
     published = timezone.localtime(source.published_at).replace(tzinfo=None)
     assert published.isoformat() == gold["compilation"]["published"]
-    assert bytes(source.raw_bytes) == shared_path("corpus", "seed", gold["source"]).read_bytes()
+    assert bytes(source.content.raw_bytes) == shared_path("corpus", "seed", gold["source"]).read_bytes()
 
 
 def test_seed_speeches_have_outlines(seed_report):

@@ -38,7 +38,9 @@ PROBE = textwrap.dedent(
     tokens = json.loads(sys.argv[1])
 
     def found():
-        return {t: sorted(search.matching_ids({"q": t})) for t in tokens}
+        # Quoted: the speeches holding the token as typed (unquoted, a token no speech
+        # holds any more would be searched by its words and find the others).
+        return {t: sorted(search.matching_ids({"q": f'"{t}"'})) for t in tokens}
 
     before = found()
     queued = PendingIndexUpdate.objects.count()

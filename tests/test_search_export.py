@@ -68,3 +68,23 @@ def test_any_search_is_a_feed_of_its_newest_matches(client, speeches):
     assert len(titles) == 25
     assert "撤回的防汛讲话" not in titles and "教育工作会议讲话" not in titles
     assert "q=%E9%98%B2" in root.find("channel").findtext("link")
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralised(client):
+    make_speech(title="=HYPERLINK(\"http://evil.example\",\"防汛\")", body="@SUM(A1:A9) 防汛物资")
+    make_speech(title="+1-2 防汛", body="-3+4 防汛物资")
+    make_speech(title="\t=1+1 防汛", body="\r=2+2 防汛物资")
+    make_speech(title="防汛物资讲话", body="同志们:\n防汛物资到位。")
+
+    response = client.get("/api/search/", {"q": "防汛物资", "format": "csv"})
+
+    rows = list(csv.DictReader(io.StringIO(streamed(response).lstrip("\ufeff"))))
+    cells = {cell for row in rows for field, cell in row.items() if field in ("title", "text")}
+    assert {cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")} == set()
+    assert "'=HYPERLINK(\"http://evil.example\",\"防汛\")" in cells
+    assert "'@SUM(A1:A9) 防汛物资" in cells and "'-3+4 防汛物资" in cells and "'+1-2 防汛" in cells
+    assert "'\t=1+1 防汛" in cells and "'\r=2+2 防汛物资" in cells
+    # Ordinary text is left as it is, and the JSON export is not a spreadsheet: untouched.
+    assert "防汛物资讲话" in cells
+    exported = json.loads(streamed(client.get("/api/search/", {"q": "防汛物资", "format": "json"})))
+    assert "=HYPERLINK(\"http://evil.example\",\"防汛\")" in {item["title"] for item in exported["results"]}

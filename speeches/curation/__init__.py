@@ -6,6 +6,6 @@
     merge     merge_duplicates: copies redirect to the kept speech and leave search
     split     split_speech: a wrongly joined speech becomes two
     review    refresh_import_flags (repairs, duplicates) and the queue's fixes
-    upload    import_uploads: files and zips from the admin's import form
+    upload    queue_import: files and zips from the admin's import form, imported as a job
     health    search_health, query statistics, add_dictionary_term
 """

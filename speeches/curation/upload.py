@@ -1,16 +1,21 @@
-"""Imports from the admin's upload form: the uploaded bytes go straight to the import
-pipeline; the client's file name is only a label (its last part, never a path)."""
+"""Imports from the admin's upload form. The request only spools the files and queues an
+import job; the job worker (speeches.jobs) passes each file, each member of a zip, to the
+import pipeline in a transaction of its own. The client's file name is only a label (its
+last part, never a path)."""
 
 import re
+import shutil
+import uuid
 
 from django.conf import settings
 
+from speeches import jobs
 from speeches.curation.recording import extraction_writes
 from speeches.curation.review import refresh_import_flags
 from speeches.ingest.archive import ZIP_SUFFIXES, zip_members
 from speeches.ingest.errors import IngestError
 from speeches.ingest.pipeline import READERS, FileReport, import_bytes
-from speeches.models import Speech
+from speeches.models import Job, Speech
 
 ALLOWED_SUFFIXES = tuple(sorted(set(READERS) | ZIP_SUFFIXES))
 # Characters never kept in a label: path separators and control characters.
@@ -40,33 +45,95 @@ def refusal(uploaded):
     return None
 
 
-def import_upload(uploaded, status=Speech.PUBLISHED):
-    """FileReports for one uploaded file (one per member of a zip)."""
-    name = upload_label(uploaded.name)
-    reason = refusal(uploaded)
-    if reason:
-        return [FileReport(path=name).fail(reason)]
-    raw = b"".join(uploaded.chunks())
-    if _suffix(name) in ZIP_SUFFIXES:
+def queue_import(files, status=Speech.PUBLISHED, user=None):
+    """An import job for the uploaded files: each accepted file is spooled to a folder of
+    the job's own (named by us, never by the client), a refused one is noted with the
+    reason; the job worker imports them (speeches.jobs)."""
+    folder = uuid.uuid4().hex
+    directory = jobs.spool_folder(folder)
+    directory.mkdir(parents=True)
+    try:
+        uploads = []
+        for number, uploaded in enumerate(files):
+            label = upload_label(uploaded.name)
+            reason = refusal(uploaded)
+            if reason:
+                uploads.append({"label": label, "refusal": reason})
+                continue
+            name = f"{number}.upload"
+            with open(directory / name, "wb") as handle:
+                for chunk in uploaded.chunks():
+                    handle.write(chunk)
+            uploads.append({"label": label, "file": name})
+        return Job.objects.create(
+            kind=Job.IMPORT,
+            arguments={"status": status, "folder": folder, "uploads": uploads},
+            total=len(uploads),
+            started_by=user if user is not None and user.is_authenticated else None,
+        )
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)  # no job will ever read them
+        raise
+
+
+def _import_work(raw, label, member, status):
+    def work():
+        shown = f"{label}!/{member}" if member else label
+        with extraction_writes():
+            report = import_bytes(raw, f"upload/{shown}", FileReport(path=shown), status)
+        return report.ok, report.as_dict()
+
+    return work
+
+
+def _failed(label, message):
+    return lambda: (False, FileReport(path=label).fail(message).as_dict())
+
+
+def import_items(job):
+    """(label, work) for each file of an import job, each member of a zip on its own:
+    the same files in the same order every time the job is (re)started."""
+    directory = jobs.spool_folder(job.arguments["folder"])
+    status = job.arguments["status"]
+    for upload in job.arguments["uploads"]:
+        label = upload["label"]
+        if "refusal" in upload:
+            yield label, _failed(label, upload["refusal"])
+            continue
+        raw = (directory / upload["file"]).read_bytes()
+        if _suffix(label) not in ZIP_SUFFIXES:
+            yield label, _import_work(raw, label, "", status)
+            continue
         try:
-            members = list(zip_members(raw, readable=READERS))
+            for member, data in zip_members(raw, readable=READERS):
+                yield f"{label}!/{member}", _import_work(data, label, member, status)
         except IngestError as exc:
-            return [FileReport(path=name).fail(str(exc))]
-        return [
-            import_bytes(data, f"upload/{name}!/{member}", FileReport(path=f"{name}!/{member}"), status)
-            for member, data in members
-        ]
-    return [import_bytes(raw, f"upload/{name}", FileReport(path=name), status)]
+            yield label, _failed(label, str(exc))
 
 
-def import_uploads(files, status=Speech.PUBLISHED):
-    """Import every uploaded file; a refused or failing file changes nothing and the
-    others still import. The importer's repairs and merged copies join the review queue."""
-    with extraction_writes():
-        reports = [report for uploaded in files for report in import_upload(uploaded, status)]
-    if any(report.ok and (report.created or report.updated) for report in reports):
+def import_item_count(job):
+    directory = jobs.spool_folder(job.arguments["folder"])
+    count = 0
+    for upload in job.arguments["uploads"]:
+        if "refusal" in upload or _suffix(upload["label"]) not in ZIP_SUFFIXES:
+            count += 1
+            continue
+        try:
+            count += sum(1 for _member in zip_members((directory / upload["file"]).read_bytes(), readable=READERS))
+        except IngestError:
+            count += 1
+    return count
+
+
+def finish_import(job):
+    """Once every file is in: the importer's repairs and merged copies join the review queue."""
+    if any(item["created"] or item["updated"] for item in job.items.values_list("report", flat=True)):
         refresh_import_flags()
-    return label_debris(reports)
+
+
+def job_reports(job):
+    """The FileReports of an import job's files done so far, labelled for the page."""
+    return label_debris([FileReport(**item.report) for item in job.items.order_by("position")])
 
 
 # The importer's names for the lines it removed (speeches.ingest.page), for the report.

@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from speeches.models import Official, Region, Speech, Topic
 from speeches.openapi import openapi_document
@@ -85,7 +85,7 @@ def _page_url(request, number):
     return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
 
 
-@require_GET
+@require_safe
 @throttled
 def speech_list(request):
     try:
@@ -117,7 +117,7 @@ def _paginated(request, queryset, per_page, serialize):
     )
 
 
-@require_GET
+@require_safe
 @throttled
 def speech_detail(request, uid):
     speech = (
@@ -160,7 +160,7 @@ def speech_detail(request, uid):
             "officials": officials,
             "source": {
                 "title": source.title,
-                "path": source.path,
+                "path": source.display_name,
                 "published": source.published_at.isoformat() if source.published_at else None,
                 "author": source.author,
             }
@@ -186,7 +186,7 @@ def _region_node(region):
     }
 
 
-@require_GET
+@require_safe
 @throttled
 def region_tree(request):
     """Regions holding published speeches, province → prefecture → county, with counts
@@ -195,7 +195,7 @@ def region_tree(request):
     return _json({"results": [_region_node(root) for root in roots]})
 
 
-@require_GET
+@require_safe
 @throttled
 def topic_list(request):
     topics = (
@@ -218,7 +218,7 @@ def topic_list(request):
 OFFICIALS_PAGE_SIZE = 100
 
 
-@require_GET
+@require_safe
 @throttled
 def official_list(request):
     officials = (
@@ -242,7 +242,7 @@ def _official(official):
     }
 
 
-@require_GET
+@require_safe
 def schema(request):
     """The OpenAPI description of this API."""
     return _json(openapi_document(request.build_absolute_uri("/")))

@@ -21,8 +21,6 @@ from speeches.views.reuse import reuse_context
 SPEECHES_PER_PAGE = 20
 RELATED_COUNT = 5
 SAME_SOURCE_SHOWN = 20
-# A source's columns no page shows that are long or stored after its raw bytes.
-SOURCE_BULK = ("source__raw_bytes", "source__intro", "source__imported_at", "source__updated_at")
 OFFICIALS_PER_PAGE = 100
 # Regions nest by code prefix: province (2 digits), prefecture (4), county (6), township (9, 12).
 PUBLISHED = Q(speeches__status=Speech.PUBLISHED)
@@ -53,12 +51,8 @@ def _page(request, queryset, per_page=SPEECHES_PER_PAGE):
 
 def _listing():
     # Lists show titles and facts, never the text: leaving out the long columns keeps
-    # sorting cheap (national reports run to tens of thousands of characters). The
-    # source's columns stored after its raw bytes are left out too: reading them walks
-    # the bytes (megabytes for a bulk file) once per speech listed.
-    return Speech.objects.published().for_listing().defer(
-        "body", "import_log", "keywords", *SOURCE_BULK
-    )
+    # sorting cheap (national reports run to tens of thousands of characters).
+    return Speech.objects.published().for_listing()
 
 
 def _published_ids():
@@ -103,9 +97,11 @@ def speech_list(request):
 
 def _reading_paragraphs(speech, sections):
     """Paragraphs to render: anchors of the sections starting in each, and the section's
-    own number and heading split off when the paragraph opens with them, to set in bold."""
+    own number and heading split off when the paragraph opens with them, to set in bold;
+    `note` marks the notes after the text (名词解释, 注释)."""
     paragraphs = []
-    for index, text, starting in speech.paragraphs_with_sections(sections):
+    starts = [start for _index, _text, start, _end in speech.paragraph_spans()]
+    for (index, text, starting), start in zip(speech.paragraphs_with_sections(sections), starts, strict=True):
         heading = ""
         if starting:
             first = starting[0]
@@ -118,6 +114,7 @@ def _reading_paragraphs(speech, sections):
                 "level": starting[0].level if starting else None,
                 "heading": heading,
                 "text": text[len(heading) :],
+                "note": speech.in_notes(start),
             }
         )
     return paragraphs
@@ -127,9 +124,8 @@ def speech_detail(request, uid):
     speech = get_object_or_404(
         # region__parent__parent: the breadcrumb (county → prefecture → province) without more queries.
         Speech.objects.select_related("source", "region__parent__parent", "merged_into", "speaker")
-        # The source's raw bytes (megabytes for a compilation page) are not shown, nor
-        # the columns stored after them (reading those walks the bytes).
-        .defer(*SOURCE_BULK),
+        # The page names its source; the source's introduction is on the source's page.
+        .defer("source__intro"),
         uid=uid,
     )
     # A duplicate merged into another speech sends its readers (and links) to the kept one.
@@ -141,6 +137,7 @@ def speech_detail(request, uid):
         raise Http404("讲话不存在")
 
     sections = list(speech.sections.all())
+    reading = _reading_paragraphs(speech, sections)
     officials = []
     for citation in speech.citations.select_related("official"):
         if citation.official not in officials:
@@ -162,7 +159,8 @@ def speech_detail(request, uid):
         "breadcrumbs": speech.region.ancestors() if speech.region else [],
         "topics": list(speech.topics.all()),
         "sections": sections,
-        "paragraphs": _reading_paragraphs(speech, sections),
+        "paragraphs": [p for p in reading if not p["note"]],
+        "notes": [p for p in reading if p["note"]],
         "officials": officials,
         "same_source": same_source,
         "same_source_count": same_source_count,
@@ -301,7 +299,7 @@ def official_list(request):
 
 
 def official_detail(request, pk):
-    official = get_object_or_404(Official, pk=pk)
+    official = get_object_or_404(Official.objects.public(), pk=pk)
     speeches = (
         _listing()
         .filter(citations__official=official)

@@ -2,29 +2,30 @@
 
 import logging
 
-from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
-from speeches.models import Region, SearchQueryLog, Speech
+from speeches import search_log
+from speeches.models import Region, Speech
 from speeches.province_map import province_map
 from speeches.search import SORTS, SearchRequest, search
-from speeches.throttle import throttled
+from speeches.throttle import SEARCH, limited, throttled
 from speeches.views.pages import year_histogram
 from speeches.views.search_export import EXPORT_FORMATS, export_response
 
 log = logging.getLogger(__name__)
 
 
-def _log_query(results):
+def _log_query(request, results):
     """Count the search for the curators' health page: once per search, not per page
-    turned; the words only, never who asked. A failed count never fails the search."""
-    if not results.searched or results.page != 1:
+    turned nor per HEAD; the words only, never who asked. Spooled, never written to the
+    database here (search_log). A failed count never fails the search."""
+    if request.method != "GET" or not results.searched or results.page != 1:
         return
     try:
-        SearchQueryLog.record(results.request.q, results.total)
-    except DatabaseError:
+        search_log.record(results.request.q, results.total)
+    except OSError:
         log.warning("search query not counted", exc_info=True)
 
 
@@ -64,10 +65,11 @@ def _results_on_map(request, results):
     return province_map(counts, lambda code: _url_with(request, region=code))
 
 
-@require_GET
+@require_safe
+@limited(SEARCH)
 def search_page(request):
     results = search(SearchRequest.from_params(request.GET))
-    _log_query(results)
+    _log_query(request, results)
     for active in results.filters:
         active.remove_url = _url_without(request, active.param)
     context = {
@@ -84,12 +86,12 @@ def search_page(request):
     return render(request, "speeches/search.html", context)
 
 
-@require_GET
+@require_safe
 @throttled
 def search_api(request):
     fmt = request.GET.get("format", "")
     if fmt in EXPORT_FORMATS:
         return export_response(request, SearchRequest.from_params(request.GET), fmt)
     results = search(SearchRequest.from_params(request.GET))
-    _log_query(results)
+    _log_query(request, results)
     return JsonResponse(results.as_dict(), json_dumps_params={"ensure_ascii": False})

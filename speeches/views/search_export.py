@@ -5,7 +5,7 @@ import json
 
 from django.http import StreamingHttpResponse
 
-from speeches.export import EXPORT_FIELDS, speech_export_record
+from speeches.export import EXPORT_FIELDS, speech_export_record, spreadsheet_safe
 from speeches.models import Speech
 from speeches.search import matching_ids
 
@@ -24,10 +24,9 @@ def _speeches(ids):
     # Newest first; the queryset is walked in chunks so memory stays flat for any size.
     return (
         Speech.objects.filter(pk__in=ids)
-        .select_related("region")
+        .select_related("region", "source")
         .prefetch_related("topics")
-        .defer("source__raw_bytes")
-        .select_related("source")
+        .defer("source__intro")
         .newest_first()
         .iterator(chunk_size=CHUNK)
     )
@@ -40,7 +39,7 @@ def _csv_rows(speeches, base_url):
     for speech in speeches:
         record = speech_export_record(speech, base_url)
         record["topics"] = ";".join(record["topics"])
-        yield writer.writerow([record[field] if record[field] is not None else "" for field in EXPORT_FIELDS])
+        yield writer.writerow([spreadsheet_safe(record[field]) if record[field] is not None else "" for field in EXPORT_FIELDS])
 
 
 def _json_items(speeches, base_url, query):

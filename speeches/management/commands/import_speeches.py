@@ -8,9 +8,11 @@ from speeches.models import Speech
 
 class Command(BaseCommand):
     help = (
-        "Import speech files or folders: compilation pages (.txt, .html), single speeches "
-        "(.docx), bulk records (.jsonl, .json, .csv) and zips of these. Prints a report per "
-        "file; re-importing a file changes nothing. Exit status 1 if any file failed."
+        "Import speech files or folders: compilation pages and single documents (.txt, .html), "
+        "Word files (.docx), bulk records (.jsonl, .json, .csv, .tsv or a tab-separated .txt) and "
+        "zips of these. Prints a report per file: speeches created, updated, unchanged, merged "
+        "with the archive's copies or flagged as near-duplicates, debris and web furniture "
+        "removed, repairs. Re-importing a file changes nothing. Exit status 1 if any file failed."
     )
 
     def add_arguments(self, parser):
@@ -20,8 +22,10 @@ class Command(BaseCommand):
             "--map",
             dest="field_map",
             metavar="FIELD=COLUMN,...",
-            help="for JSON lines, JSON and CSV: which column holds each field "
-            "(fields: title, text, date, year, url), e.g. title=title,text=content,date=year",
+            help="for records (JSON lines, JSON, CSV, tab-separated): which column holds each field "
+            "(fields: title, text, date, year, url), by name or, for tables, by number from 1, "
+            "e.g. title=title,text=content,date=year or year=1,text=2; a mapped date or year "
+            "wins over one found in the text",
         )
         parser.add_argument(
             "--draft", action="store_true", help="new speeches land as drafts, not published"
@@ -54,8 +58,19 @@ class Command(BaseCommand):
             f"  speeches: {len(report.created)} created, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged; {report.duplicates_merged} duplicates merged"
         )
+        for merged in report.merged_with_archive:
+            self.stdout.write(
+                f"  merged: {merged['uid']} is the same text as {merged['into']} ({merged['title']}, from {merged['source']})"
+            )
+        for near in report.near_duplicates:
+            self.stdout.write(self.style.WARNING(
+                f"  near-duplicate, queued for review: {near['uid']} is {near['similarity']:.0%} like "
+                f"{near['of']} ({near['title']}, from {near['source']})"
+            ))
         debris = ", ".join(f"{kind} {n}" for kind, n in sorted(report.debris_removed.items())) or "none"
         self.stdout.write(f"  debris removed (lines): {debris}")
+        for line in report.furniture_removed:
+            self.stdout.write(f"    {line}")
         self.stdout.write(f"  repairs: {len(report.repairs)}")
         for repair in report.repairs:
             self.stdout.write(f"    {repair['fragment']} → …{repair['result']}…")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('speeches', '0007_covering_indexes_for_browse_counts'),
+        ('speeches', '0010_source_header_fields_notes_and_similarity_keys'),
     ]
 
     operations = [
