@@ -123,6 +123,19 @@ def test_the_queue_keeps_passages_current_through_imports_edits_and_deletions(ar
     assert not PassageChunk.objects.exclude(passage=None).exists()
 
 
+def test_the_job_worker_finds_the_passages_of_changed_speeches_when_no_job_waits(archive):
+    from speeches import jobs
+
+    jobs.housekeeping()  # between the items of a job: the queue waits
+    assert PendingPassageUpdate.objects.exists() and not SharedPassage.objects.exists()
+
+    rounds = iter([False, True])
+    jobs.work(stop=lambda: next(rounds), poll_seconds=0, housekeeping_seconds=0)  # one idle round
+
+    assert SharedPassage.objects.get().speech_count == 2
+    assert not PendingPassageUpdate.objects.exists()
+
+
 def test_a_withdrawn_speech_leaves_the_passages_it_shared(archive):
     first, later, _unrelated = archive
     find_shared_passages()
