@@ -1,7 +1,8 @@
 """The research tools in a real browser (as tests/test_browser_site.py): a reader compares
 two terms over the years and follows a point of the chart to the search, opens a speech
-with a shared passage and goes from its note to the two speeches side by side. No script
-is needed, nothing fails to load; screenshots go to test-artifacts/ to be looked at."""
+with a shared passage and goes from its note to the two speeches side by side, all in a
+browser that runs no script (the pages need none); nothing fails to load; screenshots at
+1280 and 360 px go to test-artifacts/ to be looked at."""
 
 import datetime
 from types import SimpleNamespace
@@ -53,7 +54,7 @@ def research(demo):  # noqa: F811 - the fixture imported above
 
 
 def test_a_reader_compares_two_terms_over_the_years_and_opens_the_search_of_a_point(research, open_page, live_server):  # noqa: F811
-    page, _watcher = open_page()
+    page, _watcher = open_page(script=False)
     page.goto(f"{live_server.url}/trends/?q={TERMS[0]}&q={TERMS[1]}")
     chart = page.locator("figure.trend-chart svg")
     assert chart.is_visible()
@@ -76,14 +77,21 @@ def test_a_reader_compares_two_terms_over_the_years_and_opens_the_search_of_a_po
     page.goto(f"{live_server.url}/trends/?q={TERMS[0]}&q={TERMS[1]}&measure=share")
     assert page.locator(".measure-switch [aria-current]").inner_text() == "含该词的讲话占当年讲话的百分比"
 
-    phone, _phone_watcher = open_page(PHONE)
+    phone, _phone_watcher = open_page(PHONE, script=False)
     phone.goto(f"{live_server.url}/trends/?q={TERMS[0]}&q={TERMS[1]}")
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # The chart keeps a readable size, scrolling sideways in its own box, never the page's.
+    assert phone.locator("figure.trend-chart svg").bounding_box()["width"] > PHONE["width"]
+    assert _page_width(phone) <= PHONE["width"]
+    phone.locator("#trend-chart-caption").scroll_into_view_if_needed()
     screenshot(phone, "trends-chart-phone")
+    # The table's columns scroll inside their own box, never the page.
+    phone.locator(".trend-table").first.scroll_into_view_if_needed()
+    screenshot(phone, "trends-table-phone")
+    assert _page_width(phone) <= PHONE["width"]
 
 
 def test_a_reader_sees_a_shared_passage_and_compares_the_two_speeches(research, open_page, live_server):  # noqa: F811
-    page, _watcher = open_page()
+    page, _watcher = open_page(script=False)
     page.goto(live_server.url + research.later)
     mark = page.locator(".speech-text mark.shared-passage").first
     assert mark.is_visible() and "新修渠道四十公里" in mark.inner_text()
@@ -106,7 +114,19 @@ def test_a_reader_sees_a_shared_passage_and_compares_the_two_speeches(research, 
     page.wait_for_url(f"**{research.first}")
     assert page.locator(".speech-text mark.shared-passage").count() == 1
 
-    phone, _phone_watcher = open_page(PHONE)
-    phone.goto(live_server.url + research.compare)
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phone, _phone_watcher = open_page(PHONE, script=False)
+    phone.goto(live_server.url + research.later)
+    phone.locator(".speech-text mark.shared-passage").first.scroll_into_view_if_needed()
+    assert _page_width(phone) <= PHONE["width"]
+    screenshot(phone, "speech-shared-passage-phone")
+    phone.locator(".speech-text .also-in").get_by_role("link", name="对照").first.click()
+    phone.wait_for_url(f"**{research.compare}")
+    assert _page_width(phone) <= PHONE["width"]
     screenshot(phone, "compare-phone")
+    phone.locator("table.compare-table tr.shared").scroll_into_view_if_needed()
+    screenshot(phone, "compare-shared-phone")
+
+
+def _page_width(page):
+    # Read from layout without running the page's script (evaluate works with script off).
+    return page.evaluate("document.documentElement.scrollWidth")
