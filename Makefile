@@ -33,6 +33,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_speeches demo/
 	$(PY) manage.py rebuild_index --if-needed
+	$(PY) manage.py find_shared_passages --pending
 	$(PY) manage.py run_jobs & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; SECURE_SSL_REDIRECT=0 $(PY) manage.py runserver $(HOST)
 
 lint: install-dev

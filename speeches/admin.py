@@ -31,18 +31,22 @@ from speeches.models import (
     DictionaryTerm,
     Job,
     Official,
+    PassageChunk,
     PendingIndexUpdate,
+    PendingPassageUpdate,
     Region,
     RegionMention,
     ReviewItem,
     SearchQueryLog,
     Section,
+    SharedPassage,
     SimilarityKey,
     Source,
     Speech,
     SpeechTopic,
     Topic,
 )
+from speeches.reuse import display as reuse_display
 
 
 def _admin_context(model_admin, request, title, **context):
@@ -346,6 +350,7 @@ class SpeechAdmin(SimpleHistoryAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("merge/", wrap(self.merge_view), name="speeches_speech_merge"),
+            path("shared-passages/", wrap(self.shared_passages_view), name="speeches_speech_shared_passages"),
             path("<int:object_id>/split/", wrap(self.split_view), name="speeches_speech_split"),
             path(
                 "<int:object_id>/history/assignment/<str:model_name>/<int:history_id>/revert/",
@@ -354,6 +359,19 @@ class SpeechAdmin(SimpleHistoryAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def shared_passages_view(self, request):
+        """The most reused passages and the speeches that are mostly copies (speeches.reuse)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = _admin_context(
+            self, request, "共用文字",
+            passages=reuse_display.most_reused(),
+            templates=reuse_display.template_speeches(),
+            template_share=round(reuse_display.TEMPLATE_SHARE * 100),
+            pending=PendingPassageUpdate.objects.values("speech_id").distinct().count(),
+        )
+        return TemplateResponse(request, "admin/speeches/speech/shared_passages.html", context)
 
     def _require_change(self, request, obj=None):
         if not self.has_change_permission(request, obj):
@@ -519,6 +537,29 @@ class PendingIndexUpdateAdmin(admin.ModelAdmin):
     list_display = ["speech_id", "enqueued_at"]
     search_fields = ["speech_id"]
     date_hierarchy = "enqueued_at"
+
+
+@admin.register(SharedPassage)
+class SharedPassageAdmin(admin.ModelAdmin):
+    """Found by manage.py find_shared_passages; the overview is the speeches' shared-passages page."""
+
+    list_display = ["__str__", "speech_count", "found_at"]
+    search_fields = ["text"]
+    readonly_fields = ["text", "speech_count", "found_at"]
+
+
+@admin.register(PassageChunk)
+class PassageChunkAdmin(admin.ModelAdmin):
+    list_display = ["speech", "start", "end", "passage"]
+    raw_id_fields = ["speech", "passage"]
+    readonly_fields = ["start", "end", "shared_start", "shared_end"]
+    search_fields = ["speech__title"]
+
+
+@admin.register(PendingPassageUpdate)
+class PendingPassageUpdateAdmin(admin.ModelAdmin):
+    list_display = ["speech_id", "enqueued_at"]
+    search_fields = ["speech_id"]
 
 
 @admin.register(SimilarityKey)

@@ -18,6 +18,10 @@ class SpeechesConfig(AppConfig):
         from speeches.search import signals
 
         signals.connect()
+        # Queue changed speeches for the shared-passage finder (speeches/reuse).
+        from speeches.reuse import signals as reuse_signals
+
+        reuse_signals.connect()
         # Count failed admin sign-ins (speeches/login_throttle.py).
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 

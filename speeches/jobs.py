@@ -11,7 +11,10 @@ that own it (speeches.curation.upload, speeches.curation.status, speeches.search
 
 Besides jobs, the worker applies search-index updates left queued by a crash
 (PendingIndexUpdate) when it starts and every HOUSEKEEPING_SECONDS, counts the searches
-the web processes spooled (speeches.search_log), and requeues jobs whose worker died."""
+the web processes spooled (speeches.search_log), and requeues jobs whose worker died.
+When no job waits it also finds the shared passages of the speeches changed since
+(speeches.reuse's queue): at a large archive that reads every stored MinHash, so it never
+runs between the items of a job."""
 
 import contextlib
 import logging
@@ -32,6 +35,7 @@ from simple_history.models import HistoricalRecords
 
 from speeches import search, search_log
 from speeches.models import Job, JobItem, Speech, fit
+from speeches.reuse.detect import process_queue as find_queued_passages
 
 log = logging.getLogger(__name__)
 
@@ -241,15 +245,19 @@ def requeue_abandoned():
     return requeued
 
 
-def housekeeping(starting=False):
-    """Requeue abandoned jobs, apply index updates left queued, count spooled searches.
-    A failure is logged and tried again next time: it never stops the worker."""
-    for name, task in (
+def housekeeping(starting=False, idle=False):
+    """Requeue abandoned jobs, apply index updates left queued, count spooled searches;
+    `idle` (no job waiting), find the shared passages of changed speeches too. A failure
+    is logged and tried again next time: it never stops the worker."""
+    tasks = [
         ("requeue abandoned jobs", requeue_abandoned),
         # Starting, wait for a writer that holds the index; later, one that does drains the queue itself.
         ("apply queued index updates", lambda: search.process_pending(blocking=starting)),
         ("count spooled searches", search_log.flush),
-    ):
+    ]
+    if idle:
+        tasks.append(("find shared passages of changed speeches", find_queued_passages))
+    for name, task in tasks:
         try:
             task()
         except Exception:
@@ -289,7 +297,7 @@ def work(once=False, stop=None, poll_seconds=POLL_SECONDS, housekeeping_seconds=
         if once:
             break
         if time.monotonic() - last >= housekeeping_seconds:
-            housekeeping()
+            housekeeping(idle=True)
             last = time.monotonic()
         time.sleep(poll_seconds)
     housekeeping()

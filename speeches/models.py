@@ -771,6 +771,81 @@ class DictionaryTerm(models.Model):
         return self.term
 
 
+class SharedPassage(models.Model):
+    """Text that two or more speeches share, near-identical (speeches.reuse): its
+    occurrences are the PassageChunk rows pointing here."""
+
+    text = models.TextField("文字(最早一篇中的)")
+    speech_count = models.PositiveIntegerField("讲话篇数", default=0)
+    found_at = models.DateTimeField("发现时间", auto_now=True)
+
+    class Meta:
+        ordering = ["-speech_count", "id"]
+        verbose_name = "共用段落"
+        verbose_name_plural = "共用段落"
+        indexes = [
+            # The curators' page: the most reused passages first.
+            models.Index(fields=["-speech_count", "id"], name="sharedpassage_count_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.text[:30]}…({self.speech_count} 篇)"
+
+
+class PassageChunk(models.Model):
+    """About a paragraph of a speech's text with its MinHash, from which shared passages
+    are found; `passage` is set when other speeches hold it too, and shared_start/end
+    then mark the part they share (offsets into the body, as start and end)."""
+
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="passage_chunks")
+    start = models.PositiveIntegerField("起始字符")
+    end = models.PositiveIntegerField("结束字符")
+    minhash = models.BinaryField("MinHash 签名")
+    passage = models.ForeignKey(
+        SharedPassage, on_delete=models.SET_NULL, null=True, blank=True, related_name="chunks"
+    )
+    shared_start = models.PositiveIntegerField("共用部分起始字符", null=True, blank=True)
+    shared_end = models.PositiveIntegerField("共用部分结束字符", null=True, blank=True)
+    # The MinHash of the shared part alone: two chunks of one passage (joined through a
+    # third) hold the same text only when these agree (speeches.reuse.display).
+    shared_minhash = models.BinaryField("共用部分的 MinHash", null=True, blank=True)
+
+    class Meta:
+        ordering = ["speech", "start"]
+        verbose_name = "文字片段"
+        verbose_name_plural = "文字片段"
+        indexes = [
+            # A speech's page and its reuse API: its chunks in order (and their recomputation).
+            models.Index(fields=["speech", "start"], name="passagechunk_speech_idx"),
+            # The other speeches holding a passage ("这段文字也见于…"), and a passage's recount.
+            models.Index(fields=["passage", "speech"], name="passagechunk_passage_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.speech} [{self.start}:{self.end}]"
+
+    @property
+    def anchor(self):
+        return f"shared-{self.pk}"
+
+
+class PendingPassageUpdate(models.Model):
+    """A speech whose shared passages must be found again (its text or status changed),
+    written in the same transaction as the change; `manage.py find_shared_passages
+    --pending` applies the queue. No foreign key: deletions are queued too."""
+
+    speech_id = models.BigIntegerField()
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "待比对讲话"
+        verbose_name_plural = "待比对讲话"
+
+    def __str__(self):
+        return f"speech {self.speech_id}"
+
+
 class Job(models.Model):
     """Long work done outside the web request by the job worker (manage.py run_jobs):
     imports of files uploaded in the admin, and re-extraction, re-indexing, publishing

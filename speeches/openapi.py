@@ -215,6 +215,87 @@ OFFICIAL_COUNT = {
     },
     "required": ["id", "name", "title", "count"],
 }
+TREND_YEAR = {
+    "type": "object",
+    "properties": {
+        "year": {"type": "integer"},
+        "occurrences": {"type": "integer", "description": "non-overlapping occurrences in the texts"},
+        "speeches": {"type": "integer", "description": "speeches of the year holding the term"},
+        "per_10k_chars": {"type": "number", "description": "occurrences per 10,000 characters of the year's texts"},
+        "speeches_in_year": {"type": "integer"},
+        "share": {"type": "number", "description": "speeches / speeches_in_year"},
+    },
+    "required": ["year", "occurrences", "speeches", "per_10k_chars"],
+}
+TRENDS = {
+    "type": "object",
+    "properties": {
+        "terms": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "term": {"type": "string"},
+                    "occurrences": {"type": "integer"},
+                    "speeches": {"type": "integer"},
+                    "years": {"type": "array", "items": {"$ref": "#/components/schemas/TrendYear"}},
+                    "places": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "code": {"type": "string", "description": "province code, or 000000 for national speeches"},
+                                "name": {"type": "string"},
+                                "occurrences": {"type": "integer"},
+                                "speeches": {"type": "integer"},
+                            },
+                            "required": ["code", "name", "occurrences", "speeches"],
+                        },
+                    },
+                },
+                "required": ["term", "years"],
+            },
+        },
+        "speeches": {"type": "integer", "description": "speeches the filters leave"},
+        "notes": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["terms"],
+}
+REUSE = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string"},
+        "passages": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "start": {"type": "integer", "description": "offset of the passage in the speech's text"},
+                    "end": {"type": "integer"},
+                    "text": {"type": "string"},
+                    "also_in": {
+                        "type": "array",
+                        "description": "the other speeches holding it, earliest first",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "id": {"type": "string"},
+                                "title": {"type": "string"},
+                                "url": {"type": "string"},
+                                "date": {**NULLABLE_STRING, "format": "date"},
+                                "start": {"type": "integer", "description": "offset in that speech's text"},
+                                "end": {"type": "integer"},
+                            },
+                            "required": ["id", "title", "url", "date", "start", "end"],
+                        },
+                    },
+                },
+                "required": ["start", "end", "text", "also_in"],
+            },
+        },
+    },
+    "required": ["passages"],
+}
 
 
 # Any text but NUL (%00), which is refused with 400 before any view (speeches/request_guard.py).
@@ -309,6 +390,19 @@ def openapi_document(server_url):
                     },
                 }
             },
+            "/api/speeches/{id}/reuse/": {
+                "get": {
+                    "summary": "Passages of a speech that other speeches share, near-identical (50+ characters)",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": TEXT}
+                    ],
+                    "responses": {
+                        "200": _json_response("the passages, in the order of the text", {"$ref": "#/components/schemas/Reuse"}),
+                        "301": {"description": "a merged duplicate: redirects to the speech kept"},
+                        **ERROR_RESPONSES,
+                    },
+                }
+            },
             "/api/search/": {
                 "get": {
                     "summary": "Full-text search (words, \"phrases\", -exclude, OR, questions) with facets",
@@ -333,6 +427,32 @@ def openapi_document(server_url):
                             "all matching speeches as a download",
                             "content": {
                                 "application/json": {"schema": {"$ref": "#/components/schemas/SearchResults"}},
+                                "text/csv": {"schema": {"type": "string"}},
+                            },
+                        },
+                        **ERROR_RESPONSES,
+                    },
+                }
+            },
+            "/api/trends/": {
+                "get": {
+                    "summary": "Occurrences of terms per year (and province) in the texts, with the search's filters",
+                    "parameters": [
+                        {"name": "q", "in": "query", "required": False, "style": "form", "explode": True,
+                         "description": "a term; repeat for up to 6 (folded as search folds: traditional or "
+                         "simplified, whitespace ignored); without one, no terms and a note",
+                         "schema": {"type": "array", "items": TEXT}},
+                        *FILTER_PARAMS[:2],
+                        _param("official", "official id"),
+                        _param("year", "a year (2008) or a range (2000-2010)"),
+                        _param("kind", "speech, work_report, news_summary or resolution"),
+                        _param("format", "json (default) or csv", {"type": "string", "enum": ["json", "csv"]}),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "per term, a row per year of the filtered archive",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Trends"}},
                                 "text/csv": {"schema": {"type": "string"}},
                             },
                         },
@@ -389,6 +509,9 @@ def openapi_document(server_url):
                 "RegionNode": REGION_NODE,
                 "TopicCount": TOPIC_COUNT,
                 "OfficialCount": OFFICIAL_COUNT,
+                "TrendYear": TREND_YEAR,
+                "Trends": TRENDS,
+                "Reuse": REUSE,
             }
         },
     }

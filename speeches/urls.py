@@ -3,7 +3,7 @@ from django.urls import path
 
 from speeches import feeds
 from speeches.sitemaps import SITEMAPS
-from speeches.views import api, export, health, pages, root_files, search
+from speeches.views import api, export, health, pages, reuse, root_files, search, trends
 
 app_name = "speeches"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("speeches/<str:uid>/", pages.speech_detail, name="speech_detail"),
     path("speeches/<str:uid>/export.txt", export.speech_text, name="speech_text"),
     path("speeches/<str:uid>/export.docx", export.speech_docx, name="speech_docx"),
+    path("compare/<str:first>/<str:second>/", reuse.compare_page, name="compare"),
     path("sources/<int:pk>/", pages.source_detail, name="source_detail"),
     path("regions/", pages.region_list, name="region_list"),
     # Before the code/slug patterns: the speeches no region or no topic was found for.
@@ -26,9 +27,12 @@ urlpatterns = [
     path("years/", pages.year_list, name="year_list"),
     path("years/<str:year>/", pages.year_detail, name="year_detail"),
     path("search/", search.search_page, name="search"),
+    path("trends/", trends.trends_page, name="trends"),
     path("api/speeches/", api.speech_list, name="api_speech_list"),
     path("api/speeches/<str:uid>/", api.speech_detail, name="api_speech_detail"),
+    path("api/speeches/<str:uid>/reuse/", reuse.speech_reuse_api, name="api_speech_reuse"),
     path("api/search/", search.search_api, name="api_search"),
+    path("api/trends/", trends.trends_api, name="api_trends"),
     path("api/regions/", api.region_tree, name="api_regions"),
     path("api/topics/", api.topic_list, name="api_topics"),
     path("api/officials/", api.official_list, name="api_officials"),

@@ -56,7 +56,8 @@ def test_schema_is_served_and_names_every_endpoint(client):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     paths = response.json()["paths"]
-    for path in ("/api/speeches/", "/api/speeches/{id}/", "/api/search/", "/api/regions/", "/api/topics/", "/api/officials/"):
+    for path in ("/api/speeches/", "/api/speeches/{id}/", "/api/search/", "/api/regions/", "/api/topics/",
+                 "/api/officials/", "/api/trends/", "/api/speeches/{id}/reuse/"):
         assert path in paths
 
 

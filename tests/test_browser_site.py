@@ -122,11 +122,12 @@ class Watcher:
 
 @pytest.fixture
 def open_page(browser, live_server):
-    """open_page(viewport) -> (page, watcher); every page is checked for problems at the end."""
+    """open_page(viewport, script=True) -> (page, watcher); every page is checked for
+    problems at the end. script=False: the browser runs no script, as some readers'."""
     opened = []
 
-    def opener(viewport=DESKTOP):
-        context = browser.new_context(viewport=viewport, locale="zh-CN")
+    def opener(viewport=DESKTOP, script=True):
+        context = browser.new_context(viewport=viewport, locale="zh-CN", java_script_enabled=script)
         page = context.new_page()
         watcher = Watcher(page, live_server.url)
         opened.append((context, watcher))

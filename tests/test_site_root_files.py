@@ -43,6 +43,9 @@ def test_robots_txt_keeps_crawlers_out_of_the_admin_the_api_searches_and_downloa
         reverse("speeches:speech_docx", args=[speech.uid]),
         reverse("speeches:api_speech_detail", args=[speech.uid]),
         reverse("speeches:api_schema"),
+        reverse("speeches:api_speech_reuse", args=[speech.uid]),
+        reverse("speeches:trends") + "?q=防汛",
+        reverse("speeches:compare", args=[speech.uid, speech.uid]),
     ]
     assert [path for path in kept_out if not is_disallowed(path, patterns)] == []
     # Every API address without arguments, including any added later.
@@ -50,7 +53,7 @@ def test_robots_txt_keeps_crawlers_out_of_the_admin_the_api_searches_and_downloa
     api_names = [name for name in speeches_urls.reverse_dict if isinstance(name, str) and name.startswith("api_")]
     assert len(api_names) >= 6
     for name in api_names:
-        if name != "api_speech_detail":
+        if name not in ("api_speech_detail", "api_speech_reuse"):  # these take a speech's id
             assert is_disallowed(reverse(f"speeches:{name}"), patterns), name
 
 

@@ -14,6 +14,7 @@
     related_speeches(speech, limit) -> speeches like this one (more-like-this, then DB neighbours)
     last_rebuilt_at()              when the served index generation was swapped in, or None
     user_terms_changed(terms)      curators' dictionary words changed: reload, re-index their speeches
+    term_trends(terms, request)    occurrences of terms per year and province (trends.py)
 """
 
 from datetime import UTC, datetime
@@ -44,6 +45,7 @@ from speeches.search.indexing import (
 )
 from speeches.search.related import related_speeches
 from speeches.search.signals import enqueue
+from speeches.search.trends import term_trends
 
 
 def last_rebuilt_at():
@@ -84,5 +86,6 @@ __all__ = [
     "rebuild",
     "related_speeches",
     "search",
+    "term_trends",
     "user_terms_changed",
 ]

@@ -27,6 +27,7 @@ from whoosh.util import random_name
 from speeches.models import Citation, PendingIndexUpdate, Section, Speech
 from speeches.search import bulk, dictionary, store
 from speeches.search.schema import build_schema
+from speeches.search.text import matchable
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,7 @@ def document(speech):
         "status": values["status"],
         "newest_key": values["date_key"] or UNDATED_NEWEST,
         "oldest_key": values["date_key"] or UNDATED_OLDEST,
+        "body_length": len(matchable(values["body"])),
     }
     if values["year"]:
         doc["year"] = values["year"]

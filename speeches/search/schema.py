@@ -12,7 +12,8 @@ characters are found wherever they occur, whatever jieba's cuts.
 from array import array
 
 from whoosh.analysis import Token, Tokenizer
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions
 
 from speeches.search.dictionary import cut_words
@@ -172,4 +173,7 @@ def build_schema():
         # yyyymmdd (or year*10000); undated speeches sort last both ways.
         newest_key=NUMERIC(int, bits=32, sortable=True),
         oldest_key=NUMERIC(int, bits=32, sortable=True),
+        # Characters of the text as matching counts them (matchable(body)): what term
+        # trends divide by, read per document without touching the text (trends.py).
+        body_length=COLUMN(NumericColumn("I")),
     )

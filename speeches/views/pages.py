@@ -12,6 +12,7 @@ from speeches.province_map import province_map
 from speeches.search import related_speeches
 from speeches.templatetags.region_tree import region_url_maker
 from speeches.views.paging import page_of, rows_by_id
+from speeches.views.reuse import reuse_context
 from speeches.years import parse_year, year_histogram
 
 RELATED_COUNT = 5
@@ -142,6 +143,7 @@ def speech_detail(request, uid):
             if other.pk not in same_source_ids
         ][:RELATED_COUNT],
     }
+    context.update(reuse_context(speech, context["paragraphs"]))
     return render(request, "speeches/speech_detail.html", context)
 
 

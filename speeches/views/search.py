@@ -7,7 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from speeches import search_log
-from speeches.models import Speech
+from speeches.models import Region, Speech
+from speeches.province_map import province_map
 from speeches.search import SORTS, SearchRequest, search
 from speeches.throttle import SEARCH, limited, throttled
 from speeches.views.search_export import EXPORT_FORMATS, export_response
@@ -53,6 +54,17 @@ def _results_by_year(request, results):
     return year_histogram(years, lambda year: _url_with(request, year=str(year)))
 
 
+def _results_on_map(request, results):
+    """The region facet on the provinces' tile map (only while it counts provinces, not
+    the sub-regions of a region filter), tiles linking to the search narrowed to them."""
+    if results.request.region:
+        return None
+    counts = {item["code"]: item["count"] for item in results.facets["region"] if item["code"] != Region.NATIONAL_CODE}
+    if not any(counts.values()):
+        return None
+    return province_map(counts, lambda code: _url_with(request, region=code))
+
+
 @require_safe
 @limited(SEARCH)
 def search_page(request):
@@ -66,6 +78,10 @@ def search_page(request):
         "kinds": Speech.KINDS,
         "clear_filters_url": _url_without(request, "region", "topic", "official", "speaker", "year", "kind"),
         "year_histogram": _results_by_year(request, results) if results.total else None,
+        "map": _results_on_map(request, results) if results.total else None,
+        "national_count": next(
+            (item["count"] for item in results.facets["region"] if item["code"] == Region.NATIONAL_CODE), 0
+        ),
     }
     return render(request, "speeches/search.html", context)
 
