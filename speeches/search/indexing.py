@@ -6,6 +6,7 @@ Whoosh writer for the whole queue, one commit per batch. A rebuild writes a new
 generation and swaps it in; check() compares database and index entry by entry.
 """
 
+import ctypes
 import hashlib
 import json
 import logging
@@ -13,6 +14,7 @@ import os
 import pickle
 import queue
 import shutil
+import signal
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -216,11 +218,31 @@ def segment_postings():
     return settings.SEARCH_REBUILD_SEGMENT_POSTINGS or SEGMENT_POSTINGS
 
 
+# prctl(2): deliver a signal to this process when its parent dies.
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent):
+    """Have the kernel kill this forked writer when the rebuild that forked it dies
+    (Linux's parent-death signal). A writer left behind holds the index's writer lock
+    (an inherited descriptor) and would block every later index update; wherever it
+    waits (for work, or for the parent to read its segments), it is ended."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # elsewhere the work loop's own check of the parent remains
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+
 class _SubWriterTask(SubWriterTask):
     """A forked writer: analyses the batches of documents the parent read and writes
     them as segments of its own (bulk.SegmentSeries), then hands the parent the list."""
 
     def run(self):
+        parent = os.getppid()
+        _die_with_parent(parent)
         # Should a forked writer ever need the database (a vocabulary reload), it opens
         # its own connection rather than use the parent's.
         for connection in connections.all(initialized_only=True):
@@ -228,7 +250,6 @@ class _SubWriterTask(SubWriterTask):
         ix = self.storage.open_index(self.indexname)
         self.series = bulk.SegmentSeries(ix, segment_postings(), **self.kwargs)
         self.tempstorage = self.storage.temp_storage(f"{self.indexname}.tmp")
-        parent = os.getppid()
         while True:
             # A rebuild killed while it still hands out work never sends the end of the
             # jobs; its writers would wait forever, holding its writer lock (inherited).
@@ -242,6 +263,8 @@ class _SubWriterTask(SubWriterTask):
             if job is None:
                 break
             self._process_file(*job)
+        # Exiting waits until the parent has read the result; a parent killed by then
+        # never will (the death signal above ends this process where it is supported).
         self.resultqueue.put(self.series.finish())
 
     def _process_file(self, filename, doc_count):
