@@ -74,29 +74,3 @@ def speech_as_docx(speech, permalink):
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
-
-
-EXPORT_FIELDS = (
-    "id", "title", "url", "date", "year", "year_masked", "kind", "region_code", "region_name",
-    "speaker_name", "speaker_title", "topics", "source", "text",
-)
-
-
-def speech_export_record(speech, base_url):
-    """One speech as a flat record for CSV/JSON exports of search results."""
-    return {
-        "id": speech.uid,
-        "title": speech.title,
-        "url": base_url + speech.get_absolute_url(),
-        "date": speech.date.isoformat() if speech.date else None,
-        "year": speech.known_year,
-        "year_masked": speech.year_masked,
-        "kind": speech.kind,
-        "region_code": speech.region.code if speech.region else None,
-        "region_name": speech.region.name if speech.region else None,
-        "speaker_name": speech.speaker.name if speech.speaker_id else None,
-        "speaker_title": speech.speaker_title_as_delivered if speech.speaker_id else None,
-        "topics": [t.name for t in speech.topics.all()],
-        "source": speech.source.title if speech.source else None,
-        "text": speech.body,
-    }

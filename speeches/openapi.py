@@ -151,6 +151,8 @@ SEARCH_RESULTS = {
                     "section_anchor": NULLABLE_STRING,
                     "snippet": {"type": "string", "description": "HTML-escaped text with <mark> around matches"},
                     "date": {**NULLABLE_STRING, "format": "date"},
+                    "year": {"type": "integer", "nullable": True},
+                    "year_masked": {"type": "boolean"},
                     "region": {"$ref": "#/components/schemas/RegionRef"},
                     "speaker": {"$ref": "#/components/schemas/SpeakerRef"},
                     "topics": {"type": "array", "items": {"$ref": "#/components/schemas/Topic"}},

@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass, field
 
+from speeches import serializers
 from speeches.models import Official, Region, Speech, Topic
 from speeches.search import columns, store, tiers
 from speeches.search.evaluate import Evaluator
@@ -113,18 +114,10 @@ class Hit:
         return f"{url}#{self.section_anchor}" if self.section is not None else url
 
     def as_dict(self):
-        speech = self.speech
         return {
-            "id": speech.uid,
-            "title": speech.title,
-            "url": speech.get_absolute_url(),
+            **serializers.speech_summary(self.speech),
             "section_anchor": self.section_anchor,
             "snippet": str(self.snippet),
-            "date": speech.date.isoformat() if speech.date else None,
-            "year": speech.known_year,
-            "region": {"code": speech.region.code, "name": speech.region.name} if speech.region else None,
-            "speaker": speech.speaker_as_delivered(),
-            "topics": [{"slug": t.slug, "name": t.name} for t in speech.topics.all()],
             "score": self.score,
             "tier": self.tier,
             "matched": list(self.matched),

@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from speeches import serializers
 from speeches.models import Official, Region, Speech, Topic
 from speeches.openapi import openapi_document
 from speeches.throttle import throttled
@@ -22,32 +23,6 @@ def _json(data, status=200):
 
 def _error(message, status):
     return _json({"error": message}, status=status)
-
-
-def _region(region):
-    return {"code": region.code, "name": region.name} if region else None
-
-
-def _topics(speech):
-    return [{"name": topic.name, "slug": topic.slug} for topic in speech.topics.all()]
-
-
-def _date(speech):
-    return speech.date.isoformat() if speech.date else None
-
-
-def _summary(speech):
-    return {
-        "id": speech.uid,
-        "title": speech.title,
-        "url": speech.get_absolute_url(),
-        "date": _date(speech),
-        "year": speech.known_year,
-        "year_masked": speech.year_masked,
-        "region": _region(speech.region),
-        "speaker": speech.speaker_as_delivered(),
-        "topics": _topics(speech),
-    }
 
 
 class BadFilter(ValueError):
@@ -103,7 +78,7 @@ def speech_list(request):
         return _error(str(error), 400)
     except UnknownFilter as error:
         return _error(str(error), 404)
-    return _paginated(request, speeches, API_PAGE_SIZE, _summary)
+    return _paginated(request, speeches, API_PAGE_SIZE, serializers.speech_summary)
 
 
 def _paginated(request, queryset, per_page, serialize):
@@ -144,45 +119,7 @@ def speech_detail(request, uid):
     if not speech.is_public:
         return _error(f"编号为 {uid} 的讲话未公开", 404)
 
-    officials, seen = [], set()
-    for citation in speech.citations.select_related("official"):
-        if citation.official_id not in seen:
-            seen.add(citation.official_id)
-            officials.append({"name": citation.official.name, "title": citation.official.title})
-    source = speech.source
-    return _json(
-        {
-            "id": speech.uid,
-            "title": speech.title,
-            "text": speech.body,
-            "sections": [
-                {
-                    "number": section.number,
-                    "heading": section.heading,
-                    "level": section.level,
-                    "anchor": section.anchor,
-                }
-                for section in speech.sections.all()
-            ],
-            "region": _region(speech.region),
-            "speaker": speech.speaker_as_delivered(),
-            "topics": _topics(speech),
-            "officials": officials,
-            "source": {
-                "title": source.title,
-                "path": source.display_name,
-                "published": source.published_at.isoformat() if source.published_at else None,
-                "author": source.author,
-            }
-            if source
-            else None,
-            "date": _date(speech),
-            "year": speech.known_year,
-            "year_masked": speech.year_masked,
-            "kind": speech.kind,
-            "url": speech.get_absolute_url(),
-        }
-    )
+    return _json(serializers.speech_detail(speech))
 
 
 def _region_node(region):

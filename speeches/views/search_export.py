@@ -5,9 +5,10 @@ import json
 
 from django.http import StreamingHttpResponse
 
-from speeches.export import EXPORT_FIELDS, speech_export_record, spreadsheet_safe
+from speeches.export import spreadsheet_safe
 from speeches.models import Speech
 from speeches.search import matching_ids
+from speeches.serializers import EXPORT_FIELDS, speech_export_record
 
 EXPORT_FORMATS = ("csv", "json")
 CHUNK = 200
