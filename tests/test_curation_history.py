@@ -51,7 +51,7 @@ def test_the_history_page_shows_who_changed_the_region_and_when(curator, speech)
     assert latest.history_user.username == "editor_li"
     assert latest.region_id == county.pk
     changes = {str(change["field"]): (str(change["old"]), str(change["new"])) for change in latest.history_delta_changes}
-    assert changes["Region"] == ("陕西省", "岚皋县")
+    assert changes["地区"] == ("陕西省", "岚皋县")
     assert "editor_li" in response.content.decode()
 
 

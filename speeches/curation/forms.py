@@ -1,10 +1,13 @@
 """The forms of the curators' pages in the admin."""
 
+import re
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 
 from speeches.curation.health import TermError, normalise_term
+from speeches.curation.locks import lockable_fields
 from speeches.models import DictionaryTerm, Region, ReviewItem, Speech, SpeechTopic, Topic
 
 
@@ -93,3 +96,75 @@ class DateFixForm(forms.Form):
 
 class RepairFixForm(forms.Form):
     text = forms.CharField(label="这一段的正确文字", widget=forms.Textarea(attrs={"rows": 6, "cols": 90}))
+
+
+# Between two keywords: commas and enumeration commas of either width, semicolons, line breaks.
+KEYWORD_SEPARATORS = re.compile(r"[,，、;；\n\r]+")
+
+
+class KeywordListField(forms.CharField):
+    """A list of words (a JSON list in the database) edited as one line of text:
+    「乡村振兴、粮食安全」. Blanks and repeats are dropped, the order is kept."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "、".join(str(word) for word in value)
+        return value
+
+    def to_python(self, value):
+        words = (word.strip() for word in KEYWORD_SEPARATORS.split(super().to_python(value) or ""))
+        return list(dict.fromkeys(word for word in words if word))
+
+    def has_changed(self, initial, data):
+        return list(initial or []) != self.to_python(data)
+
+
+class LockedFieldsField(forms.MultipleChoiceField):
+    """Speech.locked_fields as one checkbox per field a curator can lock. A name the form
+    does not know (written by an older version) is shown too, so saving keeps it."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=lockable_fields(), **kwargs)
+
+    def add_unknown(self, names):
+        known = {name for name, _label in self.choices}
+        self.choices = [*self.choices, *((name, name) for name in names if name not in known)]
+
+    def has_changed(self, initial, data):
+        return set(initial or []) != set(data or [])
+
+
+class SpeechAdminForm(forms.ModelForm):
+    keywords = KeywordListField(
+        label="关键词", required=False, max_length=2000,
+        help_text="用顿号或逗号分隔,例如:乡村振兴、粮食安全。",
+        widget=forms.TextInput(attrs={"class": "vLargeTextField keyword-input"}),
+    )
+    locked_fields = LockedFieldsField(
+        label="人工锁定字段", required=False,
+        help_text="勾选的字段在重新导入和重新抽取时保持不变;人工修改过的字段会自动勾选。",
+    )
+
+    class Meta:
+        model = Speech
+        # The admin asks for the fields of its fieldsets; these two are this form's own.
+        fields = ["keywords", "locked_fields"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "locked_fields" in self.fields:
+            self.fields["locked_fields"].add_unknown(self.instance.locked_fields or [])
+
+
+class TopicAdminForm(forms.ModelForm):
+    keywords = KeywordListField(
+        label="关键词", required=False, max_length=4000,
+        help_text="讲话含有这些词时归入本主题;用顿号或逗号分隔。",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+    )
+
+    class Meta:
+        model = Topic
+        fields = ["name", "slug", "keywords"]

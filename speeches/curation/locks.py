@@ -2,10 +2,19 @@
 (speeches.ingest.pipeline reads Speech.locked_fields by field name) and re-extraction
 the extracted ones (speeches.extract.review maps form fields to extraction names)."""
 
+from speeches.extract.annotate import LOCKABLE_FIELDS
 from speeches.extract.review import lock_curated_fields
+from speeches.models import Speech
 
 # Fields the importer rewrites from the source file.
 IMPORTED_FIELDS = ("title", "body", "kind", "url", "date", "year")
+
+
+def lockable_fields():
+    """(name, label) of every field a curator can lock: the imported ones, then the
+    extracted ones. Each name is a field of Speech, whose label it takes."""
+    names = dict.fromkeys([*IMPORTED_FIELDS, *LOCKABLE_FIELDS])
+    return [(name, Speech._meta.get_field(name).verbose_name) for name in names]
 
 
 def lock_hand_edits(speech, changed):

@@ -7,14 +7,14 @@ extraction side: apply_decision, decided values skipped by extraction)."""
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 
 from speeches.curation.history import ensure_baseline
 from speeches.curation.locks import lock_hand_edits
 from speeches.curation.recording import extraction_writes
 from speeches.curation.split import rewrite_sections
 from speeches.extract import annotate_speech
-from speeches.models import Citation, Official, ReviewItem, Speech, SpeechTopic
+from speeches.models import Citation, Official, Region, ReviewItem, Speech, SpeechTopic, Topic
 
 IMPORT_FLAGS = (ReviewItem.REPAIR, ReviewItem.DUPLICATE)
 # Confidence shown for importer flags: they are questions, not scored guesses.
@@ -36,6 +36,25 @@ def duplicate_of(item):
     if item.field != ReviewItem.DUPLICATE or not item.value.startswith(SAME_TEXT_PREFIX):
         return None
     return Speech.objects.filter(uid=item.value[len(SAME_TEXT_PREFIX):]).first()
+
+
+def with_value_labels(items):
+    """ReviewItems annotated with what their value names: `region_name` for a region
+    code, `topic_name` for a topic slug (one query, however many items)."""
+    return items.annotate(
+        region_name=Subquery(Region.objects.filter(code=OuterRef("value")).values("name")[:1]),
+        topic_name=Subquery(Topic.objects.filter(slug=OuterRef("value")).values("name")[:1]),
+    )
+
+
+def value_label(item):
+    """A queued value as a curator reads it: 山西省(14) for a region code, 经济发展 for
+    a topic slug (items from with_value_labels), else the value itself."""
+    if item.field == ReviewItem.REGION and getattr(item, "region_name", None):
+        return f"{item.region_name}({item.value})"
+    if item.field == ReviewItem.TOPIC and getattr(item, "topic_name", None):
+        return item.topic_name
+    return item.value
 
 
 def _wanted_flags():

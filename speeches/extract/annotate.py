@@ -46,6 +46,12 @@ class _Annotator:
         }
         self.queue = {}
         self.update_fields = set()
+        # What each extraction found, how sure and why (Speech.extraction_notes); a
+        # locked field's notes stay as its last extraction left them.
+        self.notes = dict(speech.extraction_notes or {})
+
+    def note(self, field, value, confidence, reason):
+        self.notes[field] = {"value": str(value), "confidence": round(confidence, 3), "reason": reason}
 
     def rejected(self, field, value):
         return self.decisions.get((field, value)) == ReviewItem.REJECTED
@@ -75,6 +81,8 @@ class _Annotator:
             self.update_fields.update({"region", "region_confidence"})
             if primary is not None:
                 self.review(ReviewItem.REGION, primary.code, result.confidence, f"{primary.name}:{result.reason}")
+        found = f"{result.primary.name}({result.primary.code})" if result.primary is not None else "未确定"
+        self.note("region", found, result.confidence, result.reason)
         primary_code = speech.region.code if speech.region_id else None
         speech.region_mentions.all().delete()
         mentions = [
@@ -122,6 +130,9 @@ class _Annotator:
             SpeechTopic.objects.bulk_create(
                 SpeechTopic(speech=speech, topic=by_slug[t.slug], score=t.score) for t in scores
             )
+            self.notes["topics"] = {
+                t.slug: {"value": t.name, "confidence": t.confidence, "reason": f"关键词命中{t.hits}次"} for t in scores
+            }
             # Only a weak main topic is worth a curator's look; secondary ones are weak by nature.
             if scores:
                 best = scores[0]
@@ -144,6 +155,7 @@ class _Annotator:
             self.update_fields.update({"year", "year_masked"})
         if result.date is not None:
             self.review(ReviewItem.DATE, result.date.isoformat(), result.confidence, result.reason)
+        self.note("date", result.date or result.year or "未确定", result.confidence, result.reason)
         return result
 
     def speaker(self, dated):
@@ -152,6 +164,7 @@ class _Annotator:
             return
         before = {speech.speaker_id} - {None}
         speech.speaker = None
+        self.notes.pop("speaker", None)
         self.update_fields.add("speaker")
         if speech.kind == Speech.WORK_REPORT:
             found = find_speaker(speech.body, year=speech.year or dated.year, date=speech.date or dated.date)
@@ -162,6 +175,7 @@ class _Annotator:
                 )
                 speech.speaker = official
                 self.review(ReviewItem.SPEAKER, found.name, found.confidence, found.reason)
+                self.note("speaker", found.name, found.confidence, found.reason)
         self.after_save_orphans = before
 
     def run(self):
@@ -173,6 +187,8 @@ class _Annotator:
         self.topics()
         dated = self.dates()
         self.speaker(dated)
+        speech.extraction_notes = self.notes
+        self.update_fields.add("extraction_notes")
         # Saving the speech queues its search index update (speeches.search signals).
         speech.save(update_fields=sorted(self.update_fields))
         _delete_orphans(self.after_save_orphans)
