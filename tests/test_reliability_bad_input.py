@@ -217,9 +217,9 @@ def test_a_bad_file_fails_alone_and_leaves_database_and_index_unchanged(archive,
         out, err, code = run_import(bad, following)
 
     assert code == 1
-    assert f"{bad}: failed:" in err and message in err, err
+    assert f"{bad}:导入失败:" in err and message in err, err
     assert "Traceback" not in err + out
-    assert "1 of 2 files failed" in err
+    assert "2 个文件中有 1 个导入失败" in err
     # The next file imported and is searchable...
     assert search.matching_ids({"q": "候鸟"}) == set(Speech.objects.filter(title__contains="候鸟").values_list("pk", flat=True))
     assert len(search.matching_ids({"q": "候鸟"})) == 1
@@ -256,7 +256,7 @@ def test_a_compilation_whose_speeches_have_no_titles_imports_them_under_the_page
     (report,) = import_paths([page])
     assert report.ok, report.error
     assert len(report.created) == 2
-    assert sum("without a title line" in w for w in report.warnings) == 2
+    assert sum("没有标题行" in w for w in report.warnings) == 2
     assert set(Speech.objects.values_list("title", flat=True)) == {"街道讲话"}
 
 
@@ -295,12 +295,12 @@ def test_the_real_command_reports_every_bad_file_and_imports_the_good_ones(tmp_p
     result = live.manage("import_speeches", str(batch))
 
     assert result.returncode == 1
-    failed = [line for line in result.stderr.splitlines() if ": failed:" in line]
+    failed = [line for line in result.stderr.splitlines() if ":导入失败:" in line]
     assert len(failed) == 2 + len(MATRIX), result.stderr
     for name in ["a_empty.txt", "b_binary.txt"] + [f"e_{case[0]}" for case in MATRIX]:
         assert any(line.startswith(str(batch / name)) for line in failed), name
     assert "Traceback" not in result.stderr
-    assert f"{2 + len(MATRIX)} of {4 + len(MATRIX)} files failed" in result.stderr
+    assert f"{4 + len(MATRIX)} 个文件中有 {2 + len(MATRIX)} 个导入失败" in result.stderr
     assert live.count_speeches() == 3
     check = live.manage("check_index")
     assert check.returncode == 0, check.stdout + check.stderr
@@ -341,7 +341,7 @@ def test_a_50_mb_page_is_refused_at_once_with_little_memory(tmp_path):
     stdout, stderr = (tmp_path / "out.log").read_text(), (tmp_path / "err.log").read_text()
 
     assert status == 1
-    assert f"{big}: failed: the page is 50.0 MB" in stderr
+    assert f"{big}:导入失败:the page is 50.0 MB" in stderr
     assert "Traceback" not in stderr
     assert str(following) in stdout
     assert live.count_speeches() == 1

@@ -53,7 +53,7 @@ def split_speech(speech, paragraph, title):
             url=speech.url,
             content_hash=digest,
             status=speech.status,
-            import_log=[{"kind": "split", "note": f"split from {speech.uid} at paragraph {paragraph}"}],
+            import_log=[{"kind": "split", "note": f"由 {speech.uid} 第 {paragraph} 段起拆分而来"}],
             locked_fields=["title", "body"],
         )
         speech.body = head

@@ -45,6 +45,8 @@ GENERIC_FULL_NAMES = frozenset("城区 郊区 矿区 东区 西区 南区 北区
 # How a speaker names their own jurisdiction: 我省 / 全省 / 本省 …
 _SCOPE = re.compile(r"(我|全|本)(省|市|州|盟|县|旗|区)")
 _SCOPE_LEVEL = {"省": "province", "市": "city", "州": "city", "盟": "city", "县": "county", "旗": "county", "区": "district"}
+# How a reason names a scope to curators.
+_SCOPE_NAMES = {"province": "省级", "city": "市级", "county": "县级", "district": "区级"}
 # Context that marks a place as the speaker's own (为阜阳经济… 我们青山区 …) or as a venue (在北京 …).
 _OWN_BEFORE = re.compile(r"(我们|我|全|本|宣传|振兴|建设|为|加快|不出|打造|推动|促进|创新型|造福于)$")
 _OWN_AFTER = re.compile(r"^(的?发展|的?经济|人民|各族|特色|富民|的老百姓|的居民|的群众|发展史|的工作|历史)")
@@ -291,7 +293,7 @@ def extract_regions(text, title="", gazetteer=None, kind=None):
         confidence = min(0.97, 0.45 + 0.06 * best_score + 0.05 * min(margin, 4))
         if margin < 1.5:
             confidence = min(confidence, 0.55)
-        reason = f"本级称谓“{main_scope or '无'}”,提及{evidence[best.code]}次"
+        reason = f"本级称谓:{_SCOPE_NAMES.get(main_scope, '无')},提及{evidence[best.code]}次"
         del runner_up
         return RegionResult(best, round(confidence, 3), reason, mentions, ambiguous)
 

@@ -161,7 +161,7 @@ def _cut_blocks(lines, page, fallback_title):
             # A bare salutation after a finished speech begins an untitled one.
             if current is None or body_lines_since_salutation >= 3:
                 start(untitled_title(page.title or fallback_title), n, False)
-                page.warnings.append(f"line {n}: a speech without a title line; title taken from the page")
+                page.warnings.append(f"第 {n} 行:这篇讲话没有标题行,标题取自页面")
             current.lines.append(line)
             body_lines_since_salutation = 0
             continue

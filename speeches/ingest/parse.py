@@ -95,7 +95,7 @@ def parse_compilation(text, fallback_title=""):
             # An untitled copy borrows the title of a titled copy of the same speech.
             title = next((drafts[i][0].title for i in group if drafts[i][0].titled), title)
         notes = [
-            f"merged a copy from line {drafts[i][0].first_line} of the page"
+            f"并入了页面第 {drafts[i][0].first_line} 行起的副本"
             for i in group
             if i != keep
         ]

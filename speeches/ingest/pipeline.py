@@ -234,7 +234,7 @@ def _store(doc, raw, path, encoding, status, report):
     for speech in existing:
         if speech.pk not in matched:
             report.warnings.append(
-                f"speech {speech.uid} ({speech.title}) is no longer in this file; it was left as it was"
+                f"讲话 {speech.uid}({speech.title})已不在这个文件中,保持原样"
             )
 
 

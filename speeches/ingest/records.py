@@ -165,7 +165,7 @@ def parse_records(rows, bad_rows, field_map):
         digest = content_hash(title + "\n" + body)
         if digest in seen:
             doc.duplicates_merged += 1
-            doc.warnings.append(f"row {number} repeats row {seen[digest]}; kept once")
+            doc.warnings.append(f"第 {number} 条记录与第 {seen[digest]} 条相同,只导入一次")
             continue
         seen[digest] = number
         year, day = _year_and_date(row, field_map)
