@@ -30,7 +30,7 @@ def test_the_evaluation_command_imports_the_source_and_prints_the_figures():
     out = StringIO()
     call_command("evaluate_extraction", str(gold), source_dir=str(shared_path("corpus", "seed")), stdout=out)
     text = out.getvalue()
-    assert "地区" in text and "precision" in text and "recall" in text
+    assert "地区" in text and "精确率" in text and "召回率" in text
     assert "未达标" not in text
 
 

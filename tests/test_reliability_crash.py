@@ -69,7 +69,7 @@ def probe(live, tokens):
 def assert_index_matches_database(state):
     assert state["check_status"] == 0, state["check_output"]
     assert "missing: 0" in state["check_output"] and "stale: 0" in state["check_output"]
-    assert "The index matches the database." in state["check_output"]
+    assert "检索索引与数据库一致。" in state["check_output"]
     # Entry by entry: each speech in the database is found by its own word, and only it.
     assert state["found"] == state["in_database"]
 
@@ -188,7 +188,7 @@ def test_killed_rebuilds_leave_the_old_index_serving_with_no_drift_without_repai
 
     rerun = live.manage("rebuild_index")
     assert rerun.returncode == 0, rerun.stderr
-    assert f"Indexed {len(corpus)} speeches" in rerun.stdout
+    assert f"已索引 {len(corpus)} 篇讲话" in rerun.stdout
     state = probe(live, sample)
     assert_index_matches_database(state)
     assert all(len(ids) == 1 for ids in state["found"].values())
