@@ -58,6 +58,11 @@ admin.site.index_title = "管理后台"
 admin.site.enable_nav_sidebar = False
 
 
+def yes_no(value):
+    # Django draws a boolean as an icon whose alternative text is Python's True/False.
+    return "是" if value else "否"
+
+
 def _admin_context(model_admin, request, title, **context):
     return {
         **model_admin.admin_site.each_context(request),
@@ -506,7 +511,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Official)
 class OfficialAdmin(admin.ModelAdmin):
-    list_display = ["name", "title", "organisation", "name_is_partial", "citation_count"]
+    list_display = ["name", "title", "organisation", "partial_name", "citation_count"]
     list_filter = ["name_is_partial"]
     search_fields = ["name", "title", "organisation"]
 
@@ -516,6 +521,10 @@ class OfficialAdmin(admin.ModelAdmin):
     @admin.display(description="提及次数", ordering="citation_total")
     def citation_count(self, official):
         return official.citation_total
+
+    @admin.display(description="姓名不完整", ordering="name_is_partial")
+    def partial_name(self, official):
+        return yes_no(official.name_is_partial)
 
 
 @admin.register(Citation)
@@ -539,7 +548,7 @@ class RegionAdmin(admin.ModelAdmin):
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
     form = TopicAdminForm
-    list_display = ["name", "slug", "speech_count"]
+    list_display = ["name", "speech_count"]
     search_fields = ["name", "slug"]
 
     def get_queryset(self, request):
@@ -569,12 +578,16 @@ class PendingIndexUpdateAdmin(admin.ModelAdmin):
 
 @admin.register(RegionMention)
 class RegionMentionAdmin(admin.ModelAdmin):
-    list_display = ["mention", "region", "speech", "is_primary", "offset"]
+    list_display = ["mention", "region", "speech", "primary", "offset"]
     list_filter = ["is_primary"]
     search_fields = ["mention", "region__name", "region__code", "speech__title", "speech__uid"]
     list_select_related = ["region", "speech"]
     raw_id_fields = ["speech"]
     autocomplete_fields = ["region"]
+
+    @admin.display(description="主要地区", ordering="is_primary")
+    def primary(self, mention):
+        return yes_no(mention.is_primary)
 
 
 @admin.register(ReviewItem)
@@ -719,6 +732,12 @@ class ChangeRecordAdmin(ReadOnlyAdmin):
 class SpeechChangeAdmin(ChangeRecordAdmin):
     list_display = [*ChangeRecordAdmin.list_display, "history_link"]
     search_fields = ["title", "uid", "history_user__username"]
+    exclude = ["year_masked"]
+    readonly_fields = ["masked_year"]
+
+    @admin.display(description=Speech._meta.get_field("year_masked").verbose_name)
+    def masked_year(self, record):
+        return yes_no(record.year_masked)
 
     @admin.display(description="讲话的修改历史")
     def history_link(self, record):

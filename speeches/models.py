@@ -538,7 +538,7 @@ class PendingIndexUpdate(models.Model):
         verbose_name_plural = "待更新索引"
 
     def __str__(self):
-        return f"speech {self.speech_id}"
+        return f"讲话 {self.speech_id}"
 
 
 class RegionMention(models.Model):

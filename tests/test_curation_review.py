@@ -174,3 +174,39 @@ def test_speeches_imported_from_the_command_line_show_their_flags_in_the_speech_
 
     assert "街道社区服务工作会议讲话" in {s.title for s in response.context["cl"].result_list}
     assert ReviewItem.objects.get(field=ReviewItem.REPAIR).speech.title == "街道社区服务工作会议讲话"
+
+
+def test_queued_values_show_region_and_topic_names_not_codes(curator):
+    speech = make_speech()
+    ReviewItem.objects.create(speech=speech, field=ReviewItem.REGION, value="14", confidence=0.4)
+    ReviewItem.objects.create(speech=speech, field=ReviewItem.TOPIC, value="economy", confidence=0.4)
+
+    html = curator.get(reverse("admin:speeches_reviewitem_changelist")).content.decode()
+
+    assert "山西省(14)" in html
+    assert ">经济发展<" in html and ">economy<" not in html
+
+
+def test_notes_earlier_imports_wrote_in_english_are_rewritten_in_chinese():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("speeches.migrations.0012_importer_notes_in_chinese")
+    merged = make_speech(title="甲")
+    merged.import_log = [{"kind": "merged_copy", "note": "merged a copy from line 67 of the page"}]
+    merged.save()
+    split_off = make_speech(title="乙", import_log=[{"kind": "split", "note": "split from 1a2b3c at paragraph 4"}])
+    decided = ReviewItem.objects.create(
+        speech=merged, field=ReviewItem.DUPLICATE, value="merged a copy from line 67 of the page",
+        confidence=0.5, status=ReviewItem.ACCEPTED,
+    )
+
+    migration.forwards(apps, None)
+
+    merged.refresh_from_db()
+    split_off.refresh_from_db()
+    decided.refresh_from_db()
+    assert merged.import_log == [{"kind": "merged_copy", "note": "并入了页面第 67 行起的副本"}]
+    assert split_off.import_log == [{"kind": "split", "note": "由 1a2b3c 第 4 段起拆分而来"}]
+    assert (decided.value, decided.status) == ("并入了页面第 67 行起的副本", ReviewItem.ACCEPTED)

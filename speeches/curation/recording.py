@@ -9,6 +9,7 @@ through the admin (a request is being served) outside extraction runs."""
 import contextlib
 import threading
 
+from django.db.models import Field
 from simple_history.models import HistoricalRecords
 
 _state = threading.local()
@@ -30,7 +31,28 @@ def _recording():
     return in_request and not getattr(_state, "extracting", False)
 
 
-class SpeechHistory(HistoricalRecords):
+class NamedHistory(HistoricalRecords):
+    """HistoricalRecords whose own fields have Chinese names: simple-history leaves them
+    unnamed, and the admin showed "History date", "History user"."""
+
+    FIELD_NAMES = {
+        "history_id": "记录编号",
+        "history_date": "修改时间",
+        "history_change_reason": "修改原因",
+        "history_type": "操作",
+        "history_user": "修改人",
+    }
+
+    def get_extra_fields(self, model, fields):
+        extra = super().get_extra_fields(model, fields)
+        for name, label in self.FIELD_NAMES.items():
+            if isinstance(extra.get(name), Field):
+                # _verbose_name is what migrations record of it.
+                extra[name].verbose_name = extra[name]._verbose_name = label
+        return extra
+
+
+class SpeechHistory(NamedHistory):
     """HistoricalRecords for Speech. An import writes each new speech twice: created,
     then saved with its extraction; only the second, complete state is kept (one copy
     of the text per imported speech, not two). Speeches a curator creates are kept."""
@@ -41,7 +63,7 @@ class SpeechHistory(HistoricalRecords):
         super().post_save(instance, created, using=using, **kwargs)
 
 
-class AssignmentHistory(HistoricalRecords):
+class AssignmentHistory(NamedHistory):
     """HistoricalRecords for SpeechTopic and Citation: curators' changes only."""
 
     def post_save(self, instance, created, using=None, **kwargs):
