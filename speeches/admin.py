@@ -23,6 +23,7 @@ from speeches.curation import health, history, marked_text, merge, review, split
 from speeches.curation.forms import (
     DictionaryTermAdminForm,
     DictionaryTermForm,
+    NamedAutocompleteSelect,
     SpeechAdminForm,
     SplitForm,
     TopicAdminForm,
@@ -61,6 +62,15 @@ admin.site.enable_nav_sidebar = False
 def yes_no(value):
     # Django draws a boolean as an icon whose alternative text is Python's True/False.
     return "是" if value else "否"
+
+
+class NamedAutocompleteMixin:
+    """Admin classes whose autocomplete fields use NamedAutocompleteSelect."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = NamedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 def _admin_context(model_admin, request, title, **context):
@@ -135,14 +145,14 @@ class SectionInline(admin.TabularInline):
     extra = 0
 
 
-class CitationInline(admin.TabularInline):
+class CitationInline(NamedAutocompleteMixin, admin.TabularInline):
     model = Citation
     fields = ["official", "mention", "title_as_written", "offset", "sentence", "confidence"]
     autocomplete_fields = ["official"]
     extra = 0
 
 
-class SpeechTopicInline(admin.TabularInline):
+class SpeechTopicInline(NamedAutocompleteMixin, admin.TabularInline):
     model = SpeechTopic
     fields = ["topic", "score"]
     autocomplete_fields = ["topic"]
@@ -215,7 +225,7 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Speech)
-class SpeechAdmin(SimpleHistoryAdmin):
+class SpeechAdmin(NamedAutocompleteMixin, SimpleHistoryAdmin):
     change_form_template = "admin/speeches/speech/change_form.html"
     object_history_template = "admin/speeches/speech/object_history.html"
     object_history_list_template = "admin/speeches/speech/object_history_list.html"
@@ -528,7 +538,7 @@ class OfficialAdmin(admin.ModelAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(NamedAutocompleteMixin, admin.ModelAdmin):
     list_display = ["mention", "official", "speech", "title_as_written", "confidence"]
     search_fields = ["mention", "sentence", "official__name", "speech__title", "speech__uid"]
     list_select_related = ["official", "speech"]
@@ -560,7 +570,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(SpeechTopic)
-class SpeechTopicAdmin(admin.ModelAdmin):
+class SpeechTopicAdmin(NamedAutocompleteMixin, admin.ModelAdmin):
     list_display = ["speech", "topic", "score"]
     list_filter = ["topic"]
     search_fields = ["speech__title", "speech__uid", "topic__name"]
@@ -577,7 +587,7 @@ class PendingIndexUpdateAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegionMention)
-class RegionMentionAdmin(admin.ModelAdmin):
+class RegionMentionAdmin(NamedAutocompleteMixin, admin.ModelAdmin):
     list_display = ["mention", "region", "speech", "primary", "offset"]
     list_filter = ["is_primary"]
     search_fields = ["mention", "region__name", "region__code", "speech__title", "speech__uid"]
