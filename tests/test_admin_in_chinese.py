@@ -176,3 +176,27 @@ def test_the_sign_in_page_is_chinese(client):
     assert response.status_code == 200
     assert english_on(response.content.decode()) == []
     assert "领导讲话档案" in response.content.decode()
+
+
+def test_the_project_catalogue_is_compiled_from_its_source():
+    from django.conf import settings
+    from django.utils import translation
+
+    source = (settings.LOCALE_PATHS[0] / "zh_Hans" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    pairs = re.findall(r'^msgid "(.+)"\nmsgstr "(.+)"$', source, re.M)
+    assert pairs
+    with translation.override("zh-hans"):
+        assert [(msgid, translation.gettext(msgid)) for msgid, _ in pairs] == pairs
+
+
+def test_topic_keywords_are_edited_as_one_line_of_words(chief):
+    from speeches.models import Topic
+
+    topic = Topic.objects.create(name="水利建设", slug="water-works", keywords=["水利", "灌溉"])
+    url = reverse("admin:speeches_topic_change", args=[topic.pk])
+    assert re.search(r">\s*水利、灌溉</textarea>", chief.get(url).content.decode())
+
+    chief.post(url, {"name": "水利建设", "slug": "water-works", "keywords": "水利，灌溉、节水"})
+
+    topic.refresh_from_db()
+    assert topic.keywords == ["水利", "灌溉", "节水"]
