@@ -73,11 +73,11 @@ def test_draft_option_lands_new_speeches_as_drafts():
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "empty"),
-        (b"   \n\n", "empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50, "binary"),
-        ("讲话".encode()[:-1] + b"\xff\xfe\xfa" * 3, "neither UTF-8"),
-        ("1\n\n2 3\n\n页,当前第。\n".encode(), "no recognisable speech"),
+        (b"", "文件是空的"),
+        (b"   \n\n", "文件是空的"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50, "二进制"),
+        ("讲话".encode()[:-1] + b"\xff\xfe\xfa" * 3, "既不是 UTF-8"),
+        ("1\n\n2 3\n\n页,当前第。\n".encode(), "找不到讲话"),
     ],
     ids=["empty", "blank", "binary", "broken-utf8", "only-debris"],
 )
@@ -100,7 +100,7 @@ def test_failed_reimport_leaves_the_archive_as_it_was(tmp_path):
     sections = Section.objects.count()
     page.write_bytes(b"\x00\x00binary now")
     _out, err, code = run_import(page)
-    assert code == 1 and "binary" in err
+    assert code == 1 and "二进制" in err
     assert list(Speech.objects.values_list("uid", "title", "body")) == before
     assert Section.objects.count() == sections
 
@@ -108,7 +108,7 @@ def test_failed_reimport_leaves_the_archive_as_it_was(tmp_path):
 def test_missing_path_is_reported_not_raised(tmp_path):
     _out, err, code = run_import(tmp_path / "nowhere.txt")
     assert code == 1
-    assert "cannot read the file" in err
+    assert "无法读取文件" in err
 
 
 def test_changed_page_updates_speeches_in_place_and_keeps_their_urls(tmp_path):

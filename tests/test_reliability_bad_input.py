@@ -153,15 +153,15 @@ def records_with_an_escaped_nul(path):
 
 
 MATRIX = [
-    ("truncated.txt", truncated_utf8, "neither UTF-8 nor GB18030"),
-    ("mixed.txt", mixed_encodings, "mixed encodings"),
-    ("late_nul.txt", nul_after_the_first_kilobytes, "NUL byte at byte"),
-    ("scripts.html", html_of_scripts_only, "no text outside scripts"),
-    ("bomb.zip", zip_bomb, "zip bomb"),
-    ("bomb.docx", docx_bomb, "zip bomb"),
-    ("untitled.txt", compilation_without_titles, "no recognisable speech"),
-    ("not_a_zip.docx", docx_that_is_not_a_zip, "not a Word .docx file"),
-    ("nul.jsonl", records_with_an_escaped_nul, "NUL character"),
+    ("truncated.txt", truncated_utf8, "既不是 UTF-8 也不是 GB18030"),
+    ("mixed.txt", mixed_encodings, "混用了编码"),
+    ("late_nul.txt", nul_after_the_first_kilobytes, "字节是 NUL"),
+    ("scripts.html", html_of_scripts_only, "除了脚本、样式和导航之外没有文字"),
+    ("bomb.zip", zip_bomb, "压缩炸弹"),
+    ("bomb.docx", docx_bomb, "压缩炸弹"),
+    ("untitled.txt", compilation_without_titles, "找不到讲话"),
+    ("not_a_zip.docx", docx_that_is_not_a_zip, "不是 Word .docx 文件"),
+    ("nul.jsonl", records_with_an_escaped_nul, "含有 NUL 字符"),
 ]
 
 
@@ -268,7 +268,7 @@ def test_a_speech_longer_than_any_real_one_is_refused(tmp_path):
     )
     (report,) = import_paths([records])
     assert not report.ok
-    assert "characters long" in report.error and "一条过长的记录" in report.error
+    assert "最多接受" in report.error and "一条过长的记录" in report.error
     assert Speech.objects.count() == 0
 
 
@@ -341,7 +341,7 @@ def test_a_50_mb_page_is_refused_at_once_with_little_memory(tmp_path):
     stdout, stderr = (tmp_path / "out.log").read_text(), (tmp_path / "err.log").read_text()
 
     assert status == 1
-    assert f"{big}:导入失败:the page is 50.0 MB" in stderr
+    assert f"{big}:导入失败:页面有 50.0 MB" in stderr
     assert "Traceback" not in stderr
     assert str(following) in stdout
     assert live.count_speeches() == 1

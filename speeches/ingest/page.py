@@ -113,7 +113,7 @@ def split_page(text, fallback_title=""):
             kept.append((n, line))
     _cut_blocks(kept, page, fallback_title)
     if not page.blocks:
-        raise IngestError("no recognisable speech: no title line, salutation or paragraph of text")
+        raise IngestError("找不到讲话:没有标题行、称呼语或成段的正文")
     return page
 
 

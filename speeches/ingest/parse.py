@@ -126,11 +126,11 @@ def parse_single(paragraphs, title=""):
     the title is the document's or its first short line; a dated header line gives the date."""
     paragraphs = [p.strip() for p in paragraphs if p.strip()]
     if not paragraphs:
-        raise IngestError("the document has no text")
+        raise IngestError("文档没有正文")
     if not title and len(paragraphs[0]) <= 60 and paragraphs[0][-1] not in "。!?;:,!?;:,":
         title, paragraphs = paragraphs[0], paragraphs[1:]
     if not paragraphs:
-        raise IngestError("the document has a title but no text")
+        raise IngestError("文档只有标题,没有正文")
     day = None
     for line in paragraphs[:6]:
         if m := _HEADER_DATE.match(line):

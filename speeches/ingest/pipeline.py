@@ -53,8 +53,8 @@ def reader(*extensions):
 def _check_page_size(raw):
     if len(raw) > MAX_PAGE_BYTES:
         raise IngestError(
-            f"the page is {len(raw) / MB:.1f} MB; pages over {MAX_PAGE_BYTES // MB} MB are refused: "
-            "split it into several files, or import bulk text as records (.jsonl, .csv)"
+            f"页面有 {len(raw) / MB:.1f} MB,超过 {MAX_PAGE_BYTES // MB} MB 的页面不予导入:"
+            "请拆成几个文件,或把大量文本作为批量记录(.jsonl、.csv)导入"
         )
 
 
@@ -71,7 +71,7 @@ def read_html_page(raw, path, field_map=None):
     html, encoding = decode_bytes(raw)
     text, page_title = html_to_text(html)
     if not text.strip():
-        raise IngestError("the HTML page has no text outside scripts, styles and navigation")
+        raise IngestError("这个 HTML 页面除了脚本、样式和导航之外没有文字")
     return parse_compilation(text, fallback_title=page_title or Path(path).stem), encoding
 
 
@@ -83,7 +83,7 @@ def read_word(raw, path, field_map=None):
 
 @reader(".doc")
 def read_old_word(raw, path, field_map=None):
-    raise IngestError("old binary Word (.doc) files cannot be read: save the file as .docx")
+    raise IngestError("无法读取旧版二进制 Word(.doc)文件:请另存为 .docx")
 
 
 @reader(".jsonl", ".ndjson")
@@ -156,7 +156,7 @@ def import_file(path, status=Speech.PUBLISHED, field_map=None):
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return [FileReport(path=str(path)).fail(f"cannot read the file: {exc.strerror or exc}")]
+        return [FileReport(path=str(path)).fail(f"无法读取文件:{exc.strerror or exc}")]
     name = str(path.resolve())
     if path.suffix.lower() in ZIP_SUFFIXES:
         try:
@@ -183,7 +183,7 @@ def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None):
         return report.fail(str(exc))
     except Exception as exc:  # a bug or a database failure: report it, keep the batch going
         log.exception("import of %s failed", path)
-        return report.fail(f"unexpected error ({type(exc).__name__}): {exc}")
+        return report.fail(f"意外错误({type(exc).__name__}):{exc}")
     return report
 
 
@@ -191,12 +191,12 @@ def _check_speeches(doc):
     for parsed in doc.speeches:
         if len(parsed.body) > MAX_SPEECH_CHARS:
             raise IngestError(
-                f"speech {parsed.position} ({parsed.title[:40]}) is {len(parsed.body):,} characters long; "
-                f"at most {MAX_SPEECH_CHARS:,} are accepted: does the file mark where its speeches begin?"
+                f"第 {parsed.position} 篇讲话({parsed.title[:40]})长 {len(parsed.body):,} 字,"
+                f"最多接受 {MAX_SPEECH_CHARS:,} 字:文件是否标出了每篇讲话从哪里开始?"
             )
         # A JSON record may carry one escaped (\u0000); PostgreSQL cannot store it.
         if "\x00" in parsed.title or "\x00" in parsed.body:
-            raise IngestError(f"speech {parsed.position} ({parsed.title[:40]}) contains a NUL character: binary data, not text")
+            raise IngestError(f"第 {parsed.position} 篇讲话({parsed.title[:40]})含有 NUL 字符:是二进制数据,不是文本")
 
 
 def _store(doc, raw, path, encoding, status, report):

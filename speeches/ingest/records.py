@@ -44,7 +44,7 @@ def parse_field_map(spec):
         target, sep, column = (part.strip() for part in pair.partition("="))
         if not sep or not column or target not in FIELDS:
             raise IngestError(
-                f"bad field map entry '{pair}': use FIELD=COLUMN with FIELD one of {', '.join(FIELDS)}"
+                f"字段对应“{pair}”有误:应写成 字段=列名,字段为 {'、'.join(FIELDS)} 之一"
             )
         mapping[target] = (column,)
     return mapping
@@ -58,10 +58,10 @@ def rows_from_jsonl(text):
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            bad.append(f"line {number}: not JSON ({exc.msg})")
+            bad.append(f"第 {number} 行:不是 JSON({exc.msg})")
             continue
         if not isinstance(row, dict):
-            bad.append(f"line {number}: not a JSON object")
+            bad.append(f"第 {number} 行:不是 JSON 对象")
             continue
         rows.append((number, row))
     return rows, bad
@@ -71,20 +71,20 @@ def rows_from_json(text):
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise IngestError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from exc
+        raise IngestError(f"不是有效的 JSON:第 {exc.lineno} 行,{exc.msg}") from exc
     if isinstance(data, dict):
         data = next((v for v in data.values() if isinstance(v, list)), [data])
     if not isinstance(data, list):
-        raise IngestError("JSON must be a list of objects (or an object holding one)")
+        raise IngestError("JSON 应是对象的列表(或包含这样一个列表的对象)")
     rows = [(i, row) for i, row in enumerate(data, start=1) if isinstance(row, dict)]
-    bad = [f"item {i}: not a JSON object" for i, row in enumerate(data, start=1) if not isinstance(row, dict)]
+    bad = [f"第 {i} 项:不是 JSON 对象" for i, row in enumerate(data, start=1) if not isinstance(row, dict)]
     return rows, bad
 
 
 def rows_from_csv(text):
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames:
-        raise IngestError("the CSV file has no header row")
+        raise IngestError("CSV 文件没有标题行")
     return [(number, row) for number, row in enumerate(reader, start=2)], []
 
 
@@ -154,11 +154,11 @@ def parse_records(rows, bad_rows, field_map):
         title = _first(row, field_map["title"])
         text = _first(row, field_map["text"])
         if not isinstance(text, str) or not text.strip():
-            bad_rows.append(f"row {number}: no text (looked for column {' / '.join(field_map['text'])})")
+            bad_rows.append(f"第 {number} 条:没有正文(查找的列:{' / '.join(field_map['text'])})")
             continue
         paragraphs, repairs = clean_record_text(text)
         if not paragraphs:
-            bad_rows.append(f"row {number}: the text is only a licence notice or blank")
+            bad_rows.append(f"第 {number} 条:正文只有版权声明或为空")
             continue
         title = str(title).strip() if title else paragraphs[0][:60]
         body = "\n".join(paragraphs)
@@ -184,9 +184,9 @@ def parse_records(rows, bad_rows, field_map):
             )
         )
     if bad_rows:
-        listed = "; ".join(bad_rows[:MAX_BAD_ROWS_LISTED])
-        more = f" (and {len(bad_rows) - MAX_BAD_ROWS_LISTED} more)" if len(bad_rows) > MAX_BAD_ROWS_LISTED else ""
-        raise IngestError(f"{len(bad_rows)} bad rows, nothing imported: {listed}{more}")
+        listed = ";".join(bad_rows[:MAX_BAD_ROWS_LISTED])
+        more = f"(另有 {len(bad_rows) - MAX_BAD_ROWS_LISTED} 条)" if len(bad_rows) > MAX_BAD_ROWS_LISTED else ""
+        raise IngestError(f"{len(bad_rows)} 条记录有误,未导入任何内容:{listed}{more}")
     if not doc.speeches:
-        raise IngestError("no rows with text")
+        raise IngestError("没有含正文的记录")
     return doc
