@@ -150,8 +150,9 @@ def import_paths(paths, status=Speech.PUBLISHED, field_map=None):
     return reports
 
 
-def import_file(path, status=Speech.PUBLISHED, field_map=None):
-    """Import one file, or each member of a zip; returns a list of FileReports."""
+def import_file(path, status=Speech.PUBLISHED, field_map=None, on_speech=None):
+    """Import one file, or each member of a zip; returns a list of FileReports.
+    on_speech(), if given, is called as each speech of the file is stored (progress)."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -164,13 +165,13 @@ def import_file(path, status=Speech.PUBLISHED, field_map=None):
         except IngestError as exc:
             return [FileReport(path=str(path)).fail(str(exc))]
         return [
-            import_bytes(data, f"{name}!/{member}", FileReport(path=f"{path}!/{member}"), status, field_map)
+            import_bytes(data, f"{name}!/{member}", FileReport(path=f"{path}!/{member}"), status, field_map, on_speech)
             for member, data in members
         ]
-    return [import_bytes(raw, name, FileReport(path=str(path)), status=status, field_map=field_map)]
+    return [import_bytes(raw, name, FileReport(path=str(path)), status, field_map, on_speech)]
 
 
-def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None):
+def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None, on_speech=None):
     """Parse raw bytes named path and store them; IngestError becomes a failed report."""
     read = READERS.get(Path(path).suffix.lower(), read_text_page)
     try:
@@ -178,7 +179,7 @@ def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None):
         _check_speeches(doc)
         sanitise_document(doc)
         with transaction.atomic():
-            _store(doc, raw, path, encoding, status, report)
+            _store(doc, raw, path, encoding, status, report, on_speech)
     except IngestError as exc:
         return report.fail(str(exc))
     except Exception as exc:  # a bug or a database failure: report it, keep the batch going
@@ -199,7 +200,7 @@ def _check_speeches(doc):
             raise IngestError(f"第 {parsed.position} 篇讲话({parsed.title[:40]})含有 NUL 字符:是二进制数据,不是文本")
 
 
-def _store(doc, raw, path, encoding, status, report):
+def _store(doc, raw, path, encoding, status, report, on_speech=None):
     source = _upsert_source(doc, raw, path, encoding)
     report.source_id = source.pk
     report.duplicates_merged = doc.duplicates_merged
@@ -212,6 +213,8 @@ def _store(doc, raw, path, encoding, status, report):
     incoming_hashes = {p.content_hash for p in doc.speeches}
     matched = set()
     for parsed in doc.speeches:
+        if on_speech is not None:
+            on_speech()
         speech = by_hash.get(parsed.content_hash)
         if speech is None:
             # The same place in a changed page: the speech was edited at its source.

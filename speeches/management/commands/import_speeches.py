@@ -35,14 +35,14 @@ class Command(BaseCommand):
             raise CommandError(f"{'、'.join(paths)} 中没有可导入的文件(可读的类型:{'、'.join(sorted(READERS))})")
         status = Speech.DRAFT if options["draft"] else Speech.PUBLISHED
         reports = []
-        with Progress(self, total=len(files), unit="个文件", desc="导入", quiet=options["json"]) as progress:
-            for path in files:
-                progress.describe(f"导入 {Path(path).name}")
-                for report in import_file(path, status=status, field_map=options["field_map"]):
+        # Counted in speeches, as they are stored: one large records file is long work too.
+        with Progress(self, total=None, unit="篇讲话", desc="导入", quiet=options["json"]) as progress:
+            for number, path in enumerate(files, start=1):
+                progress.describe(f"导入 {Path(path).name}(第 {number}/{len(files)} 个文件)")
+                for report in import_file(path, status=status, field_map=options["field_map"], on_speech=progress.update):
                     reports.append(report)
                     if not options["json"]:
                         self._print(report, progress)
-                progress.update()
         if options["json"]:
             self.stdout.write(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
         failed = [r for r in reports if not r.ok]
