@@ -2,13 +2,14 @@
 #            search index if it is missing or out of date, and serve
 # make test  install the test tools too and run the whole suite
 # make bench the archive against a Whoosh + jieba baseline on generated speeches (docs/performance.md)
+# make bench-relevance  questions of a public retrieval set: the archive, Whoosh + jieba and BM25 side by side
 # make clean remove the venv and the data folder var/
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install install-dev run test lint bench clean
+.PHONY: install install-dev run test lint bench bench-relevance clean
 
 # Two stamps: what serving needs (requirements.txt) and the test tools on top (requirements-dev.txt).
 $(VENV)/.installed-runtime: requirements.txt
@@ -49,6 +50,12 @@ BENCH_SIZES ?= 1000 10000
 BENCH_ARGS ?=
 bench: install
 	$(PY) -m bench.run --sizes $(BENCH_SIZES) $(if $(ARCHIVE_DATA_DIR),--dir $(ARCHIVE_DATA_DIR)/bench) $(BENCH_ARGS)
+
+# Reads ../shared/eval/retrieval/cmrc2018_trial.json (RELEVANCE_ARGS="--data FILE" for another set
+# in SQuAD's format, "--halves" to see each half of the paragraphs, "--json FILE" for every rank).
+RELEVANCE_ARGS ?=
+bench-relevance: install-dev
+	$(PY) -m bench.relevance $(RELEVANCE_ARGS)
 
 clean:
 	rm -rf $(VENV) var

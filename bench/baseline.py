@@ -45,10 +45,13 @@ def schema():
 
 
 class Baseline:
-    def __init__(self, directory, cache_dir):
+    def __init__(self, directory, cache_dir, group=None):
         _jieba(cache_dir)
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
+        # How the parser joins the words of a query: Whoosh's default (AND), or
+        # whoosh.qparser.OrGroup as the usual question-answering setup does.
+        self.group = group
         self.ix = None
         self.searcher = None
 
@@ -79,7 +82,10 @@ class Baseline:
         return count
 
     def _query(self, params):
-        parser = MultifieldParser(["title", "body"], self.ix.schema)
+        if self.group is None:
+            parser = MultifieldParser(["title", "body"], self.ix.schema)
+        else:
+            parser = MultifieldParser(["title", "body"], self.ix.schema, group=self.group)
         return parser.parse(params.get("q", ""))
 
     def _filter(self, params):

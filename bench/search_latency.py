@@ -28,6 +28,9 @@ FIXED_QUERIES = {
     "traditional": ["經濟發展", "國務院", "知識產權"],
     "operators": ["改革 -开放", "农业 OR 农村", "经济 发展 -改革", "教育 科技 人才"],
     "filtered": ["经济|year=2000-2010", "改革|sort=newest", "人民|kind=work_report"],
+    # Typed as questions: no text holds them as typed, so they are searched by their words.
+    "question": ["今年经济增长的预期目标是多少？", "怎样推进农业农村现代化", "就业优先政策如何落实?",
+                 "为什么要坚持稳中求进工作总基调", "哪些地方要加快建设保障性住房呢"],
 }
 
 

@@ -44,6 +44,7 @@ from speeches.models import (
     ReviewItem,
     SearchQueryLog,
     Section,
+    SimilarityKey,
     Source,
     Speech,
     SpeechTopic,
@@ -248,8 +249,10 @@ class SpeechAdmin(NamedAutocompleteMixin, SimpleHistoryAdmin):
     list_select_related = ["region", "source"]
     autocomplete_fields = ["region", "speaker"]
     raw_id_fields = ["source", "merged_into"]
+    # What the importer read from the text's header is shown, and changed by editing the text.
     readonly_fields = [
         "uid", "marked_text", "extraction_table", "import_log_lines", "content_hash", "created_at", "updated_at",
+        "source_date", "source_year", "speaker_name", "speaker_title", "meeting", "delegated_by", "notes_start",
     ]
     # An address typed without a scheme is taken as https (Django 6's default, said now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -266,6 +269,10 @@ class SpeechAdmin(NamedAutocompleteMixin, SimpleHistoryAdmin):
         ("正文中的官员与地区", {"fields": ["marked_text"], "classes": ["marked-text-fieldset"]}),
         ("抽取结果", {"fields": ["extraction_table"]}),
         ("时间与地区", {"fields": ["date", "year", "year_masked", "region", "region_confidence"]}),
+        (
+            "原文报头",
+            {"fields": ["meeting", "source_date", "source_year", "speaker_name", "speaker_title", "delegated_by", "notes_start"]},
+        ),
         ("来源", {"fields": ["source", "position", "url", "copies", "merged_into"]}),
         ("关键词与人工锁定", {"fields": ["keywords", "locked_fields"]}),
         ("导入记录", {"fields": ["import_log_lines", "created_at", "updated_at"]}),
@@ -584,6 +591,22 @@ class PendingIndexUpdateAdmin(admin.ModelAdmin):
     list_display = ["speech_id", "enqueued_at"]
     search_fields = ["speech_id"]
     date_hierarchy = "enqueued_at"
+
+
+@admin.register(SimilarityKey)
+class SimilarityKeyAdmin(admin.ModelAdmin):
+    """The importer's text fingerprints (near-duplicate search): read, never edited."""
+
+    list_display = ["key", "speech"]
+    search_fields = ["=key", "speech__uid", "speech__title"]
+    list_select_related = ["speech"]
+    raw_id_fields = ["speech"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(RegionMention)

@@ -129,7 +129,7 @@ class SearchFeed(LatestSpeechesFeed):
         return f"领导讲话档案:搜索“{obj.q}”" if obj.q else "领导讲话档案:搜索"
 
     def description(self, obj):
-        return f"新收录的、与“{obj.q}”相符的讲话"
+        return f"新收录的、与“{obj.q}”相符的讲话(没有讲话含有完整检索词时,为含有其中词语的讲话)"
 
     def link(self, obj):
         return reverse("speeches:search") + (f"?{urlencode({'q': obj.q})}" if obj.q else "")

@@ -325,6 +325,17 @@ class Speech(models.Model):
         Region, on_delete=models.SET_NULL, null=True, blank=True, related_name="speeches", verbose_name="地区"
     )
     region_confidence = models.FloatField("地区置信度", null=True, blank=True)
+    # What the imported text itself states (its header, byline or delegation line, or a
+    # mapped column), read by the importer; extraction takes date, year and speaker from
+    # these before guessing, and never overrides a stated date or year.
+    source_date = models.DateField("原文所载日期", null=True, blank=True)
+    source_year = models.PositiveSmallIntegerField("原文所载年份", null=True, blank=True)
+    speaker_name = models.CharField("原文所载讲话人", max_length=50, blank=True)
+    speaker_title = models.CharField("原文所载讲话人职务", max_length=200, blank=True)
+    meeting = models.CharField("会议", max_length=300, blank=True)
+    delegated_by = models.CharField("受…委托", max_length=100, blank=True)
+    # Where the notes after the text (名词解释, 注释) begin: an offset in body, or None.
+    notes_start = models.PositiveIntegerField("注释起始字符", null=True, blank=True)
     # Who delivered the speech, where the text or the source says so (national reports).
     speaker = models.ForeignKey(
         "Official", on_delete=models.SET_NULL, null=True, blank=True,
@@ -369,6 +380,8 @@ class Speech(models.Model):
         indexes = [
             # Re-import: find the speech of a source by its text.
             models.Index(fields=["source", "content_hash"], name="speech_source_hash_idx"),
+            # Import: the same text already in the archive from another file.
+            models.Index(fields=["content_hash"], name="speech_content_hash_idx"),
             # Public listings: published speeches, newest first.
             models.Index(fields=["status", "-year", "-date"], name="speech_status_year_idx"),
             # Browse by region.
@@ -434,6 +447,10 @@ class Speech(models.Model):
                 spans.append((len(spans) + 1, line.strip(), offset, end))
             offset = end + 1
         return spans
+
+    def in_notes(self, offset):
+        """Whether a body offset lies in the notes after the text (名词解释, 注释)."""
+        return self.notes_start is not None and offset >= self.notes_start
 
     def paragraphs_with_sections(self, sections):
         """[(index, text, [sections starting there])]: a section belongs to the paragraph
@@ -522,6 +539,26 @@ class Citation(models.Model):
 
     def __str__(self):
         return f"{self.mention} @ {self.speech}"
+
+
+class SimilarityKey(models.Model):
+    """One band of a speech's text fingerprint (speeches.ingest.dedupe.band_keys): speeches
+    sharing a key are candidates for near-duplicates, compared in full on import."""
+
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="similarity_keys", verbose_name="讲话")
+    key = models.BigIntegerField("指纹分段")
+
+    class Meta:
+        ordering = ["speech", "key"]
+        verbose_name = "文本指纹"
+        verbose_name_plural = "文本指纹"
+        indexes = [
+            # Import: the speeches sharing a band with a new one.
+            models.Index(fields=["key"], name="similaritykey_key_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} @ {self.speech_id}"
 
 
 class PendingIndexUpdate(models.Model):

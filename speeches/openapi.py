@@ -90,12 +90,40 @@ PAGE_FIELDS = {
     "page": {"type": "integer"},
 }
 FACET_ITEM = {"type": "object", "properties": {"count": {"type": "integer"}}, "required": ["count"]}
+TIERS = ["exact", "all_words", "some_words"]
 SEARCH_RESULTS = {
     "type": "object",
+    "description": (
+        "When some speech holds the query as typed (every unquoted run and quoted phrase literally), "
+        "the results are those speeches (tier exact). Otherwise each unquoted run is cut into words "
+        "(interrogatives, particles and punctuation are never required; quoted phrases stay whole) and "
+        "the results are the speeches holding all the words (tier all_words), then those holding some "
+        "of them (tier some_words); notes then say which words were searched and which no result "
+        "holds. total, facets and the format=csv/json download count every speech listed, all tiers."
+    ),
     "properties": {
         "query": {"type": "string"},
-        "total": {"type": "integer"},
+        "total": {"type": "integer", "description": "speeches listed, all tiers together"},
         "page": {"type": "integer"},
+        "per_page": {"type": "integer"},
+        "notes": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "how the query was read: words searched, words no result holds, ignored input",
+        },
+        "tiers": {
+            "type": "array",
+            "description": "the tiers listed, in order, with the number of speeches in each",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "tier": {"type": "string", "enum": TIERS},
+                    "label": {"type": "string"},
+                    "count": {"type": "integer"},
+                },
+                "required": ["tier", "label", "count"],
+            },
+        },
         "results": {
             "type": "array",
             "items": {
@@ -109,9 +137,19 @@ SEARCH_RESULTS = {
                     "date": {**NULLABLE_STRING, "format": "date"},
                     "region": {"$ref": "#/components/schemas/RegionRef"},
                     "topics": {"type": "array", "items": {"$ref": "#/components/schemas/Topic"}},
-                    "score": {"type": "number", "nullable": True},
+                    "score": {"type": "number", "nullable": True,
+                              "description": "BM25F within the hit's tier; null when sorted by date"},
+                    "tier": {"type": "string", "enum": TIERS},
+                    "matched": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "the query's words (tier exact: its literals) the speech holds",
+                    },
                 },
-                "required": ["id", "title", "url", "section_anchor", "snippet", "date", "region", "topics", "score"],
+                "required": [
+                    "id", "title", "url", "section_anchor", "snippet", "date", "region", "topics", "score",
+                    "tier", "matched",
+                ],
             },
         },
         "facets": {
@@ -122,7 +160,7 @@ SEARCH_RESULTS = {
             "required": ["region", "topic", "year", "official"],
         },
     },
-    "required": ["query", "total", "page", "results", "facets"],
+    "required": ["query", "total", "page", "per_page", "notes", "tiers", "results", "facets"],
 }
 REGION_NODE = {
     "type": "object",
@@ -253,18 +291,19 @@ def openapi_document(server_url):
             },
             "/api/search/": {
                 "get": {
-                    "summary": "Full-text search (words, \"phrases\", -exclude, OR) with facets",
+                    "summary": "Full-text search (words, \"phrases\", -exclude, OR, questions) with facets",
                     "parameters": [
                         # Control characters, NUL included, separate words like spaces.
-                        _param("q", "the query; any text of one character or more is found literally",
-                               {"type": "string"}),
+                        _param("q", "the query; any text of one character or more is found literally; "
+                               "text no speech holds as typed (a question, several words) is searched by its "
+                               "words, in tiers (see SearchResults)", {"type": "string"}),
                         *FILTER_PARAMS[:2],
                         _param("official", "official id"),
                         _param("year", "a year (2008) or a range (2000-2010)"),
                         _param("kind", "speech, work_report, news_summary or resolution"),
                         _param("sort", "relevance (default), newest or oldest; anything else is relevance"),
-                        _param("format", "csv or json: every matching speech (with its text) as a streamed "
-                               "download instead of a page of hits"),
+                        _param("format", "csv or json: every speech listed, all tiers (with its text), as a "
+                               "streamed download instead of a page of hits"),
                         _param("page", "page number; anything not a number from 1 reads as 1"),
                     ],
                     "responses": {

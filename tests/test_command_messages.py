@@ -68,7 +68,7 @@ def test_import_reports_in_chinese():
     assert lines
     for line in lines:
         assert_chinese(line, "import_speeches")
-    assert "新建 3 篇,更新 0 篇,未变 0 篇;合并重复副本 1 份" in out
+    assert "新建 3 篇，更新 0 篇，未变 0 篇；合并重复副本 1 份" in out
     assert "分页 3" in out and "页尾推荐 3" in out
 
 
@@ -119,7 +119,7 @@ def test_import_with_json_on_a_terminal_draws_no_bar_and_keeps_its_shape(tmp_pat
     (first,), (second,) = json.loads(plain), json.loads(out)
     assert set(first) == set(second) == {
         "path", "ok", "error", "source_id", "created", "updated", "unchanged", "duplicates_merged",
-        "debris_removed", "repairs", "warnings",
+        "merged_with_archive", "near_duplicates", "debris_removed", "furniture_removed", "repairs", "warnings",
     }
     assert len(first["created"]) == 3 and second["unchanged"] == first["created"]
 

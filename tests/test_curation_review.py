@@ -192,7 +192,7 @@ def test_notes_earlier_imports_wrote_in_english_are_rewritten_in_chinese():
 
     from django.apps import apps
 
-    migration = import_module("speeches.migrations.0012_importer_notes_in_chinese")
+    migration = import_module("speeches.migrations.0013_importer_notes_in_chinese")
     merged = make_speech(title="甲")
     merged.import_log = [{"kind": "merged_copy", "note": "merged a copy from line 67 of the page"}]
     merged.save()

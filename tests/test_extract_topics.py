@@ -1,3 +1,5 @@
+import pytest
+
 from speeches.extract.topics import assign_topics, extract_keywords
 
 
@@ -24,3 +26,16 @@ def test_keywords_leave_out_masked_years_numbers_and_enumerators():
     words = [w for w, _ in extract_keywords(text)]
     assert "招商引资" in words
     assert not any("xx" in w or any(c.isdigit() for c in w) or w.endswith("是") for w in words)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "市文化旅游广电局局长赵明远介绍了文旅融合情况。赵明远表示,今年要办好旅游节,赵明远还强调安全生产。",
+        "市文化旅游广电局局长赵明远介绍了文旅融合情况。赵明远表示，今年要办好旅游节，赵明远还强调安全生产。",
+    ],
+)
+def test_keywords_are_never_a_piece_of_a_name(text):
+    words = [w for w, _ in extract_keywords(text)]
+    assert "旅游节" in words
+    assert not {"明远", "赵明"} & set(words)

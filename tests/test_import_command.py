@@ -31,7 +31,7 @@ def run_import(*args):
 def test_import_prints_a_report_per_file():
     out, _err, code = run_import(SAMPLES / "compilation_basic.txt")
     assert code == 0
-    assert "新建 3 篇,更新 0 篇,未变 0 篇;合并重复副本 1 份" in out
+    assert "新建 3 篇，更新 0 篇，未变 0 篇；合并重复副本 1 份" in out
     assert "分页 3" in out and "页尾推荐 3" in out
     assert "工作报告。 →" in out
 
@@ -51,7 +51,7 @@ def test_second_import_of_the_same_file_changes_nothing():
     urls = sorted(s.get_absolute_url() for s in Speech.objects.all())
     out, _err, code = run_import(SAMPLES / "compilation_basic.txt")
     assert code == 0
-    assert "新建 0 篇,更新 0 篇,未变 3 篇" in out
+    assert "新建 0 篇，更新 0 篇，未变 3 篇" in out
     assert sorted(s.get_absolute_url() for s in Speech.objects.all()) == urls
 
 
@@ -120,7 +120,7 @@ def test_changed_page_updates_speeches_in_place_and_keeps_their_urls(tmp_path):
     page.write_text(text, encoding="utf-8")
     out, _err, code = run_import(page)
     assert code == 0
-    assert "新建 0 篇,更新 1 篇,未变 2 篇" in out
+    assert "新建 0 篇，更新 1 篇，未变 2 篇" in out
     assert list(Speech.objects.order_by("position").values_list("uid", flat=True)) == uids
     assert "环境整治工作关系到" in Speech.objects.get(uid=uids[0]).body
     assert Source.objects.count() == 1

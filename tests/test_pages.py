@@ -508,3 +508,18 @@ def test_the_gone_page_explains_in_chinese(client):
     assert response.status_code == 410
     html = response.content.decode()
     assert "讲话已撤回" in html and speech.uid in html
+
+
+def test_a_speech_page_sets_its_glossary_apart_as_notes_not_as_outline(client):
+    from speeches.ingest.pipeline import import_paths
+    from tests.conftest import FIXTURES_DIR
+
+    (report,) = import_paths([FIXTURES_DIR / "ingest" / "report_with_header.txt"])
+    speech = Speech.objects.get(uid=report.created[0])
+    page = client.get(speech.get_absolute_url()).content.decode()
+    outline, text = page.split('<div class="speech-text">')
+    notes = text.split('<section class="speech-notes"')[1]
+    glossary_only = "指由市直部门干部担任"
+    assert "名词解释" in notes and glossary_only in notes
+    assert glossary_only not in outline and 'href="#notes-heading"' in outline
+    assert glossary_only not in text.split('<section class="speech-notes"')[0]

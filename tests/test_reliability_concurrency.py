@@ -102,6 +102,12 @@ def search_api(base_url, query):
     return json.loads(body)
 
 
+def search_token(base_url, token):
+    """The API's answer for the speeches holding token as typed (quoted: unquoted, a token
+    no speech holds any more would be searched by its words and find the others)."""
+    return search_api(base_url, f'"{token}"')
+
+
 class Traffic:
     """Threads requesting a fixed mix of pages until stopped; records every status."""
 
@@ -178,7 +184,7 @@ def test_searches_during_edits_and_an_import_never_fail_and_never_see_a_stale_in
                     break
                 steps += 1
                 import_running_during_edits += importer.poll() is None
-                found = search_api(server.base_url, message["token"])
+                found = search_token(server.base_url, message["token"])
                 hit_ids = [hit["id"] for hit in found["results"]]
                 page_status, page = fetch(f"{server.base_url}/speeches/{message['uid']}/")
                 if message["step"] in ("edited", "published"):
@@ -199,7 +205,7 @@ def test_searches_during_edits_and_an_import_never_fail_and_never_see_a_stale_in
         rebuild = live.manage("rebuild_index")
         assert rebuild.returncode == 0, rebuild.stdout + rebuild.stderr
         # A last look with the import finished, the edits done and the index rebuilt.
-        found_incoming = {token: search_api(server.base_url, token)["total"] for token in list(incoming)[::20]}
+        found_incoming = {token: search_token(server.base_url, token)["total"] for token in list(incoming)[::20]}
 
     print(
         f"requests by status: {dict(traffic.statuses)}; curator steps: {steps} "

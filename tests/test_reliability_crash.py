@@ -38,7 +38,9 @@ PROBE = textwrap.dedent(
     tokens = json.loads(sys.argv[1])
 
     def found():
-        return {t: sorted(search.matching_ids({"q": t})) for t in tokens}
+        # Quoted: the speeches holding the token as typed (unquoted, a token no speech
+        # holds any more would be searched by its words and find the others).
+        return {t: sorted(search.matching_ids({"q": f'"{t}"'})) for t in tokens}
 
     before = found()
     queued = PendingIndexUpdate.objects.count()
@@ -107,11 +109,11 @@ def test_killed_imports_leave_no_drift_without_repair_and_a_rerun_completes(live
         process = live.start(live.manage_args("import_speeches", str(tmp_path / "batch")), log)
         # Kill while file `after_files` + 1 is being read, stored, extracted or indexed.
         after_files = rng.randrange(0, 7)
-        while log.read_text().count("speeches:") < after_files and process.poll() is None:
+        while log.read_text().count("讲话：新建") < after_files and process.poll() is None:
             time.sleep(0.01)
         delay = rng.uniform(0.0, 0.6)
         killed = kill_when(process, delay)
-        files_done = log.read_text().count("speeches:")
+        files_done = log.read_text().count("讲话：新建")
 
         state = probe(live, tokens)
         kills.append((after_files, round(delay, 2), killed, files_done, state["queued"]))

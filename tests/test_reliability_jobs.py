@@ -6,6 +6,7 @@ every speech ends up imported and searchable exactly once."""
 
 import json
 import signal
+import sqlite3
 import textwrap
 import time
 import zipfile
@@ -53,18 +54,41 @@ def _state(live, job_id):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def _worker_until(live, job_id, log, done_at_least):
-    """A job worker started and left running until the job has that many files done."""
+def _worker_caught(live, job_id, log, done_at_least):
+    """A job worker started and caught between two files once the job is running under it
+    with at least that many files done: the database's write lock is taken before looking,
+    so the worker cannot commit another file while the test reads the job and signals it.
+    Returns the worker; the caller signals it inside the `with`, which then lets go."""
     worker = live.start(live.manage_args("run_jobs", "--poll", "0.2"), log)
+    database = sqlite3.connect(live.data_dir / "archive.sqlite3", timeout=60, isolation_level=None)
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
-        state = _state(live, job_id)
-        if done_at_least <= state["done"] < state["total"]:
-            return worker
+        database.execute("BEGIN IMMEDIATE")
+        status, done, total, running_under = database.execute(
+            "SELECT status, done, total, worker FROM speeches_job WHERE id = ?", (job_id,)
+        ).fetchone()
+        if status == "running" and running_under and done_at_least <= done < total:
+            return worker, _Held(database)
+        database.execute("ROLLBACK")
+        assert status != "done", f"the job ended before the worker was caught: {done}/{total}"
         assert worker.poll() is None, log.read_text()
-        time.sleep(0.2)
+        time.sleep(0.02)
     worker.kill()
-    raise AssertionError(f"the job did not reach {done_at_least} files: {state}")
+    raise AssertionError(f"the job did not reach {done_at_least} files")
+
+
+class _Held:
+    """The write lock taken by _worker_caught, let go at the end of the `with`."""
+
+    def __init__(self, database):
+        self.database = database
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.database.execute("ROLLBACK")
+        self.database.close()
 
 
 def test_a_worker_stopped_or_killed_mid_import_is_resumed_by_the_next_without_redoing_a_file(tmp_path):
@@ -79,16 +103,18 @@ def test_a_worker_stopped_or_killed_mid_import_is_resumed_by_the_next_without_re
     job_id = int(queued.stdout.split()[-1])
 
     # Asked to stop (SIGTERM, as systemd does): it ends the file it is on, puts the job back.
-    worker = _worker_until(live, job_id, tmp_path / "first.log", 1)
-    worker.send_signal(signal.SIGTERM)
+    worker, held = _worker_caught(live, job_id, tmp_path / "first.log", 1)
+    with held:
+        worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=120) == 0, (tmp_path / "first.log").read_text()
     stopped = _state(live, job_id)
     assert stopped["status"] == "queued" and stopped["worker"] == "" and stopped["done"] < 6
 
     # Killed outright: the job stays "running" under a worker that is gone.
-    worker = _worker_until(live, job_id, tmp_path / "second.log", stopped["done"] + 1)
-    worker.send_signal(signal.SIGKILL)
-    worker.wait(timeout=30)
+    worker, held = _worker_caught(live, job_id, tmp_path / "second.log", stopped["done"])
+    with held:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
     killed = _state(live, job_id)
     assert killed["status"] == "running" and killed["worker"] and killed["done"] < 6
     # Each committed file is one item: the speeches stored so far are whole files.

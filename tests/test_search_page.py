@@ -1,5 +1,6 @@
 """The search page /search/: results with highlights, facet links, removable active
-filters, a sort switch, pagination that keeps the filters, help when nothing is found."""
+filters, a sort switch, pagination that keeps the filters, help when nothing is found,
+tiers and missing words when a question is searched by its words."""
 
 import re
 from urllib.parse import parse_qs, urlsplit
@@ -113,3 +114,27 @@ def test_the_form_shows_what_was_searched(client):
 
     assert 'value="&quot;改革&lt;开放&gt;&quot;"' in html
     assert '<option value="work_report" selected>' in html
+
+
+def test_a_question_is_shown_tier_by_tier_with_the_words_each_speech_lacks(client):
+    make_speech(title="全县防汛工作会议讲话", body="同志们：\n防汛物资要存放在乡镇仓库，水库除险加固要抓紧。")
+    make_speech(title="秋冬季防火工作讲话", body="同志们:\n防火检查要细,物资储备要足。")
+    make_speech(title="防汛物资", body="关于农业生产的一些意见。")
+
+    html = page(client, q="防汛物资存放在哪个仓库？")
+
+    assert "按词语找到 3 篇" in html
+    assert "包含全部词语（共 1 篇）" in html
+    assert "只含部分词语（共 2 篇）" in html
+    assert "不含：存放、仓库" in html
+    assert "已按其中的词语查找：防汛、物资、存放、仓库（不要求出现：在、哪个）" in html
+    assert "包括只含部分词语的讲话" in html  # what the facet counts count
+
+
+def test_when_no_speech_holds_every_word_the_page_names_the_missing_ones(client):
+    make_speech(title="全县防汛工作会议讲话", body="防汛物资要存放在乡镇仓库。")
+
+    html = page(client, q="防汛物资存放在哪个粮库?")
+
+    assert "没有同时包含全部词语的讲话；以下结果不含：粮库。" in html
+    assert "全县<mark>防汛</mark>工作会议讲话" in html

@@ -82,7 +82,8 @@ def test_changes_queued_during_a_rebuild_are_in_the_new_index(monkeypatch, setti
     search.rebuild()
 
     assert titles("新的说法") == {"讲话"}
-    assert titles("旧的说法") == set()
+    # Quoted: the old text as typed (unquoted, its word 说法 would still find the speech).
+    assert titles('"旧的说法"') == set()
     assert PendingIndexUpdate.objects.count() == 0
 
 

@@ -5,7 +5,7 @@ redirect to it (speeches.views.pages.speech_detail)."""
 from django.db import transaction
 
 from speeches.curation.history import ensure_baseline
-from speeches.curation.review import duplicate_value
+from speeches.curation.review import duplicate_value, near_duplicate_value
 from speeches.models import ReviewItem, Speech
 
 
@@ -38,7 +38,8 @@ def _settle_duplicate_flags(keep, copies, user):
     on the kept speech that name one of the copies."""
     pending = ReviewItem.objects.filter(field=ReviewItem.DUPLICATE, status=ReviewItem.PENDING)
     answered = pending.filter(speech__in=copies) | pending.filter(
-        speech=keep, value__in=[duplicate_value(copy) for copy in copies]
+        speech=keep,
+        value__in=[value(copy) for copy in copies for value in (duplicate_value, near_duplicate_value)],
     )
     for item in answered:
         item.decide(ReviewItem.ACCEPTED, user)

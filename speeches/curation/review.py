@@ -19,8 +19,10 @@ from speeches.models import Citation, Official, Region, ReviewItem, Speech, Spee
 IMPORT_FLAGS = (ReviewItem.REPAIR, ReviewItem.DUPLICATE)
 # Confidence shown for importer flags: they are questions, not scored guesses.
 FLAG_CONFIDENCE = 0.5
-# The value of a flag naming another speech with the same text.
+# The value of a flag naming another speech with the same text, or a nearly same one
+# (found on import from another file).
 SAME_TEXT_PREFIX = "同文:"
+NEAR_TEXT_PREFIX = "近似:"
 
 
 class FixError(ValueError):
@@ -31,11 +33,18 @@ def duplicate_value(speech):
     return f"{SAME_TEXT_PREFIX}{speech.uid}"
 
 
+def near_duplicate_value(speech):
+    return f"{NEAR_TEXT_PREFIX}{speech.uid}"
+
+
 def duplicate_of(item):
-    """The other speech a same-text flag names, or None."""
-    if item.field != ReviewItem.DUPLICATE or not item.value.startswith(SAME_TEXT_PREFIX):
+    """The other speech a same-text or near-text flag names, or None."""
+    if item.field != ReviewItem.DUPLICATE:
         return None
-    return Speech.objects.filter(uid=item.value[len(SAME_TEXT_PREFIX):]).first()
+    for prefix in (SAME_TEXT_PREFIX, NEAR_TEXT_PREFIX):
+        if item.value.startswith(prefix):
+            return Speech.objects.filter(uid=item.value[len(prefix):]).first()
+    return None
 
 
 def with_value_labels(items):
@@ -69,6 +78,9 @@ def _wanted_flags():
                 wanted[(pk, ReviewItem.REPAIR, str(entry["result"])[:200])] = reason
             elif kind == "merged_copy" and entry.get("note"):
                 reason = "导入时把同一页面上的另一份副本并入了这篇,请核对是否确为同一讲话"
+                wanted[(pk, ReviewItem.DUPLICATE, str(entry["note"])[:200])] = reason
+            elif kind == "near_duplicate" and entry.get("note"):
+                reason = str(entry.get("reason") or "导入时发现与另一文件中的讲话近似")
                 wanted[(pk, ReviewItem.DUPLICATE, str(entry["note"])[:200])] = reason
     # The same text imported as separate speeches (from different files).
     shared = (

@@ -137,7 +137,19 @@ def job_reports(job):
 
 
 # The importer's names for the lines it removed (speeches.ingest.page), for the report.
-DEBRIS_LABELS = {"header": "页首信息", "footer": "页尾推荐", "pagination": "分页", "site_blurb": "网站导语"}
+DEBRIS_LABELS = {
+    "header": "页首信息",
+    "footer": "页尾推荐",
+    "pagination": "分页",
+    "site_blurb": "网站导语",
+    "page_number": "页码",
+    "breadcrumb": "导航路径",
+    "source_line": "来源与发布信息",
+    "font_size": "字号切换",
+    "page_tools": "页面工具",
+    "qr_code": "二维码",
+    "site_footer": "网站页脚",
+}
 
 
 def label_debris(reports):

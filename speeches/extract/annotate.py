@@ -6,7 +6,7 @@ from django.db import transaction
 from speeches.extract.dates import extract_dates
 from speeches.extract.officials import extract_officials
 from speeches.extract.regions import extract_regions
-from speeches.extract.speaker import find_speaker
+from speeches.extract.speaker import SpeakerResult, find_speaker
 from speeches.extract.taxonomy import TOPICS
 from speeches.extract.topics import assign_topics, extract_keywords
 from speeches.models import (
@@ -142,23 +142,39 @@ class _Annotator:
             self.update_fields.add("keywords")
 
     def dates(self):
+        """Date and year: what the text's header or a mapped column states (source_date,
+        source_year) is never overridden; extraction fills in what it does not state."""
         speech = self.speech
         result = extract_dates(speech.body, speech.title)
-        if "date" not in self.locked and result.date is not None:
-            speech.date = result.date
+        stated_year = speech.source_date.year if speech.source_date else speech.source_year
+        if speech.source_date:
+            date = speech.source_date
+        elif result.date is not None and (stated_year is None or result.date.year == stated_year):
+            date = result.date
+        else:
+            date = None
+        year = stated_year or result.year
+        if "date" not in self.locked and (date is not None or stated_year is not None):
+            speech.date = date
             self.update_fields.add("date")
         if "year" not in self.locked:
-            if result.year is not None:
-                speech.year, speech.year_masked = result.year, False
+            if year is not None:
+                speech.year, speech.year_masked = year, False
             elif result.year_masked and not speech.date:
                 speech.year, speech.year_masked = None, True
             self.update_fields.update({"year", "year_masked"})
-        if result.date is not None:
-            self.review(ReviewItem.DATE, result.date.isoformat(), result.confidence, result.reason)
-        self.note("date", result.date or result.year or "未确定", result.confidence, result.reason)
+        if date is not None and date != speech.source_date:
+            self.review(ReviewItem.DATE, date.isoformat(), result.confidence, result.reason)
+        if speech.source_date or speech.source_year:
+            self.note("date", date or year, 1.0, "原文报头所载")
+        else:
+            self.note("date", date or year or "未确定", result.confidence, result.reason)
         return result
 
     def speaker(self, dated):
+        """Who delivered it: the name its header, byline or resolution gives (read on
+        import: speaker_name); else, for a national government work report not read by
+        someone delegated, the premier in office, with doubt."""
         speech = self.speech
         if "speaker" in self.locked:
             return
@@ -166,16 +182,22 @@ class _Annotator:
         speech.speaker = None
         self.notes.pop("speaker", None)
         self.update_fields.add("speaker")
-        if speech.kind == Speech.WORK_REPORT:
-            found = find_speaker(speech.body, year=speech.year or dated.year, date=speech.date or dated.date)
-            if found and not self.rejected(ReviewItem.SPEAKER, found.name):
-                official = (
-                    Official.objects.filter(name=found.name, name_is_partial=False).order_by("id").first()
-                    or Official.objects.create(name=found.name, title=found.title)
-                )
-                speech.speaker = official
-                self.review(ReviewItem.SPEAKER, found.name, found.confidence, found.reason)
-                self.note("speaker", found.name, found.confidence, found.reason)
+        found = None
+        if speech.speaker_name:
+            found = SpeakerResult(speech.speaker_name, speech.speaker_title, 0.95, "原文署名")
+        elif speech.kind == Speech.WORK_REPORT and speech.region_id and speech.region.level == Region.NATIONAL:
+            found = find_speaker(
+                speech.body, year=speech.year or dated.year, date=speech.date or dated.date,
+                delegated=bool(speech.delegated_by),
+            )
+        if found and not self.rejected(ReviewItem.SPEAKER, found.name):
+            official = (
+                Official.objects.filter(name=found.name, name_is_partial=False).order_by("id").first()
+                or Official.objects.create(name=found.name, title=found.title)
+            )
+            speech.speaker = official
+            self.review(ReviewItem.SPEAKER, found.name, found.confidence, found.reason)
+            self.note("speaker", found.name, found.confidence, found.reason)
         self.after_save_orphans = before
 
     def run(self):

@@ -49,9 +49,26 @@ def _make_date(year, month, day):
         return None
 
 
+# Spaces a PDF or a typesetter put between digits: 1 9 9 8 年3 月5 日.
+_SPACED_DATE_PART = re.compile(r"(?<=[\d年月])[ \u3000]+(?=[\d年月日])")
+
+
+def stated_date(text):
+    """The first full date text states (2024年1月16日, 一九五九年四月十八日, １９９８年,
+    1 9 9 8 年3 月5 日), or None."""
+    text = _SPACED_DATE_PART.sub("", text.translate(_FULLWIDTH))
+    if match := _FULL_DATE.search(text):
+        if date := _make_date(*match.groups()):
+            return date
+    if match := _CN_FULL_DATE.search(text):
+        year = "".join(_CN_DIGITS[c] for c in match.group(1))
+        return _make_date(year, _cn_number(match.group(2)), _cn_number(match.group(3)))
+    return None
+
+
 def extract_dates(text, title=""):
     """DateResult for a speech's text and title."""
-    opening = text[:OPENING_CHARS].translate(_FULLWIDTH)
+    opening = _SPACED_DATE_PART.sub("", text[:OPENING_CHARS].translate(_FULLWIDTH))
     # A dated header or resolution line: ——2024年3月5日在… / （2023年3月13日…通过）.
     match = _FULL_DATE.search(opening)
     if match:

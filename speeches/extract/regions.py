@@ -55,6 +55,8 @@ _NATIONAL = re.compile(
     r"我代表国务院|受国务院的?委托|代表中央人民政府|根据国务院的决定|"
     r"国务院总理\S{0,8}所作的\s*政府工作报告|总理代表国务院所作的政府工作报告|中华人民共和国国务院"
 )
+# A title of the State Council's report or of the National People's Congress's resolution.
+_NATIONAL_TITLE = re.compile(r"国务院|全国人民代表大会|全國人民代表大會")
 _NUMERALS = frozenset("0123456789一二三四五六七八九十两几")
 _BOOK_TITLE = re.compile(r"《[^》]{1,60}》")
 
@@ -227,7 +229,9 @@ def extract_regions(text, title="", gazetteer=None, kind=None):
     a confidence and the reason for the choice."""
     gazetteer = gazetteer or default_gazetteer()
     mentions, ambiguous = find_mentions(text, title, gazetteer)
-    if kind in ("work_report", "resolution") or _NATIONAL.search(text[:3000]):
+    # A national body's report or resolution says so (我代表国务院, 国务院总理……所作的); a
+    # title such as 政府工作报告 does not: provinces and cities report too.
+    if _NATIONAL.search(text[:3000]) or (kind in ("work_report", "resolution") and _NATIONAL_TITLE.search(title)):
         return RegionResult(NATIONAL_PLACE, 0.95, "国务院向全国人大所作的报告或决议", mentions, ambiguous)
 
     scope = _scope(text)

@@ -46,8 +46,10 @@ def premier_on(day):
     return name
 
 
-def find_speaker(text, year=None, date=None):
-    """SpeakerResult for a government work report, or None when nothing says who."""
+def find_speaker(text, year=None, date=None, delegated=False):
+    """SpeakerResult for a government work report, or None when nothing says who. A report
+    read by someone the State Council delegated (我受国务院的委托; delegated) is not taken
+    to be the premier's."""
     header = text[:400]
     compact = _SPACES.sub("", header)
     match = _HEADER_PREMIER.search(compact)
@@ -62,12 +64,12 @@ def find_speaker(text, year=None, date=None):
         name = _SPACES.sub("", line)
         if name in known:
             return SpeakerResult(name, PREMIER_TITLE, 0.9, "报告开头署名")
+    if delegated or _DELEGATED.search(text[:600]):
+        return None
     day = date or (datetime.date(year, *DEFAULT_SESSION_DAY) if year else None)
     if day is None:
         return None
     name = premier_on(day)
     if name is None:
         return None
-    if _DELEGATED.search(text[:600]):
-        return SpeakerResult(name, PREMIER_TITLE, 0.4, "报告由他人受国务院委托宣读;此为当时的总理")
     return SpeakerResult(name, PREMIER_TITLE, 0.7, "正文未署名;按报告日期取当时的国务院总理")

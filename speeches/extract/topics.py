@@ -5,8 +5,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import rjieba
-
+from speeches.extract.names import person_spans, segment
+from speeches.extract.officials import find_mentions
 from speeches.extract.taxonomy import TOPICS
 
 MAX_TOPICS = 4
@@ -86,15 +86,31 @@ def _idf_table():
 
 
 def extract_keywords(text, limit=10):
-    """The speech's keywords by TF-IDF: [(word, weight)], heaviest first."""
+    """The speech's keywords by TF-IDF: [(word, weight)], heaviest first. A word that
+    is a piece of a person's name (明远 in 赵|明远) is no keyword."""
     idf, median = _idf_table()
+    seg = segment(text)
+    pieces = _name_pieces(text, seg)
     counts = {}
-    for word in rjieba.cut(text):
-        word = word.strip()
+    for token in seg.tokens:
+        word = text[token.start : token.end].strip()
         if len(word) < 2 or word in _STOPWORDS or _MASKED_OR_NUMBER.search(word):
+            continue
+        if (token.start, token.end) in pieces:
             continue
         counts[word] = counts.get(word, 0) + 1
     total = sum(counts.values()) or 1
     weights = {w: c / total * idf.get(w, median) for w, c in counts.items()}
     ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return [(w, round(v, 4)) for w, v in ranked]
+
+
+def _name_pieces(text, seg):
+    """(start, end) of the words lying inside a name but short of all of it: the names
+    the officials finder reads and those the segmenter's tags give (赵|明远)."""
+    spans = set(person_spans(text))
+    spans.update((m.offset, m.offset + len(m.name)) for m in find_mentions(text) if not m.surname_only)
+    pieces = set()
+    for start, end in spans:
+        pieces.update((t.start, t.end) for t in seg.tokens_within(start, end) if (t.start, t.end) != (start, end))
+    return pieces

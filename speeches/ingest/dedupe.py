@@ -1,11 +1,17 @@
 """Near-duplicate speeches on one page: the same speech twice, one copy partial or with
-damaged punctuation. Copies are grouped by shared character shingles; the best copy is kept."""
+damaged punctuation. Copies are grouped by shared character shingles; the best copy is kept.
+Across files, a fingerprint of each text finds the archive's copies of a new speech."""
 
+import hashlib
 import re
+import zlib
 from dataclasses import dataclass
 
+from speeches.ingest.width import fold
+
 _NOT_CONTENT = re.compile(r"[\W_]+", re.UNICODE)
-_PUNCTUATION = re.compile(r"[,,。、;;::!!??“”《》()()]")
+# Punctuation a copy keeps or loses (folded text: full-width and half-width alike).
+_PUNCTUATION = re.compile(r"[,。、;:!?“”《》()]")
 SHINGLE = 8
 # Share of the smaller copy's shingles found in the larger one for the two to be copies.
 CONTAINMENT = 0.8
@@ -67,5 +73,54 @@ def best_copy(candidates):
     complete = [c for c in candidates if len(content_of(c.text)) >= COMPLETE * longest]
     return min(
         complete,
-        key=lambda c: (c.repairs, -len(_PUNCTUATION.findall(c.text)), -len(content_of(c.text)), c.index),
+        key=lambda c: (c.repairs, -len(_PUNCTUATION.findall(fold(c.text))), -len(content_of(c.text)), c.index),
     )
+
+
+# ---- Copies across files: a fingerprint whose bands find candidates in the archive ----
+
+# One-permutation MinHash: each shingle's hash falls in one of BINS bins, each bin keeps its
+# smallest value; BANDS bands of ROWS bins each become one key. Two texts sharing most of
+# their shingles agree on most bins, so on at least one band: a Jaccard similarity of 0.8
+# shares a band with probability 1-(1-0.8**4)**8 ≈ 0.98, one of 0.3 with ≈ 0.06.
+BINS = 32
+ROWS = 4
+BANDS = BINS // ROWS
+_EMPTY = -1
+
+
+def fingerprint(text):
+    """The smallest shingle hash of each bin (or -1 for an empty bin), over the text's
+    letters and digits with full-width forms folded."""
+    bins = [_EMPTY] * BINS
+    for shingle in shingles(fold(text)):
+        h = zlib.crc32(shingle.encode("utf-8"))
+        slot, value = h % BINS, h // BINS
+        if bins[slot] == _EMPTY or value < bins[slot]:
+            bins[slot] = value
+    return bins
+
+
+def band_keys(text):
+    """Keys (63-bit integers) of the fingerprint's bands with no empty bin: a text shorter
+    than a few dozen characters has none and is only matched by its exact hash."""
+    bins = fingerprint(text)
+    keys = []
+    for band in range(BANDS):
+        values = bins[band * ROWS : (band + 1) * ROWS]
+        if _EMPTY in values:
+            continue
+        digest = hashlib.blake2b(f"{band}:{values}".encode(), digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "big") >> 1)
+    return keys
+
+
+def same_text(a, b):
+    """Whether two texts are the same text: letters, digits and punctuation alike once
+    spaces are ignored and full-width forms folded."""
+    return "".join(fold(a).split()) == "".join(fold(b).split())
+
+
+def similarity(a, b):
+    """Share of the smaller text's shingles found in the other (dedupe's containment)."""
+    return containment(shingles(fold(a)), shingles(fold(b)))

@@ -7,24 +7,28 @@ import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from speeches.extract import annotate_speech
 from speeches.ingest.archive import ZIP_SUFFIXES, zip_members
 from speeches.ingest.decode import decode_bytes
+from speeches.ingest.dedupe import CONTAINMENT, band_keys, same_text, similarity
 from speeches.ingest.documents import docx_paragraphs, html_to_text
 from speeches.ingest.errors import IngestError
 from speeches.ingest.parse import parse_compilation, parse_single
 from speeches.ingest.records import (
+    is_tabular,
     parse_field_map,
     parse_records,
     rows_from_csv,
     rows_from_json,
     rows_from_jsonl,
+    rows_from_tsv,
 )
 from speeches.ingest.sanitise import sanitise_document
-from speeches.models import Section, Source, SourceContent, Speech
+from speeches.models import ReviewItem, Section, SimilarityKey, Source, SourceContent, Speech
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +64,24 @@ def _check_page_size(raw):
 
 @reader(".txt", ".text")
 def read_text_page(raw, path, field_map=None):
-    _check_page_size(raw)
     text, encoding = decode_bytes(raw)
+    # A text file may be a table (year<TAB>text per line): records, not a page.
+    if is_tabular(text):
+        return _table_records(text, field_map), encoding
+    _check_page_size(raw)
     return parse_compilation(text, fallback_title=Path(path).stem), encoding
+
+
+@reader(".tsv", ".tab")
+def read_tsv(raw, path, field_map=None):
+    text, encoding = decode_bytes(raw)
+    return _table_records(text, field_map), encoding
+
+
+def _table_records(text, field_map):
+    fields = parse_field_map(field_map)
+    rows, bad, columns = rows_from_tsv(text, fields)
+    return parse_records(rows, bad, fields, columns)
 
 
 @reader(".html", ".htm", ".xhtml")
@@ -78,7 +97,7 @@ def read_html_page(raw, path, field_map=None):
 @reader(".docx")
 def read_word(raw, path, field_map=None):
     paragraphs, title = docx_paragraphs(raw)
-    return parse_single(paragraphs, title=title), "docx"
+    return parse_single(paragraphs, title=title, hint=Path(path).stem), "docx"
 
 
 @reader(".doc")
@@ -101,7 +120,8 @@ def read_json(raw, path, field_map=None):
 @reader(".csv")
 def read_csv(raw, path, field_map=None):
     text, encoding = decode_bytes(raw)
-    return parse_records(*rows_from_csv(text), parse_field_map(field_map)), encoding
+    rows, bad, columns = rows_from_csv(text)
+    return parse_records(rows, bad, parse_field_map(field_map), columns), encoding
 
 
 @dataclass
@@ -114,9 +134,18 @@ class FileReport:
     updated: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
     duplicates_merged: int = 0
+    # Speeches already in the archive from another file: {"uid", "into"|"of", "source", …}.
+    merged_with_archive: list = field(default_factory=list)
+    near_duplicates: list = field(default_factory=list)
     debris_removed: dict = field(default_factory=dict)
+    # The web furniture removed, line by line ("kind: line as written").
+    furniture_removed: list = field(default_factory=list)
     repairs: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+
+    @property
+    def speech_uids(self):
+        return [*self.created, *self.updated, *self.unchanged]
 
     def as_dict(self):
         return asdict(self)
@@ -180,12 +209,27 @@ def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None, on_
         sanitise_document(doc)
         with transaction.atomic():
             _store(doc, raw, path, encoding, status, report, on_speech)
+        _apply_index_updates()
     except IngestError as exc:
         return report.fail(str(exc))
     except Exception as exc:  # a bug or a database failure: report it, keep the batch going
         log.exception("import of %s failed", path)
         return report.fail(f"意外错误({type(exc).__name__}):{exc}")
     return report
+
+
+def _apply_index_updates():
+    """Apply the file's index updates, waiting for the index writer when another process
+    holds it. The commit's own drain gives up at once when a web request's save holds the
+    writer; that request would then go on draining an import's updates file after file
+    while its curator waits. Waiting here hands the queue back to the import (and, while a
+    rebuild holds the writer, waits for the rebuild, which serves what was queued)."""
+    # Inside an outer transaction (a caller's, a test's) nothing is committed yet: the
+    # queue is applied when that commits.
+    if getattr(settings, "SEARCH_INDEX_UPDATES", "on_commit") == "on_commit" and not transaction.get_connection().in_atomic_block:
+        from speeches.search import process_pending
+
+        process_pending(blocking=True)
 
 
 def _check_speeches(doc):
@@ -201,11 +245,14 @@ def _check_speeches(doc):
 
 
 def _store(doc, raw, path, encoding, status, report, on_speech=None):
-    source = _upsert_source(doc, raw, path, encoding)
+    source, earlier_path = _upsert_source(doc, raw, path, encoding)
     report.source_id = source.pk
     report.duplicates_merged = doc.duplicates_merged
     report.debris_removed = dict(doc.debris)
+    report.furniture_removed = list(doc.furniture)
     report.warnings.extend(doc.warnings)
+    if earlier_path:
+        report.warnings.append(f"与此前导入的 {file_name(earlier_path)} 内容完全相同：其中的讲话即本文件的讲话")
 
     existing = list(source.speeches.all())
     by_hash = {s.content_hash: s for s in existing}
@@ -222,8 +269,17 @@ def _store(doc, raw, path, encoding, status, report, on_speech=None):
             if candidate and candidate.pk not in matched and candidate.content_hash not in incoming_hashes:
                 speech = candidate
         report.repairs.extend({"speech": parsed.title, **r} for r in parsed.repairs)
+        near = None
         if speech is None:
-            speech = _create_speech(source, parsed, status)
+            twin, score = copy_in_archive(parsed.body, parsed.content_hash, exclude_source=source)
+            if twin is not None and score == 1.0:
+                speech = _create_speech(source, parsed, Speech.WITHDRAWN, merged_into=twin)
+                report.merged_with_archive.append(
+                    {"uid": speech.uid, "into": twin.uid, "title": twin.title, "source": file_name(twin.source.path)}
+                )
+            else:
+                speech = _create_speech(source, parsed, status)
+                near = (twin, score) if twin is not None else None
             report.created.append(speech.uid)
         elif _update_speech(speech, parsed):
             report.updated.append(speech.uid)
@@ -234,6 +290,9 @@ def _store(doc, raw, path, encoding, status, report, on_speech=None):
         matched.add(speech.pk)
         # extraction
         annotate_speech(speech)
+        _write_similarity_keys(speech)
+        if near:
+            report.near_duplicates.append(_flag_near_duplicate(speech, *near))
     for speech in existing:
         if speech.pk not in matched:
             report.warnings.append(
@@ -241,7 +300,71 @@ def _store(doc, raw, path, encoding, status, report, on_speech=None):
             )
 
 
+def file_name(path):
+    """The name of an imported file (a zip member's own name), never the server's folders."""
+    return str(path).rsplit("!/", 1)[-1].replace("\\", "/").rsplit("/", 1)[-1]
+
+
+# Candidates compared in full for each new speech, the most band-sharing first. A copy
+# shares most of the fingerprint's bands (a text of Jaccard similarity 0.9 shares two or
+# more of 8 with probability 0.998); texts that only quote each other share one by chance.
+MAX_COPY_CANDIDATES = 5
+MIN_SHARED_BANDS = 2
+
+
+def copy_in_archive(body, text_hash="", exclude_source=None):
+    """(speech, similarity) of the archive's closest copy of body from another source:
+    similarity 1.0 for the same text (spaces and full-width forms aside), else the share of
+    shingles in common when it is at least dedupe's CONTAINMENT; (None, 0.0) when none.
+    Candidates share a band of the fingerprint, or the content hash (title and text) for a
+    text too short for a fingerprint."""
+    # Keys and hashes by their own indexes first; the few speeches found are then checked.
+    shared = {}
+    if keys := band_keys(body):
+        for speech_id in SimilarityKey.objects.filter(key__in=keys).values_list("speech_id", flat=True):
+            shared[speech_id] = shared.get(speech_id, 0) + 1
+    if text_hash:
+        for speech_id in Speech.objects.filter(content_hash=text_hash).values_list("pk", flat=True):
+            shared[speech_id] = shared.get(speech_id, 0) + len(keys) + MIN_SHARED_BANDS
+    candidates = Speech.objects.filter(pk__in=shared, merged_into=None).exclude(status=Speech.WITHDRAWN)
+    if exclude_source is not None:
+        candidates = candidates.exclude(source=exclude_source)
+    eligible = [pk for pk in candidates.values_list("pk", flat=True) if shared[pk] >= MIN_SHARED_BANDS]
+    ranked = sorted(eligible, key=lambda pk: (-shared[pk], pk))[:MAX_COPY_CANDIDATES]
+    best, best_score = None, 0.0
+    for other in Speech.objects.filter(pk__in=ranked).select_related("source").order_by("pk"):
+        if same_text(other.body, body):
+            return other, 1.0
+        score = similarity(other.body, body)
+        if score >= CONTAINMENT and score > best_score:
+            best, best_score = other, score
+    return best, round(best_score, 3)
+
+
+def _write_similarity_keys(speech):
+    speech.similarity_keys.all().delete()
+    SimilarityKey.objects.bulk_create(SimilarityKey(speech=speech, key=key) for key in band_keys(speech.body))
+
+
+def _flag_near_duplicate(speech, twin, score):
+    """Queue a near-duplicate for a curator (after extraction, which clears pending items)."""
+    from speeches.curation.review import near_duplicate_value
+
+    value = near_duplicate_value(twin)
+    reason = f"与“{twin.title}”({twin.uid},来自 {file_name(twin.source.path)})相似度 {score:.0%}:合并,或确认两篇都保留"
+    # In the import log too, so the queue's refresh keeps the flag (speeches.curation.review).
+    speech.import_log = [*speech.import_log, {"kind": NEAR_DUPLICATE, "note": value, "reason": reason}]
+    speech.save(update_fields=["import_log"])
+    ReviewItem.objects.get_or_create(
+        speech=speech, field=ReviewItem.DUPLICATE, value=value,
+        defaults={"confidence": 0.5, "reason": reason[:300]},
+    )
+    return {"uid": speech.uid, "of": twin.uid, "title": twin.title, "source": file_name(twin.source.path), "similarity": score}
+
+
 def _upsert_source(doc, raw, path, encoding):
+    """(source, the path it was first imported from when that is another file with the
+    same bytes, else None)."""
     digest = hashlib.sha256(raw).hexdigest()
     source = Source.objects.filter(raw_sha256=digest).first() or Source.objects.filter(path=path).first()
     published = doc.published_at
@@ -258,24 +381,34 @@ def _upsert_source(doc, raw, path, encoding):
     if source is None:
         source = Source.objects.create(path=path, **fields)
         SourceContent.objects.create(source=source, raw_bytes=raw)
-        return source
+        return source, None
+    earlier = source.path if source.path != path and source.raw_sha256 == digest else None
     changed = [name for name, value in fields.items() if getattr(source, name) != value]
     if changed:
         for name in changed:
             setattr(source, name, fields[name])
         source.save()
         SourceContent.objects.update_or_create(source=source, defaults={"raw_bytes": raw})
-    return source
+    return source, earlier
 
 
-def _import_log(parsed):
+NEAR_DUPLICATE = "near_duplicate"
+
+
+def _import_log(parsed, speech=None):
+    """The speech's import log: what the parse did, and the near-duplicate flags an earlier
+    import of it raised (they come from the archive, not from the file)."""
     log = [{"kind": "repair", **r} for r in parsed.repairs]
     log += [{"kind": "merged_copy", "note": note} for note in parsed.notes]
+    log += parsed.log
+    if speech is not None:
+        log += [e for e in speech.import_log if isinstance(e, dict) and e.get("kind") == NEAR_DUPLICATE]
     return log
 
 
-def _create_speech(source, parsed, status):
+def _create_speech(source, parsed, status, merged_into=None):
     speech = Speech.objects.create(
+        merged_into=merged_into,
         uid=Speech.new_uid(parsed.content_hash),
         title=parsed.title[:300],
         body=parsed.body,
@@ -302,7 +435,7 @@ def _update_speech(speech, parsed):
         "position": parsed.position,
         "content_hash": parsed.content_hash,
         "copies": parsed.copies,
-        "import_log": _import_log(parsed),
+        "import_log": _import_log(parsed, speech),
         **parsed.given_metadata(),
     }
     changed = [

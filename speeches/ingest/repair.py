@@ -9,6 +9,9 @@ goes; the fragment's own stop stays only where the next part begins a new senten
 import re
 from dataclasses import dataclass
 
+from speeches.ingest.lines import OUTLINE_START
+from speeches.ingest.width import fold
+
 # Phrases these sites link; a short line that is one of them, cut out of its sentence,
 # is a fragment.
 LINKED_PHRASES = (
@@ -19,9 +22,8 @@ LINKED_PHRASES = (
 )
 _FRAGMENT = re.compile(r"^(" + "|".join(sorted(LINKED_PHRASES, key=len, reverse=True)) + r")[。.]$")
 # Where the text after a fragment cannot start a sentence, the fragment's stop is the
-# scraper's, not the author's.
-_CONTINUATION_START = re.compile(r"^[,,、;;:::》」』)\)\]】”’的中上下里内外前后时等和与及或之为了地得着过]")
-_NUMBERED_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[((][一二三四五六七八九十\d]+[))]|\d{1,2}[、.．])")
+# scraper's, not the author's (folded text).
+_CONTINUATION_START = re.compile(r"^[,、;:》」』)\]】”’的中上下里内外前后时等和与及或之为了地得着过]")
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,12 @@ def repair_fragments(paragraphs):
     i = 0
     while i < len(paragraphs):
         line = paragraphs[i]
-        m = _FRAGMENT.match(line)
+        m = _FRAGMENT.match(fold(line))
         if m and out and out[-1].endswith("。") and i + 1 < len(paragraphs):
             following = paragraphs[i + 1]
-            if not _NUMBERED_START.match(following):
+            if not OUTLINE_START.match(fold(following)):
                 phrase = m.group(1)
-                stop = "" if _CONTINUATION_START.match(following) else "。"
+                stop = "" if _CONTINUATION_START.match(fold(following)) else "。"
                 joined = out[-1][:-1] + phrase + stop + following
                 repairs.append(Repair(fragment=line, result=_excerpt(joined, len(out[-1]) - 1, phrase)))
                 out[-1] = joined

@@ -1,7 +1,9 @@
 """Full-text search over the archive: the only package that knows Whoosh.
 
-    search(params_or_request)      -> SearchResults (hits, total, facets, notes)
-    matching_ids(params_or_request) -> set of the ids of every speech found (exports, checks)
+    search(params_or_request)      -> SearchResults (hits, total, tiers, facets, notes):
+                                      the speeches holding the query as typed, else those
+                                      holding all its words, then some (tiers.py)
+    matching_ids(params_or_request) -> set of the ids of every speech listed (exports, feeds)
     SearchRequest.from_params(GET) -> validated search form
     enqueue(speech_ids)            queue re-indexing after bulk changes that send no signals
     process_pending()              apply the queue now

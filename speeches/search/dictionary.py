@@ -93,3 +93,17 @@ def segmenter():
 def cut_words(text):
     """The words of text, folded, in order (punctuation and spaces dropped)."""
     return list(filter(is_word, segmenter().cut(word_text(text))))
+
+
+def tag_words(text):
+    """(word, part of speech) for each token of text, folded, in order: jieba's tag
+    set (n noun, v verb, r pronoun, u… particle, x other…); words of the archive's
+    vocabulary have an empty tag. Punctuation and spaces are tokens too."""
+    return [(word, tag or "") for word, tag in segmenter().tag(word_text(text))]
+
+
+def search_pieces(word):
+    """The shorter words inside a long word, as jieba's search mode cuts them
+    (中华人民共和国 -> 中华, 人民, 共和国…), folded, the word itself left out."""
+    folded = word_text(word)
+    return [piece for piece in segmenter().cut_for_search(folded) if len(piece) >= 2 and piece != folded]

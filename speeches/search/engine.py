@@ -1,15 +1,13 @@
-"""Running a search: request → Whoosh queries → hits, facets, snippets."""
+"""Running a search: request → tiers of matching documents (tiers.py) → hits, facets, snippets."""
 
 import re
 from dataclasses import dataclass, field
 
 from django.db.models import F, Q
-from whoosh import query as wq
 
 from speeches.models import Official, Region, Speech, Topic
-from speeches.search import columns, store
-from speeches.search.dictionary import cut_words
-from speeches.search.evaluate import CHAR_MATCH_WEIGHT, Evaluator, top
+from speeches.search import columns, store, tiers
+from speeches.search.evaluate import Evaluator
 from speeches.search.highlight import excerpt, highlight
 from speeches.search.query import parse
 
@@ -94,6 +92,13 @@ class Hit:
     title_html: str
     snippet: str
     section: object  # Section or None
+    tier: str = tiers.EXACT  # see tiers.py
+    matched: list = field(default_factory=list)  # the query's words (or literals) the speech holds
+    missing: list = field(default_factory=list)  # the query's words it lacks (word tiers)
+
+    @property
+    def tier_label(self):
+        return tiers.TIER_LABELS[self.tier]
 
     @property
     def section_anchor(self):
@@ -118,6 +123,8 @@ class Hit:
             "region": {"code": speech.region.code, "name": speech.region.name} if speech.region else None,
             "topics": [{"slug": t.slug, "name": t.name} for t in speech.topics.all()],
             "score": self.score,
+            "tier": self.tier,
+            "matched": list(self.matched),
         }
 
 
@@ -139,6 +146,25 @@ class SearchResults:
     filters: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     per_page: int = PER_PAGE
+    # [{"tier", "label", "count"}] in the order listed (tiers.py); total is their sum.
+    tiers: list = field(default_factory=list)
+    words: object = None  # words.QueryWords when the speeches are found by the query's words
+
+    @property
+    def by_words(self):
+        return self.words is not None
+
+    @property
+    def hit_groups(self):
+        """The page's hits cut where the tier changes: [(tier dict, first number, hits)]."""
+        groups, number = [], self.first_number
+        labels = {tier["tier"]: tier for tier in self.tiers}
+        for hit in self.hits:
+            if not groups or groups[-1][0]["tier"] != hit.tier:
+                groups.append((labels.get(hit.tier, {"tier": hit.tier, "label": hit.tier_label}), number, []))
+            groups[-1][2].append(hit)
+            number += 1
+        return groups
 
     @property
     def page(self):
@@ -180,67 +206,10 @@ class SearchResults:
             "page": self.page,
             "per_page": self.per_page,
             "notes": list(self.notes),
+            "tiers": [dict(tier) for tier in self.tiers],
             "results": [hit.as_dict() for hit in self.hits],
             "facets": self.facets,
         }
-
-
-# The query in Whoosh's terms ------------------------------------------------------
-#
-# What a search means, written as Whoosh queries: evaluate.py runs the same thing
-# over posting blocks (much faster), and the tests check the two agree
-# (tests/test_bench_search_equivalence.py).
-
-
-def _char_query(fieldname, needle):
-    if len(needle) <= 2:
-        return wq.Term(fieldname, needle)
-    return wq.Phrase(fieldname, [needle[i : i + 2] for i in range(len(needle) - 1)])
-
-
-def literal_query(needle):
-    """Documents whose title or text contains needle (matchable form) literally."""
-    return wq.Or(
-        [_char_query("title_chars", needle), _char_query("body_chars", needle)],
-        boost=CHAR_MATCH_WEIGHT,
-    )
-
-
-def _ranking_query(parsed):
-    words = []
-    for literal in parsed.positive:
-        words.extend(w for w in cut_words(literal.text) if w not in words)
-    terms = [
-        wq.Term(fieldname, word)
-        for word in words
-        for fieldname in ("title_words", "headings_words", "body_words")
-    ]
-    return wq.Or(terms) if terms else None
-
-
-def _match_query(parsed):
-    required = wq.And(
-        [wq.Or([literal_query(lit.needle) for lit in clause]) for clause in parsed.clauses]
-    )
-    if parsed.excluded:
-        required = wq.AndNot(required, wq.Or([literal_query(lit.needle) for lit in parsed.excluded]))
-    return required
-
-
-def _filter_query(request):
-    terms = [wq.Term("status", Speech.PUBLISHED)]
-    if request.region:
-        terms.append(wq.Term("region", request.region))
-    if request.topic:
-        terms.append(wq.Term("topic", request.topic))
-    if request.official:
-        terms.append(wq.Term("official", request.official))
-    if request.year_range:
-        first, last = request.year_range
-        terms.append(wq.Term("year", first) if first == last else wq.TermRange("year", first, last))
-    if request.kind:
-        terms.append(wq.Term("kind", request.kind))
-    return wq.And(terms)
 
 
 # Facets ------------------------------------------------------------------------
@@ -323,14 +292,6 @@ def _nothing_to_search(parsed, request):
     return parsed.is_empty and (parsed.typed or not request.has_filters)
 
 
-def whoosh_form(parsed, request):
-    """(match, ranking or None, filter): the search as Whoosh queries. Whoosh's own
-    answer is set(docs_for_query(And([match, filter]))) for the documents found and
-    search(AndMaybe(match, ranking), filter=those) for their order."""
-    match = _match_query(parsed) if not parsed.is_empty else wq.Every()
-    return match, (_ranking_query(parsed) if not parsed.is_empty else None), _filter_query(request)
-
-
 def _filtered(docs, docset, request):
     """docset without unpublished documents and those the request's filters leave out."""
     docset -= docs.unpublished()
@@ -352,19 +313,41 @@ def _filtered(docs, docset, request):
     return docset
 
 
-def _matching_docnums(searcher, parsed, request, scored=False):
-    """(the set of matching published document numbers, their scores or None, columns)."""
+def _listing(searcher, parsed, request):
+    """(tiers.Listing of the published documents the request finds, columns, evaluator)."""
     docs = columns.for_reader(searcher.reader())
     evaluator = Evaluator(searcher, docs)
-    if parsed.is_empty:
-        docset, scores = evaluator.live_docs(), None
+    if parsed.is_empty:  # filters alone: every speech they keep
+        found = tiers.Listing(tiers=[(tiers.EXACT, _filtered(docs, evaluator.live_docs(), request))])
     else:
-        found = evaluator.match(parsed, scored)
-        docset, scores = found.docs, found.scores
-    docset = _filtered(docs, docset, request)
-    if scored and scores is not None:
-        evaluator.add_ranking(parsed, docset, scores)
-    return docset, scores, docs
+        found = tiers.listing(evaluator, parsed, lambda docset: _filtered(docs, docset, request))
+    found.tiers = [(tier, docset) for tier, docset in found.tiers if docset]
+    return found, docs, evaluator
+
+
+def _word_notes(listing):
+    """What the user is told when the speeches are found by the query's words."""
+    words = listing.words
+    if words is None:
+        return []
+    notes = []
+    if words.split:
+        note = f"没有讲话含有完整的检索词，已按其中的词语查找：{'、'.join(words.labels)}"
+        if words.optional:
+            note += f"（不要求出现：{'、'.join(words.optional)}）"
+        notes.append(note + "。")
+    listed = listing.docs
+    if not listed:
+        if words.split:
+            notes.append(f"也没有讲话含有其中任何一个词语：{'、'.join(words.labels)}。")
+        return notes
+    if not any(tier == tiers.ALL_WORDS for tier, _docs in listing.tiers):
+        absent = [unit.label for unit, docs in zip(words.units, listing.unit_docs, strict=True) if not docs & listed]
+        if absent:
+            notes.append(f"没有同时包含全部词语的讲话；以下结果不含：{'、'.join(absent)}。")
+        else:
+            notes.append("没有同时包含全部词语的讲话；以下结果各含其中一部分，每条都列出所含的词语。")
+    return notes
 
 
 def search(request):
@@ -387,32 +370,46 @@ def search(request):
         sort = "newest"  # nothing to rank by
     first = (request.page - 1) * PER_PAGE
     limit = first + PER_PAGE
-    docset, scores, docs = _matching_docnums(searcher, parsed, request, scored=sort == "relevance")
-    results.total = len(docset)
+    listing, docs, evaluator = _listing(searcher, parsed, request)
+    results.words = listing.words
+    results.notes.extend(_word_notes(listing))
+    results.tiers = [{"tier": tier, "label": tiers.TIER_LABELS[tier], "count": len(docset)} for tier, docset in listing.tiers]
+    results.total = listing.total
+    docset = listing.docs
     results.facets = _facets(docs, docset, request, region)
     if first >= results.total:
         return results
     if sort == "relevance":
-        page = [(docnum, scores[docnum]) for docnum in top(scores, docset, limit)[first:limit]]
+        scores = tiers.scores(listing, evaluator)
+        page = [(docnum, tier, scores[docnum]) for docnum, tier in tiers.ranked(listing, scores, limit)[first:limit]]
     else:
-        page = [(docnum, None) for docnum in docs.first_in_order(sort, docset, limit)[first:limit]]
-    results.hits = _hits(searcher, page, parsed, scored=sort == "relevance")
+        page = [(docnum, tier, None) for docnum, tier in tiers.in_date_order(listing, docs, sort, limit)[first:limit]]
+    results.hits = _hits(searcher, page, parsed, listing, evaluator)
     return results
 
 
 def matching_ids(request):
-    """The ids of every published speech the search finds (no ranking, no page)."""
+    """The ids of every published speech the search lists, all tiers (no ranking, no page)."""
     request = _as_request(request)
     parsed = parse(request.q)
     searcher = store.searcher()
     if searcher is None or _nothing_to_search(parsed, request):
         return set()
-    docnums, _scores, _docs = _matching_docnums(searcher, parsed, request)
-    return {int(searcher.stored_fields(docnum)["id"]) for docnum in docnums}
+    listing, _docs, _evaluator = _listing(searcher, parsed, request)
+    return {int(searcher.stored_fields(docnum)["id"]) for docnum in listing.docs}
 
 
-def _hits(searcher, page, parsed, scored):
-    ids = [int(searcher.stored_fields(docnum)["id"]) for docnum, _ in page]
+def _matched(docnum, tier, parsed, listing, evaluator):
+    """(the query's words or literals the document holds, the words it lacks)."""
+    if listing.words is None:
+        return [lit.text for lit in parsed.positive if docnum in evaluator.occurrences(lit.needle).docs], []
+    held = set(listing.matched(docnum))
+    labels = listing.words.labels
+    return [labels[i] for i in sorted(held)], [label for i, label in enumerate(labels) if i not in held]
+
+
+def _hits(searcher, page, parsed, listing, evaluator):
+    ids = [int(searcher.stored_fields(docnum)["id"]) for docnum, _tier, _score in page]
     speeches = (
         Speech.objects.published()
         .filter(Q(merged_into=None) | Q(merged_into=F("pk")))
@@ -421,20 +418,24 @@ def _hits(searcher, page, parsed, scored):
         .prefetch_related("topics", "sections")
         .in_bulk(ids)
     )
-    needles = [literal.needle for literal in parsed.positive]
+    needles = listing.needles
     hits = []
-    for (_docnum, score), speech_id in zip(page, ids, strict=True):
+    for (docnum, tier, score), speech_id in zip(page, ids, strict=True):
         speech = speeches.get(speech_id)
         if speech is None:  # deleted or withdrawn since the index was written
             continue
         found = excerpt(speech.body, list(speech.sections.all()), needles)
+        matched, missing = _matched(docnum, tier, parsed, listing, evaluator)
         hits.append(
             Hit(
                 speech=speech,
-                score=round(score, 4) if scored and score is not None else None,
+                score=round(score, 4) if score is not None else None,
                 title_html=highlight(speech.title, needles),
                 snippet=found.html,
                 section=found.section,
+                tier=tier,
+                matched=matched,
+                missing=missing,
             )
         )
     return hits

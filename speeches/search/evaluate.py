@@ -2,29 +2,31 @@
 
 Whoosh's matchers walk postings one document at a time through a tree of Python
 objects; at 10,000 speeches a common character costs a search tens of milliseconds
-to match and as much again to score. The engine's queries have one fixed shape
-(engine.whoosh_query spells it in Whoosh's terms):
+to match and as much again to score. What the engine asks has a fixed shape, so it
+is evaluated here directly, a block of postings at a time:
 
-    match   = AND over clauses of (OR over literals), minus the excluded literals
-    literal = 0.5 × (title_chars part + body_chars part): a term for one or two
-              characters, else the phrase of its adjacent pairs
-    ranking = OR of the query's words in title_words, headings_words, body_words
-    score   = match score + ranking score (Whoosh's AndMaybe)
+    occurrences(needle)  where a string occurs literally, and how often, in titles
+                         and texts: the character field's term for one or two
+                         characters, else the positions of its adjacent pairs
+    match(parsed)        AND over clauses of (OR over literals), minus the excluded
+    bm25f(needles, docs) the documents' scores, below
 
-so it is evaluated here directly: a term's document numbers, weights and, for
-phrases, positions are read a block at a time; documents are sets; a term scores
-with Whoosh's BM25F and Whoosh's statistics (idf, average field length, field
-lengths as stored), a phrase scores the sum of its terms, compound queries sum
-their parts, and the page is the top documents by (score, then document number),
-exactly as Whoosh's collector orders them. Scores equal Whoosh's up to the order
-in which floating-point sums are added.
+Scores are BM25F (Robertson and Zaragoza) over the literal occurrences: a needle's
+counts in the title (×3) and in the text, each normalised by its field's length,
+are added before they saturate, so a word in a title weighs three times one in the
+text but never more than the word repeated; Whoosh's own BM25F saturates each field
+apart, and one title word outscored every word of a query in the text. Statistics
+are the index's: document count, average field length and field lengths as stored;
+a needle's document frequency is the number of documents holding it literally.
 
+Whoosh's BM25F on a word field stays for more-like-this (weighted_terms).
 Reads Whoosh 2.7's block attributes (pinned in requirements.txt).
 """
 
 from dataclasses import dataclass, field
 from heapq import nlargest
 from itertools import accumulate
+from math import log
 from pickle import loads
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -33,12 +35,11 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.system import _INT_SIZE
 
-from speeches.search.dictionary import cut_words
-
 CHAR_FIELDS = ("title_chars", "body_chars")
-WORD_FIELDS = ("title_words", "headings_words", "body_words")
-# Literal (character) matches decide what is found; words decide the order.
-CHAR_MATCH_WEIGHT = 0.5
+# BM25F: saturation and length normalisation (the usual values, Whoosh's defaults); an
+# occurrence counts its field's boost (schema.py: title 3, text 1).
+K1 = 1.2
+B = 0.75
 
 
 @dataclass
@@ -116,9 +117,13 @@ def _position_decoder(format_):
 
 
 @dataclass
-class Found:
+class Occurrences:
+    """Where a needle occurs literally: the documents holding it in the title or the
+    text, and how often in each field, times the field's boost (title 3, text 1:
+    schema.py), as the field's postings weigh it."""
+
     docs: set
-    scores: dict | None  # docnum -> score; None when scores were not asked for
+    weights: dict  # field name -> {docnum: occurrences × field boost}
 
 
 class Evaluator:
@@ -129,8 +134,9 @@ class Evaluator:
         self.reader = searcher.reader()
         self.columns = columns
         self.weighting = searcher.weighting
+        self._occurrences = {}  # needle -> Occurrences, for the life of one search
 
-    # Scoring ----------------------------------------------------------------------
+    # Scoring (Whoosh's BM25F, for more-like-this) ---------------------------------
 
     def _bm25(self, fieldname, term):
         """(idf, avgfl, B, K1) for a term, as Whoosh's BM25F scorer takes them."""
@@ -157,13 +163,13 @@ class Evaluator:
 
     # Matching ---------------------------------------------------------------------
 
-    def _field_literal(self, fieldname, needle, scored):
-        """Documents whose field holds needle literally, with the term's (or the
-        phrase's summed terms') scores."""
+    def _field_occurrences(self, fieldname, needle):
+        """{docnum: occurrences of needle × the field's boost} of the documents whose
+        field holds it."""
         if len(needle) <= 2:
+            # A posting's weight is its frequency times the field's boost.
             postings = read_postings(self.reader, fieldname, needle)
-            docs = set(postings.ids)
-            return docs, (self._term_scores(fieldname, needle, postings) if scored else None)
+            return dict(zip(postings.ids, postings.weights, strict=True))
         pairs = [needle[i : i + 2] for i in range(len(needle) - 1)]
         distinct = list(dict.fromkeys(pairs))
         postings = {pair: read_postings(self.reader, fieldname, pair, positions=True) for pair in distinct}
@@ -172,13 +178,15 @@ class Evaluator:
             ids = postings[pair].ids
             candidates = set(ids) if candidates is None else candidates.intersection(ids)
             if not candidates:
-                return set(), ({} if scored else None)
+                return {}
         decode = _position_decoder(self.reader.schema[fieldname].format)
         # Pairs at offsets 0, 2, 4, … (and the last) spell the whole needle: only their
-        # positions are checked, the rarest first. Pair i must sit at start + i.
+        # positions are checked, the rarest first. Pair i must sit at start + i; each
+        # start left is an occurrence.
         cover = sorted({*range(0, len(pairs), 2), len(pairs) - 1}, key=lambda i: len(postings[pairs[i]].ids))
         where = {i: dict(zip(postings[pairs[i]].ids, postings[pairs[i]].values, strict=True)) for i in cover}
-        docs = set()
+        boost = self.reader.schema[fieldname].format.field_boost
+        counts = {}
         for docnum in candidates:
             first = cover[0]
             starts = {p - first for p in decode(where[first][docnum])}
@@ -187,70 +195,71 @@ class Evaluator:
                 if not starts:
                     break
             if starts:
-                docs.add(docnum)
-        if not scored:
-            return docs, None
-        scores = dict.fromkeys(docs, 0.0)
-        for pair in pairs:  # a pair repeated in the needle counts each time, as in Whoosh
-            for docnum, score in self._term_scores(fieldname, pair, postings[pair], only=docs).items():
-                scores[docnum] += score
-        return docs, scores
+                counts[docnum] = len(starts) * boost
+        return counts
 
-    def literal(self, needle, scored):
-        """Documents whose title or text holds needle (matchable form) literally."""
-        docs, scores = set(), {} if scored else None
-        for fieldname in CHAR_FIELDS:
-            found, found_scores = self._field_literal(fieldname, needle, scored)
-            docs |= found
-            if scored:
-                for docnum, score in found_scores.items():
-                    scores[docnum] = scores.get(docnum, 0.0) + score
-        if scored:
-            scores = {docnum: score * CHAR_MATCH_WEIGHT for docnum, score in scores.items()}
-        return Found(docs, scores)
-
-    def _any_of(self, literals, scored):
-        found = Found(set(), {} if scored else None)
-        for literal in literals:
-            part = self.literal(literal.needle, scored)
-            found.docs |= part.docs
-            if scored:
-                for docnum, score in part.scores.items():
-                    found.scores[docnum] = found.scores.get(docnum, 0.0) + score
+    def occurrences(self, needle):
+        """Occurrences of needle (matchable form) in titles and texts, read once per search."""
+        found = self._occurrences.get(needle)
+        if found is None:
+            found = Occurrences(set(), {})
+            for fieldname in CHAR_FIELDS:
+                weights = found.weights[fieldname] = self._field_occurrences(fieldname, needle)
+                found.docs.update(weights)
+            self._occurrences[needle] = found
         return found
 
-    def match(self, parsed, scored):
-        """Documents matching every clause and no excluded literal, with scores."""
-        result = Found(set(), {} if scored else None)
-        if not parsed.clauses:
-            return result
+    def _any_of(self, literals):
+        docs = set()
+        for literal in literals:
+            docs |= self.occurrences(literal.needle).docs
+        return docs
+
+    def match(self, parsed):
+        """Documents holding every clause (one of its literals) and no excluded literal."""
         result = None
         for clause in parsed.clauses:
-            found = self._any_of(clause, scored)
-            if result is None:
-                result = found
-            else:
-                result.docs &= found.docs
-                if scored:
-                    result.scores = {d: result.scores[d] + found.scores[d] for d in result.docs}
-            if not result.docs:
-                break
-        if parsed.excluded and result.docs:
-            result.docs -= self._any_of(parsed.excluded, scored=False).docs
-        if scored:
-            result.scores = {d: result.scores[d] for d in result.docs}
+            found = self._any_of(clause)
+            result = found if result is None else result & found
+            if not result:
+                return set()
+        if result is None:
+            return set()
+        if parsed.excluded:
+            result -= self.excluded(parsed)
         return result
 
-    def add_ranking(self, parsed, docs, scores):
-        """Add the word fields' scores of the query's words (AndMaybe's optional side)."""
-        words = []
-        for literal in parsed.positive:
-            words.extend(w for w in cut_words(literal.text) if w not in words)
-        for word in words:
-            for fieldname in WORD_FIELDS:
-                postings = read_postings(self.reader, fieldname, word)
-                for docnum, score in self._term_scores(fieldname, word, postings, only=docs).items():
-                    scores[docnum] += score
+    def excluded(self, parsed):
+        """Documents holding any excluded literal."""
+        return self._any_of(parsed.excluded)
+
+    def bm25f(self, needles, docs):
+        """{docnum: score} of docs for the needles, each a term, by BM25F (see K1)."""
+        count = self.reader.doc_count()
+        fields = []
+        for fieldname in CHAR_FIELDS:
+            average = self.searcher.avg_field_length(fieldname) or 1
+            fields.append((fieldname, self.columns.lengths(fieldname), average))
+        scores = dict.fromkeys(docs, 0.0)
+        for needle in dict.fromkeys(needles):
+            found = self.occurrences(needle)
+            held = len(found.docs)
+            if not held:
+                continue
+            needle_idf = idf(held, count)
+            weighted = {}
+            for fieldname, lengths, average in fields:
+                weights = found.weights[fieldname]
+                if len(weights) > len(scores):
+                    pairs = ((d, weights[d]) for d in scores if d in weights)
+                else:
+                    pairs = ((d, w) for d, w in weights.items() if d in scores)
+                for docnum, weight in pairs:
+                    normalised = weight / ((1 - B) + B * lengths[docnum] / average)
+                    weighted[docnum] = weighted.get(docnum, 0.0) + normalised
+            for docnum, frequency in weighted.items():
+                scores[docnum] += needle_idf * frequency * (K1 + 1) / (frequency + K1)
+        return scores
 
     def weighted_terms(self, fieldname, terms):
         """{docnum: Σ weight × score} of documents holding any of the (term, weight)
@@ -271,6 +280,12 @@ class Evaluator:
             else:
                 docs.update(range(offset, offset + leaf.doc_count_all()))
         return docs
+
+
+def idf(held, count):
+    """BM25's inverse document frequency of a needle `held` by documents of `count`
+    (Lucene's form: never negative, so a common word still counts a little)."""
+    return log(1 + (count - held + 0.5) / (held + 0.5))
 
 
 def top(scores, docs, limit):

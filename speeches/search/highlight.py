@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.safestring import mark_safe
 
-from speeches.search.text import fold, literal_pattern, unfolded_pattern
+from speeches.search.text import fold, literal_source, unfolded_source
 
 SNIPPET_CHARS = 160
 CONTEXT_BEFORE = 40
@@ -23,19 +23,23 @@ MAX_MATCHES_PER_NEEDLE = 2000
 _WHITESPACE = re.compile(r"\s+")
 
 
-def _overlapping(pattern):
+def _overlapping(source):
     # A lookahead finds overlapping occurrences too (哈哈 twice in 哈哈哈).
-    return re.compile(f"(?=({pattern.pattern}))")
+    return re.compile(f"(?=({source}))")
+
+
+# Compiling costs about a millisecond a needle (every gap between two characters is a
+# class of the characters matching skips): each pattern is compiled once, when first needed.
+@functools.lru_cache(maxsize=1024)
+def _stored_text_pattern(needle):
+    """The pattern finding needle in the stored text, or None (fold the text instead)."""
+    source = unfolded_source(needle)
+    return None if source is None else _overlapping(source)
 
 
 @functools.lru_cache(maxsize=256)
-def _patterns(needle):
-    """(pattern for the stored text or None, pattern for folded text)."""
-    unfolded = unfolded_pattern(needle)
-    return (
-        _overlapping(unfolded) if unfolded is not None else None,
-        _overlapping(literal_pattern(needle)),
-    )
+def _folded_text_pattern(needle):
+    return _overlapping(literal_source(needle))
 
 
 def find_matches(text, needles):
@@ -46,12 +50,12 @@ def find_matches(text, needles):
     more than the search itself."""
     found, folded = [], None
     for number, needle in enumerate(needles):
-        unfolded, on_folded = _patterns(needle)
+        unfolded = _stored_text_pattern(needle)
         if unfolded is not None:
             matches = unfolded.finditer(text)
         else:
             folded = fold(text) if folded is None else folded
-            matches = on_folded.finditer(folded)
+            matches = _folded_text_pattern(needle).finditer(folded)
         for count, match in enumerate(matches):
             if count >= MAX_MATCHES_PER_NEEDLE:
                 break

@@ -135,25 +135,36 @@ def char_grams(text):
 def literal_pattern(needle):
     """A regex finding `needle` (already matchable) in folded text, across the
     whitespace and control characters matching ignores."""
-    return re.compile(IGNORABLE_GAP.join(re.escape(char) for char in needle))
+    return re.compile(literal_source(needle))
+
+
+def literal_source(needle):
+    """The source of literal_pattern(needle)."""
+    return IGNORABLE_GAP.join(re.escape(char) for char in needle)
 
 
 def unfolded_pattern(needle):
     """A regex finding `needle` (already matchable) in text that was NOT folded:
     each character may be any of its variants (知/知, 识/識, a/A/ａ). None when a
     character lies outside the planes variants() covers: fold the text instead."""
+    source = unfolded_source(needle)
+    return None if source is None else re.compile(source)
+
+
+def unfolded_source(needle):
+    """The source of unfolded_pattern(needle), or None."""
     parts = []
     for char in needle:
         found = variants(char)
         if found is None:
             return None
         if not found:
-            return re.compile("(?!)")  # nothing folds to it: it cannot occur
+            return "(?!)"  # nothing folds to it: it cannot occur
         if len(found) == 1:
             parts.append(re.escape(found[0]))
         else:
             parts.append("[" + "".join(re.escape(c) for c in found) + "]")
-    return re.compile(IGNORABLE_GAP.join(parts))
+    return IGNORABLE_GAP.join(parts)
 
 
 # Between two Han characters a line break or space is debris, not a word boundary.

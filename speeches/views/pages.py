@@ -96,9 +96,11 @@ def speech_list(request):
 
 def _reading_paragraphs(speech, sections):
     """Paragraphs to render: anchors of the sections starting in each, and the section's
-    own number and heading split off when the paragraph opens with them, to set in bold."""
+    own number and heading split off when the paragraph opens with them, to set in bold;
+    `note` marks the notes after the text (名词解释, 注释)."""
     paragraphs = []
-    for index, text, starting in speech.paragraphs_with_sections(sections):
+    starts = [start for _index, _text, start, _end in speech.paragraph_spans()]
+    for (index, text, starting), start in zip(speech.paragraphs_with_sections(sections), starts, strict=True):
         heading = ""
         if starting:
             first = starting[0]
@@ -111,6 +113,7 @@ def _reading_paragraphs(speech, sections):
                 "level": starting[0].level if starting else None,
                 "heading": heading,
                 "text": text[len(heading) :],
+                "note": speech.in_notes(start),
             }
         )
     return paragraphs
@@ -133,6 +136,7 @@ def speech_detail(request, uid):
         raise Http404("讲话不存在")
 
     sections = list(speech.sections.all())
+    reading = _reading_paragraphs(speech, sections)
     officials = []
     for citation in speech.citations.select_related("official"):
         if citation.official not in officials:
@@ -154,7 +158,8 @@ def speech_detail(request, uid):
         "breadcrumbs": speech.region.ancestors() if speech.region else [],
         "topics": list(speech.topics.all()),
         "sections": sections,
-        "paragraphs": _reading_paragraphs(speech, sections),
+        "paragraphs": [p for p in reading if not p["note"]],
+        "notes": [p for p in reading if p["note"]],
         "officials": officials,
         "same_source": same_source,
         "same_source_count": same_source_count,

@@ -11,8 +11,10 @@ from speeches.models import Speech
 
 class Command(BaseCommand):
     help = (
-        "导入讲话文件或文件夹:汇编页面(.txt、.html)、单篇讲话(.docx)、批量记录(.jsonl、.json、.csv)"
-        "以及它们的 .zip 压缩包。每个文件输出一份导入报告;再次导入同一文件不会改变任何内容。"
+        "导入讲话文件或文件夹：汇编页面与单篇文档（.txt、.html）、Word 文件（.docx）、"
+        "批量记录（.jsonl、.json、.csv、.tsv 或以制表符分隔的 .txt）以及它们的 .zip 压缩包。"
+        "每个文件输出一份导入报告：新建、更新、未变的讲话，与档案中副本合并或标为近似重复的讲话，"
+        "清除的杂项行与网页栏目文字，修复的片段。再次导入同一文件不会改变任何内容。"
         "有文件导入失败时退出状态为 1。"
     )
 
@@ -23,10 +25,11 @@ class Command(BaseCommand):
             "--map",
             dest="field_map",
             metavar="字段=列名,...",
-            help="JSON lines、JSON 与 CSV 文件中各字段所在的列(字段:title、text、date、year、url),"
-            "例如 title=标题,text=正文,year=年份",
+            help="批量记录（JSON lines、JSON、CSV、制表符分隔的表格）中各字段所在的列"
+            "（字段：title、text、date、year、url），写列名，表格也可写从 1 起的列号，"
+            "例如 title=标题,text=正文,year=年份 或 year=1,text=2；指定列中的日期或年份优先于正文中找到的",
         )
-        parser.add_argument("--draft", action="store_true", help="新导入的讲话存为草稿,不直接发布")
+        parser.add_argument("--draft", action="store_true", help="新导入的讲话存为草稿，不直接发布")
 
     def handle(self, *args, **options):
         paths = options["paths"]
@@ -54,16 +57,28 @@ class Command(BaseCommand):
             progress.write(f"{report.path}:导入失败:{report.error}", self.style.ERROR, stream=self.stderr)
             return
         progress.write(report.path, self.style.SUCCESS)
-        lines = [
-            f"  讲话:新建 {len(report.created)} 篇,更新 {len(report.updated)} 篇,"
-            f"未变 {len(report.unchanged)} 篇;合并重复副本 {report.duplicates_merged} 份",
-            "  清除的杂项行:" + (
-                "、".join(f"{DEBRIS_LABELS.get(kind, kind)} {n}" for kind, n in sorted(report.debris_removed.items())) or "无"
-            ),
-            f"  修复的片段:{len(report.repairs)}",
-            *(f"    {repair['fragment']} → …{repair['result']}…" for repair in report.repairs),
-        ]
-        for line in lines:
-            progress.write(line)
+        progress.write(
+            f"  讲话：新建 {len(report.created)} 篇，更新 {len(report.updated)} 篇，"
+            f"未变 {len(report.unchanged)} 篇；合并重复副本 {report.duplicates_merged} 份"
+        )
+        for merged in report.merged_with_archive:
+            progress.write(
+                f"  已合并：{merged['uid']} 与 {merged['into']}（{merged['title']}，来自 {merged['source']}）正文相同"
+            )
+        for near in report.near_duplicates:
+            progress.write(
+                f"  近似重复，已送审核：{near['uid']} 与 {near['of']}（{near['title']}，来自 {near['source']}）"
+                f"相似度 {near['similarity']:.0%}",
+                self.style.WARNING,
+            )
+        progress.write("  清除的杂项行：" + (
+            "、".join(f"{DEBRIS_LABELS.get(kind, kind)} {n}" for kind, n in sorted(report.debris_removed.items())) or "无"
+        ))
+        for line in report.furniture_removed:
+            kind, _sep, text = line.partition(": ")
+            progress.write(f"    {DEBRIS_LABELS.get(kind, kind)}：{text}")
+        progress.write(f"  修复的片段：{len(report.repairs)}")
+        for repair in report.repairs:
+            progress.write(f"    {repair['fragment']} → …{repair['result']}…")
         for warning in report.warnings:
             progress.write(f"  提示:{warning}", self.style.WARNING)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('speeches', '0012_importer_notes_in_chinese'),
+        ('speeches', '0013_importer_notes_in_chinese'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

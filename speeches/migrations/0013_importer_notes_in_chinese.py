@@ -41,6 +41,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("speeches", "0011_speech_extraction_notes")]
+    dependencies = [("speeches", "0012_speech_extraction_notes")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('speeches', '0009_jobs_run_by_a_worker_process'),
+        ('speeches', '0010_source_header_fields_notes_and_similarity_keys'),
     ]
 
     operations = [
@@ -168,5 +168,10 @@ class Migration(migrations.Migration):
             model_name='speechtopic',
             name='topic',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='speeches.topic', verbose_name='主题'),
+        ),
+        migrations.AlterField(
+            model_name='similaritykey',
+            name='speech',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='similarity_keys', to='speeches.speech', verbose_name='讲话'),
         ),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('speeches', '0010_admin_labels_in_chinese'),
+        ('speeches', '0011_admin_labels_in_chinese'),
     ]
 
     operations = [
