@@ -126,7 +126,7 @@ class SourceAdmin(admin.ModelAdmin):
             form = UploadImportForm(request.POST, request.FILES)
             if form.is_valid():
                 job = upload.queue_import(form.cleaned_data["files"], form.cleaned_data["status"], request.user)
-                self.message_user(request, f"文件已收到,正在后台导入(任务 #{job.pk});本页显示进度与导入报告。", messages.SUCCESS)
+                self.message_user(request, f"文件已收到，正在后台导入（任务 #{job.pk}）；本页显示进度与导入报告。", messages.SUCCESS)
                 return HttpResponseRedirect(job.get_absolute_url())
         else:
             form = UploadImportForm()
@@ -193,10 +193,10 @@ class RegionConfidenceFilter(admin.SimpleListFilter):
     parameter_name = "region_confidence"
     HIGH = 0.8
     BANDS = {
-        "high": ("高(≥0.8)", {"region_confidence__gte": HIGH}),
-        "medium": (f"中({REVIEW_THRESHOLD}–0.8)", {"region_confidence__gte": REVIEW_THRESHOLD, "region_confidence__lt": HIGH}),
+        "high": ("高（≥0.8）", {"region_confidence__gte": HIGH}),
+        "medium": (f"中（{REVIEW_THRESHOLD}–0.8）", {"region_confidence__gte": REVIEW_THRESHOLD, "region_confidence__lt": HIGH}),
         # Below the extraction's review threshold: these went to the review queue.
-        "low": (f"低(<{REVIEW_THRESHOLD})", {"region_confidence__lt": REVIEW_THRESHOLD}),
+        "low": (f"低（<{REVIEW_THRESHOLD}）", {"region_confidence__lt": REVIEW_THRESHOLD}),
         "none": ("无", {"region_confidence__isnull": True}),
     }
 
@@ -365,7 +365,7 @@ class SpeechAdmin(NamedAutocompleteMixin, SimpleHistoryAdmin):
         job = jobs.speeches_job(kind, queryset.values_list("pk", flat=True), request.user)
         self.message_user(
             request,
-            format_html('已交给后台处理:<a href="{}">任务 #{}({})</a>,完成后可在任务页查看结果。',
+            format_html('已交给后台处理：<a href="{}">任务 #{}（{}）</a>，完成后可在任务页查看结果。',
                         job.get_absolute_url(), job.pk, job.get_kind_display()),
             messages.SUCCESS,
         )
@@ -379,16 +379,16 @@ class SpeechAdmin(NamedAutocompleteMixin, SimpleHistoryAdmin):
         self.message_user(request, f"已发布 {len(changed)} 篇讲话。", messages.SUCCESS)
         if skipped:
             titles = "、".join(speech.title for speech in skipped[:5])
-            self.message_user(request, f"{len(skipped)} 篇是已合并的副本,仍保持撤回:{titles}", messages.WARNING)
+            self.message_user(request, f"{len(skipped)} 篇是已合并的副本，仍保持撤回：{titles}", messages.WARNING)
 
-    @admin.action(description="撤回所选讲话(公开页面、列表、订阅与搜索中不再出现)", permissions=["change"])
+    @admin.action(description="撤回所选讲话（公开页面、列表、订阅与搜索中不再出现）", permissions=["change"])
     def withdraw_speeches(self, request, queryset):
         if self._as_job(request, queryset, Job.WITHDRAW):
             return
         changed, _skipped = status.withdraw(queryset)
         self.message_user(request, f"已撤回 {len(changed)} 篇讲话。", messages.SUCCESS)
 
-    @admin.action(description="重新抽取地区、官员、主题与日期(保留人工锁定字段)", permissions=["change"])
+    @admin.action(description="重新抽取地区、官员、主题与日期（保留人工锁定字段）", permissions=["change"])
     def reextract_speeches(self, request, queryset):
         if self._as_job(request, queryset, Job.REEXTRACT):
             return
@@ -433,7 +433,7 @@ class SpeechAdmin(NamedAutocompleteMixin, SimpleHistoryAdmin):
         speeches = list(Speech.objects.filter(pk__in=ids).select_related("source", "region").order_by("pk"))
         changelist = reverse("admin:speeches_speech_changelist")
         if len(speeches) < 2:
-            self.message_user(request, "请至少选择两篇讲话:一篇保留,其余并入它。", messages.WARNING)
+            self.message_user(request, "请至少选择两篇讲话：一篇保留，其余并入它。", messages.WARNING)
             return HttpResponseRedirect(changelist)
         if request.method == "POST":
             keep = next((s for s in speeches if str(s.pk) == request.POST.get("keep")), None)
@@ -447,7 +447,7 @@ class SpeechAdmin(NamedAutocompleteMixin, SimpleHistoryAdmin):
                 else:
                     self.message_user(
                         request,
-                        f"已把 {len(merged)} 篇并入“{keep.title}”:原地址将永久跳转到这一篇,搜索中只显示这一篇。",
+                        f"已把 {len(merged)} 篇并入“{keep.title}”：原地址将永久跳转到这一篇，搜索中只显示这一篇。",
                         messages.SUCCESS,
                     )
                     return HttpResponseRedirect(reverse("admin:speeches_speech_change", args=[keep.pk]))
@@ -472,12 +472,12 @@ class SpeechAdmin(NamedAutocompleteMixin, SimpleHistoryAdmin):
                 form.add_error(None, str(exc))
             else:
                 self.message_user(
-                    request, f"已拆分:后一篇“{second.title}”({second.uid})已新建,两篇都已重新分节和抽取。",
+                    request, f"已拆分：后一篇“{second.title}”（{second.uid}）已新建，两篇都已重新分节和抽取。",
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(reverse("admin:speeches_speech_change", args=[second.pk]))
         context = _admin_context(
-            self, request, f"拆分讲话:{speech.title}",
+            self, request, f"拆分讲话：{speech.title}",
             original=speech,
             form=form,
             paragraphs=speech.paragraphs(),
@@ -513,7 +513,7 @@ class SpeechAdmin(NamedAutocompleteMixin, SimpleHistoryAdmin):
         except history.RevertError as exc:
             self.message_user(request, str(exc), messages.ERROR)
         else:
-            self.message_user(request, f"已撤销这次修改:{history.assignment_label(record)}", messages.SUCCESS)
+            self.message_user(request, f"已撤销这次修改：{history.assignment_label(record)}", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:speeches_speech_history", args=[speech.pk]))
 
 
@@ -670,14 +670,14 @@ class ReviewItemAdmin(admin.ModelAdmin):
             return ""
         return format_html('<a href="{}">修正…</a>', reverse("admin:speeches_reviewitem_fix", args=[item.pk]))
 
-    @admin.action(description="确认所选项(无需修改,不再询问)", permissions=["change"])
+    @admin.action(description="确认所选项（无需修改，不再询问）", permissions=["change"])
     def accept_items(self, request, queryset):
         from speeches.extract.review import apply_decision
 
         for item in queryset.select_related("speech"):
             apply_decision(item, ReviewItem.ACCEPTED, request.user)
 
-    @admin.action(description="否决所选抽取结果(重新抽取时不再采用)", permissions=["change"])
+    @admin.action(description="否决所选抽取结果（重新抽取时不再采用）", permissions=["change"])
     def reject_items(self, request, queryset):
         from speeches.extract.review import apply_decision
 
@@ -699,7 +699,7 @@ class ReviewItemAdmin(admin.ModelAdmin):
             other = review.duplicate_of(item)
             if other is not None:
                 return HttpResponseRedirect(f"{reverse('admin:speeches_speech_merge')}?ids={item.speech_id},{other.pk}")
-            self.message_user(request, "导入时合并的副本只能在讲话页面核对正文;无误请在队列中确认。", messages.INFO)
+            self.message_user(request, "导入时合并的副本只能在讲话页面核对正文；无误请在队列中确认。", messages.INFO)
             return HttpResponseRedirect(reverse("admin:speeches_speech_change", args=[item.speech_id]))
         form_class = fix_form_class(item)
         initial = {}
@@ -851,7 +851,7 @@ class SearchQueryLogAdmin(ReadOnlyAdmin):
                 job = jobs.repair_index_job(request.user)
                 self.message_user(
                     request,
-                    format_html('正在后台修复索引差异:<a href="{}">任务 #{}</a>。', job.get_absolute_url(), job.pk),
+                    format_html('正在后台修复索引差异：<a href="{}">任务 #{}</a>。', job.get_absolute_url(), job.pk),
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(request.path)
@@ -865,7 +865,7 @@ class SearchQueryLogAdmin(ReadOnlyAdmin):
                     except health.TermError as exc:
                         term_form.add_error("term", str(exc))
                     else:
-                        self.message_user(request, f"已把“{term}”加入词典,含有它的讲话已重新索引。", messages.SUCCESS)
+                        self.message_user(request, f"已把“{term}”加入词典，含有它的讲话已重新索引。", messages.SUCCESS)
                         return HttpResponseRedirect(request.path)
         health.count_spooled_searches()
         context = _admin_context(

@@ -71,7 +71,7 @@ class SourceContent(models.Model):
         verbose_name_plural = "来源原始字节"
 
     def __str__(self):
-        return f"{self.source}({len(self.raw_bytes)} 字节)"
+        return f"{self.source}（{len(self.raw_bytes)} 字节）"
 
 
 # GB/T 2260 codes nest by prefix: province 2 digits, prefecture 4, county 6 (longer for towns).
@@ -199,7 +199,7 @@ class Official(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name}({self.title})" if self.title else self.name
+        return f"{self.name}（{self.title}）" if self.title else self.name
 
     def get_absolute_url(self):
         return reverse("speeches:official_detail", args=[self.pk])
@@ -311,7 +311,7 @@ class Speech(models.Model):
     body = models.TextField("正文")
     date = models.DateField("日期", null=True, blank=True)
     year = models.PositiveSmallIntegerField("年份", null=True, blank=True)
-    year_masked = models.BooleanField("年份被遮蔽(如20xx)", default=False)
+    year_masked = models.BooleanField("年份被遮蔽（如20xx）", default=False)
     kind = models.CharField("类型", max_length=20, choices=KINDS, default=SPEECH)
     source = models.ForeignKey(
         Source, on_delete=models.PROTECT, null=True, blank=True, related_name="speeches", verbose_name="来源"
@@ -490,7 +490,7 @@ class Section(models.Model):
 
     speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="sections", verbose_name="讲话")
     order = models.PositiveIntegerField("顺序")
-    number = models.CharField("编号(原文)", max_length=20)
+    number = models.CharField("编号（原文）", max_length=20)
     heading = models.CharField("标题", max_length=300)
     level = models.PositiveSmallIntegerField("层级")
     start = models.PositiveIntegerField("起始字符")
@@ -775,7 +775,7 @@ class Job(models.Model):
         ]
 
     def __str__(self):
-        return f"#{self.pk} {self.get_kind_display()}({self.get_status_display()})"
+        return f"#{self.pk} {self.get_kind_display()}（{self.get_status_display()}）"
 
     def get_absolute_url(self):
         return reverse("admin:speeches_job_change", args=[self.pk])

@@ -55,7 +55,7 @@ def test_a_curator_reads_the_marked_text_and_the_queue_at_1280_px(open_page, liv
 
     page.goto(live_server.url + reverse("admin:speeches_speech_change", args=[staff_archive.speech_id]))
     mark = page.locator(".marked-text-body mark").first
-    assert mark.get_attribute("title").startswith(("官员:", "地区:"))
+    assert mark.get_attribute("title").startswith(("官员：", "地区："))
     mark.scroll_into_view_if_needed()
     screenshot(page, "admin-speech-marked-text-desktop")
     # The content hash is folded away until asked for.

@@ -128,7 +128,7 @@ def test_a_reader_searches_narrows_by_a_facet_and_opens_a_result_at_its_section(
     page.locator("aside.facets").get_by_role("link", name=topic.name).click()
     page.wait_for_url(f"**topic={topic.slug}*")
     # The filter is shown and can be removed.
-    assert page.locator(".active-filters").get_by_role("link", name=f"主题:{topic.name} ✕").is_visible()
+    assert page.locator(".active-filters").get_by_role("link", name=f"主题：{topic.name} ✕").is_visible()
 
     result = page.locator(f"ol.search-hits a.title[href='{demo.url}#{section.anchor}']")
     assert result.count() == 1

@@ -101,7 +101,7 @@ def test_long_commands_draw_a_progress_bar_on_a_terminal():
     for name, args, label, drawn in (
         # An import counts speeches as they are stored (the number of a file's speeches is
         # known only once it is read); rebuild and re-extraction show how far they are.
-        ("import_speeches", (SAMPLE,), "导入 compilation_basic.txt(第 1/1 个文件)", "篇讲话 [已用"),
+        ("import_speeches", (SAMPLE,), "导入 compilation_basic.txt（第 1/1 个文件）", "篇讲话 [已用"),
         ("rebuild_index", (), "建立索引", "%|"),
         ("annotate_speeches", (), "重新抽取", "%|"),
     ):

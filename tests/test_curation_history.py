@@ -91,7 +91,7 @@ def test_removing_a_topic_shows_in_the_history_and_can_be_undone(curator, speech
     page = history_page(curator, speech)
     (removal,) = [r for r in page.context["assignment_changes"] if r.history_type == "-"]
     assert removal.history_user.username == "editor_li"
-    assert "主题:农村水利" in page.content.decode()
+    assert "主题：农村水利" in page.content.decode()
     revert = reverse(
         "admin:speeches_speech_revert_assignment", args=[speech.pk, "speechtopic", removal.history_id]
     )

@@ -183,7 +183,7 @@ def test_queued_values_show_region_and_topic_names_not_codes(curator):
 
     html = curator.get(reverse("admin:speeches_reviewitem_changelist")).content.decode()
 
-    assert "山西省(14)" in html
+    assert "山西省（14）" in html
     assert ">经济发展<" in html and ">economy<" not in html
 
 

@@ -76,8 +76,8 @@ def test_the_page_marks_officials_and_places_in_the_escaped_text(curator, speech
     html = page(curator, speech)
 
     panel = html[html.index('class="marked-text"'):html.index("</div>\n</div>", html.index('class="marked-text"'))]
-    assert re.search(r'<mark class="mark-official" title="官员:王明远[^"]*置信度 [0-9.]+[^"]*">王明远</mark>', panel)
-    assert re.search(r'<mark class="mark-region" title="地区:岚皋县\(610925\) · 讲话所属地区">岚皋县</mark>', panel)
+    assert re.search(r'<mark class="mark-official" title="官员：王明远[^"]*置信度 [0-9.]+[^"]*">王明远</mark>', panel)
+    assert re.search(r'<mark class="mark-region" title="地区：岚皋县（610925） · 讲话所属地区">岚皋县</mark>', panel)
     # The text is escaped: a tag written in a speech is shown, never obeyed.
     assert "&lt;安全&gt;" in panel and "<安全>" not in panel
     assert '<span class="paragraph-number">3</span>' in panel
@@ -96,8 +96,8 @@ def test_each_extraction_is_listed_with_its_confidence_and_reason(curator, speec
     html = page(curator, speech)
 
     table = html[html.index('<table class="findings">'):html.index("</table>", html.index('<table class="findings">'))]
-    assert re.search(r"<td>地区</td><td>岚皋县\(610925\)</td><td>[0-9.]+</td><td>本级称谓:县级,提及\d+次</td>", table)
-    assert re.search(r"<td>官员</td><td>王明远[^<]*</td><td>[0-9.]+</td><td>提及 1 次;首次:", table)
+    assert re.search(r"<td>地区</td><td>岚皋县（610925）</td><td>[0-9.]+</td><td>本级称谓：县级，提及\d+次</td>", table)
+    assert re.search(r"<td>官员</td><td>王明远[^<]*</td><td>[0-9.]+</td><td>提及 1 次；首次：", table)
     assert "<td>日期</td>" in table
 
 
@@ -106,7 +106,7 @@ def test_a_doubtful_extraction_links_to_its_place_in_the_queue(curator, speech):
 
     html = page(curator, speech)
 
-    assert "待审核:官员“王明远”(置信度 0.30,只见一次)" in html
+    assert "待审核：官员“王明远”（置信度 0.30，只见一次）" in html
     assert f"?speech__id__exact={speech.pk}&amp;status__exact=pending" in html
 
 
@@ -164,7 +164,7 @@ def test_the_import_log_reads_as_sentences_and_the_hash_is_folded_away(curator, 
 
     html = page(curator, speech)
 
-    assert "<li>把断开的“工作方案。”并回句中:…要按照工作方案逐项抓好整改。…</li>" in html
+    assert "<li>把断开的“工作方案。”并回句中：…要按照工作方案逐项抓好整改。…</li>" in html
     assert "<li>并入了页面第 67 行起的副本</li>" in html
     assert "&quot;kind&quot;" not in html and "merged_copy" not in html
     folded = html[html.index("<details>", html.index("内部信息") - 200):]
@@ -180,7 +180,7 @@ def test_import_log_lines_read_every_kind_of_entry():
         "旧格式",
     ])
 
-    assert lines == ["把断开的“甲”并回句中:…甲乙…", "由 abc 第 3 段起拆分而来", "kind:other、count:2", "旧格式"]
+    assert lines == ["把断开的“甲”并回句中：…甲乙…", "由 abc 第 3 段起拆分而来", "kind:other、count:2", "旧格式"]
 
 
 def test_a_new_speech_page_explains_the_panels_come_after_saving(curator):

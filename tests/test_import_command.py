@@ -86,7 +86,7 @@ def test_bad_file_fails_with_a_clear_message_and_the_rest_imports(tmp_path, cont
     bad.write_bytes(content)
     _out, err, code = run_import(bad, SAMPLES / "single_speech.txt")
     assert code == 1
-    assert f"{bad}:导入失败:" in err and message in err
+    assert f"{bad}：导入失败：" in err and message in err
     assert "Traceback" not in err
     assert "2 个文件中有 1 个导入失败" in err
     assert Speech.objects.count() == 1

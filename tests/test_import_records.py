@@ -36,7 +36,7 @@ def test_rows_without_text_fail_the_file_and_name_the_rows(tmp_path):
     rows.write_text('{"title": "a", "content": "同志们：好。"}\n{"title": "b"}\nnot json\n', encoding="utf-8")
     (report,) = import_paths([rows])
     assert not report.ok
-    assert "第 2 条:没有正文" in report.error and "第 3 行:不是 JSON" in report.error
+    assert "第 2 条：没有正文" in report.error and "第 3 行：不是 JSON" in report.error
     assert Speech.objects.count() == 0
 
 

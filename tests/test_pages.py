@@ -275,7 +275,7 @@ def test_speech_page_links_cited_officials_and_other_speeches_of_the_same_source
     html = client.get(speech.get_absolute_url()).content.decode()
 
     assert f'href="{official.get_absolute_url()}"' in html
-    assert "王明远(副市长)" in html
+    assert "王明远（副市长）" in html
     assert f'href="{sibling.get_absolute_url()}"' in html
     assert "同一汇编中的草稿" not in html
 
@@ -288,7 +288,7 @@ def test_speech_page_names_the_speaker_and_links_the_original_address(client):
 
     html = client.get(speech.get_absolute_url()).content.decode()
 
-    assert f'<a href="{speaker.get_absolute_url()}">周明(国务院总理)</a>' in html
+    assert f'<a href="{speaker.get_absolute_url()}">周明（国务院总理）</a>' in html
     assert 'href="https://example.org/reports/2001"' in html
 
 

@@ -217,7 +217,7 @@ def test_a_bad_file_fails_alone_and_leaves_database_and_index_unchanged(archive,
         out, err, code = run_import(bad, following)
 
     assert code == 1
-    assert f"{bad}:导入失败:" in err and message in err, err
+    assert f"{bad}：导入失败：" in err and message in err, err
     assert "Traceback" not in err + out
     assert "2 个文件中有 1 个导入失败" in err
     # The next file imported and is searchable...
@@ -295,7 +295,7 @@ def test_the_real_command_reports_every_bad_file_and_imports_the_good_ones(tmp_p
     result = live.manage("import_speeches", str(batch))
 
     assert result.returncode == 1
-    failed = [line for line in result.stderr.splitlines() if ":导入失败:" in line]
+    failed = [line for line in result.stderr.splitlines() if "：导入失败：" in line]
     assert len(failed) == 2 + len(MATRIX), result.stderr
     for name in ["a_empty.txt", "b_binary.txt"] + [f"e_{case[0]}" for case in MATRIX]:
         assert any(line.startswith(str(batch / name)) for line in failed), name
@@ -341,7 +341,7 @@ def test_a_50_mb_page_is_refused_at_once_with_little_memory(tmp_path):
     stdout, stderr = (tmp_path / "out.log").read_text(), (tmp_path / "err.log").read_text()
 
     assert status == 1
-    assert f"{big}:导入失败:页面有 50.0 MB" in stderr
+    assert f"{big}：导入失败：页面有 50.0 MB" in stderr
     assert "Traceback" not in stderr
     assert str(following) in stdout
     assert live.count_speeches() == 1

@@ -74,7 +74,7 @@ def test_the_command_fails_on_drift_and_succeeds_with_repair(settings, capsys):
     with pytest.raises(CommandError) as failure:
         call_command("check_index")
     assert failure.value.returncode == 1
-    assert "索引内容过时:1 篇" in capsys.readouterr().out
+    assert "索引内容过时：1 篇" in capsys.readouterr().out
 
     call_command("check_index", "--repair")
     assert "已修复 1 条" in capsys.readouterr().out

@@ -26,10 +26,10 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadImportForm(forms.Form):
-    files = MultipleFileField(label="文件", help_text="可一次选择多个文件,或上传一个 .zip 压缩包。")
+    files = MultipleFileField(label="文件", help_text="可一次选择多个文件，或上传一个 .zip 压缩包。")
     status = forms.ChoiceField(
         label="新讲话的状态",
-        choices=[(Speech.DRAFT, "草稿(审核后再发布)"), (Speech.PUBLISHED, "直接发布")],
+        choices=[(Speech.DRAFT, "草稿（审核后再发布）"), (Speech.PUBLISHED, "直接发布")],
         initial=Speech.DRAFT,
         widget=forms.RadioSelect,
     )
@@ -153,12 +153,12 @@ class LockedFieldsField(forms.MultipleChoiceField):
 class SpeechAdminForm(forms.ModelForm):
     keywords = KeywordListField(
         label="关键词", required=False, max_length=2000,
-        help_text="用顿号或逗号分隔,例如:乡村振兴、粮食安全。",
+        help_text="用顿号或逗号分隔，例如：乡村振兴、粮食安全。",
         widget=forms.TextInput(attrs={"class": "vLargeTextField keyword-input"}),
     )
     locked_fields = LockedFieldsField(
         label="人工锁定字段", required=False,
-        help_text="勾选的字段在重新导入和重新抽取时保持不变;人工修改过的字段会自动勾选。",
+        help_text="勾选的字段在重新导入和重新抽取时保持不变；人工修改过的字段会自动勾选。",
     )
 
     class Meta:
@@ -175,7 +175,7 @@ class SpeechAdminForm(forms.ModelForm):
 class TopicAdminForm(forms.ModelForm):
     keywords = KeywordListField(
         label="关键词", required=False, max_length=4000,
-        help_text="讲话含有这些词时归入本主题;用顿号或逗号分隔。",
+        help_text="讲话含有这些词时归入本主题；用顿号或逗号分隔。",
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
     )
 

@@ -38,14 +38,14 @@ def speech_marks(speech):
     points at its words, and how many no longer do (the text was edited since)."""
     found = []
     for citation in speech.citations.select_related("official"):
-        label = f"官员:{citation.official} · 置信度 {citation.confidence:.2f}"
+        label = f"官员：{citation.official} · 置信度 {citation.confidence:.2f}"
         if citation.title_as_written:
-            label += f" · 原文职务:{citation.title_as_written}"
+            label += f" · 原文职务：{citation.title_as_written}"
         found.append((citation.offset, citation.mention, OFFICIAL, label))
     for mention in speech.region_mentions.select_related("region"):
         if not mention.mention:
             continue  # a national speech's own region, named nowhere in the text
-        label = f"地区:{mention.region.name}({mention.region.code})"
+        label = f"地区：{mention.region.name}（{mention.region.code}）"
         if mention.is_primary:
             label += " · 讲话所属地区"
         found.append((mention.offset, mention.mention, REGION, label))
@@ -112,7 +112,7 @@ def findings(speech):
         people.setdefault(citation.official_id, []).append(citation)
     for citations in people.values():
         first = citations[0]
-        reason = f"提及 {len(citations)} 次;首次:{first.sentence[:80] or first.mention}"
+        reason = f"提及 {len(citations)} 次；首次：{first.sentence[:80] or first.mention}"
         confidence = min(citation.confidence for citation in citations)
         rows.append(Finding("官员", str(first.official), confidence, reason, "officials" in locked))
     return rows
@@ -125,7 +125,7 @@ def import_log_lines(log):
         if not isinstance(entry, dict):
             lines.append(str(entry))
         elif entry.get("kind") == "repair":
-            lines.append(f"把断开的“{entry.get('fragment', '')}”并回句中:…{entry.get('result', '')}…")
+            lines.append(f"把断开的“{entry.get('fragment', '')}”并回句中：…{entry.get('result', '')}…")
         elif entry.get("note"):
             lines.append(str(entry["note"]))
         else:

@@ -60,7 +60,7 @@ def value_label(item):
     """A queued value as a curator reads it: 山西省(14) for a region code, 经济发展 for
     a topic slug (items from with_value_labels), else the value itself."""
     if item.field == ReviewItem.REGION and getattr(item, "region_name", None):
-        return f"{item.region_name}({item.value})"
+        return f"{item.region_name}（{item.value}）"
     if item.field == ReviewItem.TOPIC and getattr(item, "topic_name", None):
         return item.topic_name
     return item.value
@@ -74,10 +74,10 @@ def _wanted_flags():
         for entry in log if isinstance(log, list) else []:
             kind = entry.get("kind") if isinstance(entry, dict) else None
             if kind == "repair" and entry.get("result"):
-                reason = f"导入时把断开的“{entry.get('fragment', '')}”并回了句中,请核对"
+                reason = f"导入时把断开的“{entry.get('fragment', '')}”并回了句中，请核对"
                 wanted[(pk, ReviewItem.REPAIR, str(entry["result"])[:200])] = reason
             elif kind == "merged_copy" and entry.get("note"):
-                reason = "导入时把同一页面上的另一份副本并入了这篇,请核对是否确为同一讲话"
+                reason = "导入时把同一页面上的另一份副本并入了这篇，请核对是否确为同一讲话"
                 wanted[(pk, ReviewItem.DUPLICATE, str(entry["note"])[:200])] = reason
             elif kind == "near_duplicate" and entry.get("note"):
                 reason = str(entry.get("reason") or "导入时发现与另一文件中的讲话近似")
@@ -94,7 +94,7 @@ def _wanted_flags():
         groups[speech.content_hash].append(speech)
     for first, *others in groups.values():
         for other in others:
-            reason = f"与“{first.title}”({first.uid})文本相同:合并,或确认两篇都保留"
+            reason = f"与“{first.title}”（{first.uid}）文本相同：合并，或确认两篇都保留"
             wanted[(other.pk, ReviewItem.DUPLICATE, duplicate_value(first))] = reason
     return wanted
 
@@ -215,10 +215,10 @@ def fix_repair(item, text, user=None):
     """Replace the paragraph the importer repaired with the curator's text."""
     text = " ".join(text.split())
     if not text:
-        raise FixError("段落不能为空;要删去整段,请在讲话页面修改正文。")
+        raise FixError("段落不能为空；要删去整段，请在讲话页面修改正文。")
     found = repaired_paragraph(item)
     if found is None:
-        raise FixError("正文里已找不到这处修复(正文可能已被修改),请在讲话页面直接修改。")
+        raise FixError("正文里已找不到这处修复（正文可能已被修改），请在讲话页面直接修改。")
     speech = item.speech
     index = found[0]
     with transaction.atomic():

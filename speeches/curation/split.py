@@ -36,7 +36,7 @@ def split_speech(speech, paragraph, title):
         raise SplitError("请填写后一篇讲话的标题。")
     spans = speech.paragraph_spans()
     if not 2 <= paragraph <= len(spans):
-        raise SplitError(f"段落编号应在 2 到 {len(spans)} 之间:第 1 段之前无可拆分。")
+        raise SplitError(f"段落编号应在 2 到 {len(spans)} 之间：第 1 段之前无可拆分。")
     cut = spans[paragraph - 1][2]
     head, tail = speech.body[:cut].strip(), speech.body[cut:].strip()
     with transaction.atomic():

@@ -38,10 +38,10 @@ def refusal(uploaded):
     """Why this upload is not imported, or None."""
     name = upload_label(uploaded.name)
     if _suffix(name) not in ALLOWED_SUFFIXES:
-        return f"“{name}”的类型不能导入:只接受 {'、'.join(ALLOWED_SUFFIXES)} 文件。"
+        return f"“{name}”的类型不能导入：只接受 {'、'.join(ALLOWED_SUFFIXES)} 文件。"
     if uploaded.size > settings.IMPORT_UPLOAD_MAX_BYTES:
         limit = settings.IMPORT_UPLOAD_MAX_BYTES / 1024 / 1024
-        return f"“{name}”有 {uploaded.size / 1024 / 1024:.1f} MB,超过了单个文件 {limit:.0f} MB 的上限。"
+        return f"“{name}”有 {uploaded.size / 1024 / 1024:.1f} MB，超过了单个文件 {limit:.0f} MB 的上限。"
     return None
 
 

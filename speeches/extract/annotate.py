@@ -81,7 +81,7 @@ class _Annotator:
             self.update_fields.update({"region", "region_confidence"})
             if primary is not None:
                 self.review(ReviewItem.REGION, primary.code, result.confidence, f"{primary.name}:{result.reason}")
-        found = f"{result.primary.name}({result.primary.code})" if result.primary is not None else "未确定"
+        found = f"{result.primary.name}（{result.primary.code}）" if result.primary is not None else "未确定"
         self.note("region", found, result.confidence, result.reason)
         primary_code = speech.region.code if speech.region_id else None
         speech.region_mentions.all().delete()
@@ -136,7 +136,7 @@ class _Annotator:
             # Only a weak main topic is worth a curator's look; secondary ones are weak by nature.
             if scores:
                 best = scores[0]
-                self.review(ReviewItem.TOPIC, best.slug, best.confidence, f"{best.name}:关键词命中{best.hits}次")
+                self.review(ReviewItem.TOPIC, best.slug, best.confidence, f"{best.name}：关键词命中{best.hits}次")
         if "keywords" not in self.locked:
             speech.keywords = [word for word, _ in extract_keywords(speech.body, KEYWORD_COUNT)]
             self.update_fields.add("keywords")

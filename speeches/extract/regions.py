@@ -297,7 +297,7 @@ def extract_regions(text, title="", gazetteer=None, kind=None):
         confidence = min(0.97, 0.45 + 0.06 * best_score + 0.05 * min(margin, 4))
         if margin < 1.5:
             confidence = min(confidence, 0.55)
-        reason = f"本级称谓:{_SCOPE_NAMES.get(main_scope, '无')},提及{evidence[best.code]}次"
+        reason = f"本级称谓：{_SCOPE_NAMES.get(main_scope, '无')}，提及{evidence[best.code]}次"
         del runner_up
         return RegionResult(best, round(confidence, 3), reason, mentions, ambiguous)
 

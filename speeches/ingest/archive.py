@@ -39,13 +39,13 @@ def zip_members(raw, readable):
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile as exc:
-        raise IngestError(f"不是可读取的 zip 压缩包:{exc}") from exc
+        raise IngestError(f"不是可读取的 zip 压缩包：{exc}") from exc
     infos = [i for i in archive.infolist() if not i.is_dir()]
     if len(infos) > MAX_MEMBERS:
-        raise IngestError(f"压缩包里有 {len(infos)} 个文件,最多接受 {MAX_MEMBERS} 个")
+        raise IngestError(f"压缩包里有 {len(infos)} 个文件，最多接受 {MAX_MEMBERS} 个")
     total = sum(i.file_size for i in infos)
     if total > MAX_TOTAL_BYTES:
-        raise IngestError(f"压缩包解压后有 {total} 字节,最多接受 {MAX_TOTAL_BYTES} 字节")
+        raise IngestError(f"压缩包解压后有 {total} 字节，最多接受 {MAX_TOTAL_BYTES} 字节")
     wanted = []
     for info in infos:
         name = PurePosixPath(member_name(info))

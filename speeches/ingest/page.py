@@ -307,7 +307,7 @@ def _cut_blocks(lines, page, fallback_title):
             # A bare salutation after a finished speech begins an untitled one.
             if current is None or body_lines_since_salutation >= MIN_SPEECH_LINES:
                 start(untitled_title(page.title or fallback_title), n, False)
-                page.warnings.append(f"第 {n} 行:这篇讲话没有标题行,标题取自页面")
+                page.warnings.append(f"第 {n} 行：这篇讲话没有标题行，标题取自页面")
             current.lines.append(line)
             body_lines_since_salutation = 0
             continue

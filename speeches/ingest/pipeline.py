@@ -57,8 +57,8 @@ def reader(*extensions):
 def _check_page_size(raw):
     if len(raw) > MAX_PAGE_BYTES:
         raise IngestError(
-            f"页面有 {len(raw) / MB:.1f} MB,超过 {MAX_PAGE_BYTES // MB} MB 的页面不予导入:"
-            "请拆成几个文件,或把大量文本作为批量记录(.jsonl、.csv)导入"
+            f"页面有 {len(raw) / MB:.1f} MB，超过 {MAX_PAGE_BYTES // MB} MB 的页面不予导入："
+            "请拆成几个文件，或把大量文本作为批量记录（.jsonl、.csv）导入"
         )
 
 
@@ -102,7 +102,7 @@ def read_word(raw, path, field_map=None):
 
 @reader(".doc")
 def read_old_word(raw, path, field_map=None):
-    raise IngestError("无法读取旧版二进制 Word(.doc)文件:请另存为 .docx")
+    raise IngestError("无法读取旧版二进制 Word（.doc）文件：请另存为 .docx")
 
 
 @reader(".jsonl", ".ndjson")
@@ -186,7 +186,7 @@ def import_file(path, status=Speech.PUBLISHED, field_map=None, on_speech=None):
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return [FileReport(path=str(path)).fail(f"无法读取文件:{exc.strerror or exc}")]
+        return [FileReport(path=str(path)).fail(f"无法读取文件：{exc.strerror or exc}")]
     name = str(path.resolve())
     if path.suffix.lower() in ZIP_SUFFIXES:
         try:
@@ -214,7 +214,7 @@ def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None, on_
         return report.fail(str(exc))
     except Exception as exc:  # a bug or a database failure: report it, keep the batch going
         log.exception("import of %s failed", path)
-        return report.fail(f"意外错误({type(exc).__name__}):{exc}")
+        return report.fail(f"意外错误（{type(exc).__name__}）：{exc}")
     return report
 
 
@@ -236,12 +236,12 @@ def _check_speeches(doc):
     for parsed in doc.speeches:
         if len(parsed.body) > MAX_SPEECH_CHARS:
             raise IngestError(
-                f"第 {parsed.position} 篇讲话({parsed.title[:40]})长 {len(parsed.body):,} 字,"
-                f"最多接受 {MAX_SPEECH_CHARS:,} 字:文件是否标出了每篇讲话从哪里开始?"
+                f"第 {parsed.position} 篇讲话（{parsed.title[:40]}）长 {len(parsed.body):,} 字，"
+                f"最多接受 {MAX_SPEECH_CHARS:,} 字：文件是否标出了每篇讲话从哪里开始？"
             )
         # A JSON record may carry one escaped (\u0000); PostgreSQL cannot store it.
         if "\x00" in parsed.title or "\x00" in parsed.body:
-            raise IngestError(f"第 {parsed.position} 篇讲话({parsed.title[:40]})含有 NUL 字符:是二进制数据,不是文本")
+            raise IngestError(f"第 {parsed.position} 篇讲话（{parsed.title[:40]}）含有 NUL 字符：是二进制数据，不是文本")
 
 
 def _store(doc, raw, path, encoding, status, report, on_speech=None):
@@ -296,7 +296,7 @@ def _store(doc, raw, path, encoding, status, report, on_speech=None):
     for speech in existing:
         if speech.pk not in matched:
             report.warnings.append(
-                f"讲话 {speech.uid}({speech.title})已不在这个文件中,保持原样"
+                f"讲话 {speech.uid}（{speech.title}）已不在这个文件中，保持原样"
             )
 
 
@@ -351,7 +351,7 @@ def _flag_near_duplicate(speech, twin, score):
     from speeches.curation.review import near_duplicate_value
 
     value = near_duplicate_value(twin)
-    reason = f"与“{twin.title}”({twin.uid},来自 {file_name(twin.source.path)})相似度 {score:.0%}:合并,或确认两篇都保留"
+    reason = f"与“{twin.title}”（{twin.uid}，来自 {file_name(twin.source.path)}）相似度 {score:.0%}：合并，或确认两篇都保留"
     # In the import log too, so the queue's refresh keeps the flag (speeches.curation.review).
     speech.import_log = [*speech.import_log, {"kind": NEAR_DUPLICATE, "note": value, "reason": reason}]
     speech.save(update_fields=["import_log"])

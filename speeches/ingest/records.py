@@ -64,7 +64,7 @@ def parse_field_map(spec):
         target, sep, column = (part.strip() for part in pair.partition("="))
         if not sep or not column or target not in FIELDS:
             raise IngestError(
-                f"字段对应“{pair}”有误:应写成 字段=列名,字段为 {'、'.join(FIELDS)} 之一"
+                f"字段对应“{pair}”有误：应写成 字段=列名，字段为 {'、'.join(FIELDS)} 之一"
             )
         mapping[target] = (column,)
     return mapping
@@ -78,10 +78,10 @@ def rows_from_jsonl(text):
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            bad.append(f"第 {number} 行:不是 JSON({exc.msg})")
+            bad.append(f"第 {number} 行：不是 JSON（{exc.msg}）")
             continue
         if not isinstance(row, dict):
-            bad.append(f"第 {number} 行:不是 JSON 对象")
+            bad.append(f"第 {number} 行：不是 JSON 对象")
             continue
         rows.append((number, row))
     return rows, bad
@@ -91,13 +91,13 @@ def rows_from_json(text):
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise IngestError(f"不是有效的 JSON:第 {exc.lineno} 行,{exc.msg}") from exc
+        raise IngestError(f"不是有效的 JSON：第 {exc.lineno} 行，{exc.msg}") from exc
     if isinstance(data, dict):
         data = next((v for v in data.values() if isinstance(v, list)), [data])
     if not isinstance(data, list):
-        raise IngestError("JSON 应是对象的列表(或包含这样一个列表的对象)")
+        raise IngestError("JSON 应是对象的列表（或包含这样一个列表的对象）")
     rows = [(i, row) for i, row in enumerate(data, start=1) if isinstance(row, dict)]
-    bad = [f"第 {i} 项:不是 JSON 对象" for i, row in enumerate(data, start=1) if not isinstance(row, dict)]
+    bad = [f"第 {i} 项：不是 JSON 对象" for i, row in enumerate(data, start=1) if not isinstance(row, dict)]
     return rows, bad
 
 
@@ -288,7 +288,7 @@ def parse_records(rows, bad_rows, field_map, columns=None):
         title = _first(row, field_map["title"], columns)
         text = _first(row, field_map["text"], columns)
         if not isinstance(text, str) or not text.strip():
-            bad_rows.append(f"第 {number} 条:没有正文(查找的列:{' / '.join(field_map['text'])})")
+            bad_rows.append(f"第 {number} 条：没有正文（查找的列：{' / '.join(field_map['text'])}）")
             continue
         paragraphs, repairs = clean_record_text(text, doc)
         if not paragraphs:
@@ -299,14 +299,14 @@ def parse_records(rows, bad_rows, field_map, columns=None):
         digest = content_hash(title + "\n" + body)
         if digest in seen:
             doc.duplicates_merged += 1
-            doc.warnings.append(f"第 {number} 条记录与第 {seen[digest]} 条相同,只导入一次")
+            doc.warnings.append(f"第 {number} 条记录与第 {seen[digest]} 条相同，只导入一次")
             continue
         seen[digest] = number
         doc.speeches.append(_record_speech(row, field_map, columns, title, body, repairs, len(doc.speeches) + 1))
     if bad_rows:
         listed = ";".join(bad_rows[:MAX_BAD_ROWS_LISTED])
-        more = f"(另有 {len(bad_rows) - MAX_BAD_ROWS_LISTED} 条)" if len(bad_rows) > MAX_BAD_ROWS_LISTED else ""
-        raise IngestError(f"{len(bad_rows)} 条记录有误,未导入任何内容:{listed}{more}")
+        more = f"（另有 {len(bad_rows) - MAX_BAD_ROWS_LISTED} 条）" if len(bad_rows) > MAX_BAD_ROWS_LISTED else ""
+        raise IngestError(f"{len(bad_rows)} 条记录有误，未导入任何内容：{listed}{more}")
     if not doc.speeches:
         raise IngestError("没有含正文的记录")
     if warning := _unmapped_warning(rows, field_map, columns):

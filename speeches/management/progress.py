@@ -4,7 +4,7 @@ a file, a pipe or a test, or that a program reads (--json), stays free of them."
 
 from tqdm import tqdm
 
-BAR_FORMAT = "{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} {unit} [已用 {elapsed},约剩 {remaining}]"
+BAR_FORMAT = "{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} {unit} [已用 {elapsed}，约剩 {remaining}]"
 # Without a known total: a count and the time, no bar.
 COUNT_FORMAT = "{desc} {n_fmt} {unit} [已用 {elapsed}]"
 

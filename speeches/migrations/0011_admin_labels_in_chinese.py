@@ -174,4 +174,20 @@ class Migration(migrations.Migration):
             name='speech',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='similarity_keys', to='speeches.speech', verbose_name='讲话'),
         ),
+        # Full-width brackets, as the rest of the Chinese labels.
+        migrations.AlterField(
+            model_name='historicalspeech',
+            name='year_masked',
+            field=models.BooleanField(default=False, verbose_name='年份被遮蔽（如20xx）'),
+        ),
+        migrations.AlterField(
+            model_name='section',
+            name='number',
+            field=models.CharField(max_length=20, verbose_name='编号（原文）'),
+        ),
+        migrations.AlterField(
+            model_name='speech',
+            name='year_masked',
+            field=models.BooleanField(default=False, verbose_name='年份被遮蔽（如20xx）'),
+        ),
     ]

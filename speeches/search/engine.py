@@ -48,22 +48,22 @@ class SearchRequest:
         official = get("official")
         # ASCII digits only: int() refuses "²", and an id has at most 18 digits.
         if official and not (official.isascii() and official.isdigit() and len(official) <= 18):
-            notes.append(f"人物编号“{official[:20]}”无效,已忽略。")
+            notes.append(f"人物编号“{official[:20]}”无效，已忽略。")
         else:
             request.official = official
         year = get("year")
         if year and not _YEAR.match(year):
-            notes.append(f"年份“{year[:20]}”无法识别(可写 2008 或 2000-2010),已忽略。")
+            notes.append(f"年份“{year[:20]}”无法识别（可写 2008 或 2000-2010），已忽略。")
         else:
             request.year = year
         kind = get("kind")
         if kind and kind not in dict(Speech.KINDS):
-            notes.append(f"文稿类型“{kind[:20]}”无效,已忽略。")
+            notes.append(f"文稿类型“{kind[:20]}”无效，已忽略。")
         else:
             request.kind = kind
         sort = get("sort") or "relevance"
         if sort not in SORTS:
-            notes.append(f"排序方式“{sort[:20]}”无效,已按相关度排序。")
+            notes.append(f"排序方式“{sort[:20]}”无效，已按相关度排序。")
             sort = "relevance"
         request.sort = sort
         page = get("page") or "1"
@@ -262,23 +262,23 @@ def _active_filters(request, results):
         region = Region.objects.filter(code=request.region).first()
         if region is None:
             results.notes.append(f"没有代码为“{request.region}”的地区。")
-        results.filters.append(ActiveFilter("region", request.region, f"地区:{region.name if region else request.region}"))
+        results.filters.append(ActiveFilter("region", request.region, f"地区：{region.name if region else request.region}"))
     if request.topic:
         topic = Topic.objects.filter(slug=request.topic).first()
         if topic is None:
             results.notes.append(f"没有标识为“{request.topic}”的主题。")
-        results.filters.append(ActiveFilter("topic", request.topic, f"主题:{topic.name if topic else request.topic}"))
+        results.filters.append(ActiveFilter("topic", request.topic, f"主题：{topic.name if topic else request.topic}"))
     if request.official:
         official = Official.objects.public().filter(pk=int(request.official)).first()
         if official is None:
             results.notes.append(f"没有编号为 {request.official} 的人物。")
-        results.filters.append(ActiveFilter("official", request.official, f"人物:{official.name if official else request.official}"))
+        results.filters.append(ActiveFilter("official", request.official, f"人物：{official.name if official else request.official}"))
     if request.year_range:
         first, last = request.year_range
-        label = f"年份:{first}" if first == last else f"年份:{first}–{last}"
+        label = f"年份：{first}" if first == last else f"年份：{first}–{last}"
         results.filters.append(ActiveFilter("year", request.year, label))
     if request.kind:
-        results.filters.append(ActiveFilter("kind", request.kind, f"类型:{dict(Speech.KINDS)[request.kind]}"))
+        results.filters.append(ActiveFilter("kind", request.kind, f"类型：{dict(Speech.KINDS)[request.kind]}"))
     return region
 
 

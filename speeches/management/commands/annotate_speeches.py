@@ -10,12 +10,12 @@ BATCH = 200
 
 class Command(BaseCommand):
     help = (
-        "对已入库的讲话重新抽取地区、官员、主题、关键词、日期与讲话人(例如分类表或抽取规则改变之后);"
+        "对已入库的讲话重新抽取地区、官员、主题、关键词、日期与讲话人（例如分类表或抽取规则改变之后）；"
         "人工锁定的字段和审核决定保持不变。"
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("uids", nargs="*", help="讲话的公开编号(默认:全部讲话)")
+        parser.add_argument("uids", nargs="*", help="讲话的公开编号（默认：全部讲话）")
 
     def handle(self, *args, **options):
         speeches = Speech.objects.all()

@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="要导入的文件或文件夹")
-        parser.add_argument("--json", action="store_true", help="以 JSON 输出导入报告(不显示进度条)")
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出导入报告（不显示进度条）")
         parser.add_argument(
             "--map",
             dest="field_map",
@@ -35,13 +35,13 @@ class Command(BaseCommand):
         paths = options["paths"]
         files = expand_paths(paths)
         if not files:
-            raise CommandError(f"{'、'.join(paths)} 中没有可导入的文件(可读的类型:{'、'.join(sorted(READERS))})")
+            raise CommandError(f"{'、'.join(paths)} 中没有可导入的文件（可读的类型：{'、'.join(sorted(READERS))}）")
         status = Speech.DRAFT if options["draft"] else Speech.PUBLISHED
         reports = []
         # Counted in speeches, as they are stored: one large records file is long work too.
         with Progress(self, total=None, unit="篇讲话", desc="导入", quiet=options["json"]) as progress:
             for number, path in enumerate(files, start=1):
-                progress.describe(f"导入 {Path(path).name}(第 {number}/{len(files)} 个文件)")
+                progress.describe(f"导入 {Path(path).name}（第 {number}/{len(files)} 个文件）")
                 for report in import_file(path, status=status, field_map=options["field_map"], on_speech=progress.update):
                     reports.append(report)
                     if not options["json"]:
@@ -54,7 +54,7 @@ class Command(BaseCommand):
 
     def _print(self, report, progress):
         if not report.ok:
-            progress.write(f"{report.path}:导入失败:{report.error}", self.style.ERROR, stream=self.stderr)
+            progress.write(f"{report.path}：导入失败：{report.error}", self.style.ERROR, stream=self.stderr)
             return
         progress.write(report.path, self.style.SUCCESS)
         progress.write(
@@ -81,4 +81,4 @@ class Command(BaseCommand):
         for repair in report.repairs:
             progress.write(f"    {repair['fragment']} → …{repair['result']}…")
         for warning in report.warnings:
-            progress.write(f"  提示:{warning}", self.style.WARNING)
+            progress.write(f"  提示：{warning}", self.style.WARNING)

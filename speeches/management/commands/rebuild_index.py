@@ -12,8 +12,8 @@ REBUILD_REASONS = {search.MISSING: "还没有检索索引，现在建立。", se
 
 class Command(BaseCommand):
     help = (
-        "从数据库重建检索索引:先建在新的目录里,建好后一次切换过去;"
-        "重建失败或被中断时,原有的索引继续提供检索。"
+        "从数据库重建检索索引：先建在新的目录里，建好后一次切换过去；"
+        "重建失败或被中断时，原有的索引继续提供检索。"
     )
 
     def add_arguments(self, parser):
@@ -49,4 +49,4 @@ class Command(BaseCommand):
         started = time.monotonic()
         with Progress(self, total=Speech.objects.count(), unit="篇", desc="建立索引") as progress:
             count = search.rebuild(progress=progress.reach)
-        self.stdout.write(self.style.SUCCESS(f"已索引 {count} 篇讲话,用时 {time.monotonic() - started:.1f} 秒。"))
+        self.stdout.write(self.style.SUCCESS(f"已索引 {count} 篇讲话，用时 {time.monotonic() - started:.1f} 秒。"))
