@@ -717,7 +717,7 @@ class ReviewItemAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(queue)
         label = review.value_label(item)
         context = _admin_context(
-            self, request, f"修正{item.get_field_display()}:{label}", item=item, value_label=label, form=form,
+            self, request, f"修正{item.get_field_display()}：{label}", item=item, value_label=label, form=form,
             media=self.media + form.media,
         )
         return TemplateResponse(request, "admin/speeches/reviewitem/fix.html", context)

@@ -646,7 +646,7 @@ class ReviewItem(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_field_display()}:{self.value} @ {self.speech}"
+        return f"{self.get_field_display()}：{self.value} @ {self.speech}"
 
     def decide(self, status, user=None):
         self.status = status

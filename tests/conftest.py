@@ -83,6 +83,7 @@ def demo(settings):
         speech_id=speech.pk,
         url=speech.get_absolute_url(),
         title=speech.title,
+        year=speech.year,
         regions=[region.name for region in speech.region.ancestors()],
         province=speech.region.ancestors()[0],
         sections={section.heading: section for section in Section.objects.filter(speech=speech)},

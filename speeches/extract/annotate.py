@@ -80,7 +80,7 @@ class _Annotator:
             speech.region_confidence = result.confidence if primary else None
             self.update_fields.update({"region", "region_confidence"})
             if primary is not None:
-                self.review(ReviewItem.REGION, primary.code, result.confidence, f"{primary.name}:{result.reason}")
+                self.review(ReviewItem.REGION, primary.code, result.confidence, f"{primary.name}：{result.reason}")
         found = f"{result.primary.name}（{result.primary.code}）" if result.primary is not None else "未确定"
         self.note("region", found, result.confidence, result.reason)
         primary_code = speech.region.code if speech.region_id else None
@@ -113,7 +113,7 @@ class _Annotator:
                 for m in person.mentions
             )
             self.review(ReviewItem.OFFICIAL, person.name, person.confidence,
-                        f"{person.mentions[0].mention}:{person.mentions[0].sentence[:120]}")
+                        f"{person.mentions[0].mention}：{person.mentions[0].sentence[:120]}")
         _delete_orphans(before)
 
     def topics(self):

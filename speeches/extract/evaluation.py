@@ -218,7 +218,7 @@ def evaluate_city_reports(gold, corpus_dir):
         uids = report.speech_uids if report.ok else []
         result.one_speech.add(len(uids) == 1)
         if len(uids) != 1:
-            result.errors.append(f"{label}: {len(uids)} 篇 {report.error}")
+            result.errors.append(f"{label}：{len(uids)} 篇 {report.error}")
             continue
         speech = _kept(Speech.objects.select_related("speaker", "region", "merged_into").get(uid=uids[0]))
         result.year.add(speech.known_year == item["year"])

@@ -98,7 +98,7 @@ class NerReport:
         ]
         for label, value, target in self.targets():
             mark = "达标" if value >= target else "未达标"
-            lines.append(f"  目标 {label} ≥ {target:.0%}: {value:.1%} {mark}")
+            lines.append(f"  目标 {label} ≥ {target:.0%}：{value:.1%} {mark}")
         lines.append(f"  所有人名+职务对中找到 {sum(1 for p in self.pairs if p in self.found_pairs)}/{len(self.pairs)}, "
                      f"其职务与金标准一致 {self.title_agreement_all}")
         lines.append("职务表算作公职的金标准对（✓ 找到， ✗ 漏掉；金标准职务 → 报告的职务）：")
@@ -111,7 +111,7 @@ class NerReport:
             lines.extend(f"  - {name} | {title} | {text}" for name, title, text in self.wrong_names)
         if self.title_disagreements:
             lines.append("职务与金标准不一致（报告 / 金标准）：")
-            lines.extend(f"  - {name}: {title} / {gold}" for name, title, gold in self.title_disagreements)
+            lines.extend(f"  - {name}：{title} / {gold}" for name, title, gold in self.title_disagreements)
         return "\n".join(lines)
 
 

@@ -22,7 +22,7 @@ def decode_bytes(raw):
             try:
                 return _check_text(raw.decode(encoding)), encoding
             except UnicodeDecodeError as exc:
-                raise IngestError(f"文件以 {encoding} 标记开头，内容却不是 {encoding}:{exc}") from exc
+                raise IngestError(f"文件以 {encoding} 标记开头，内容却不是 {encoding}：{exc}") from exc
     # Anywhere, not only near the start: a NUL cannot be stored in a PostgreSQL text column.
     if (nul := raw.find(b"\x00")) >= 0:
         raise IngestError(f"这是二进制文件（第 {nul} 字节是 NUL），不是文本")

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         for attr, label in DRIFT_LABELS:
             ids = getattr(drift, attr)
             shown = "、".join(str(i) for i in ids[:SHOWN]) + (" …" if len(ids) > SHOWN else "")
-            self.stdout.write(f"  {label}:{len(ids)} 篇" + (f"（讲话 ID {shown}）" if ids else ""))
+            self.stdout.write(f"  {label}：{len(ids)} 篇" + (f"（讲话 ID {shown}）" if ids else ""))
         if drift.ok:
             self.stdout.write(self.style.SUCCESS("检索索引与数据库一致。"))
         elif options["repair"]:
