@@ -70,7 +70,7 @@ def probe(live, tokens):
 
 def assert_index_matches_database(state):
     assert state["check_status"] == 0, state["check_output"]
-    assert "missing: 0" in state["check_output"] and "stale: 0" in state["check_output"]
+    assert "索引中缺少：0 篇" in state["check_output"] and "索引内容过时：0 篇" in state["check_output"]
     assert "检索索引与数据库一致。" in state["check_output"]
     # Entry by entry: each speech in the database is found by its own word, and only it.
     assert state["found"] == state["in_database"]
