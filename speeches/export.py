@@ -34,15 +34,15 @@ def _header_lines(speech):
         facts.append(" · ".join(r.name for r in speech.region.ancestors()))
     lines.append(" | ".join(facts))
     if speech.source:
-        lines.append(f"来源:{speech.source}")
+        lines.append(f"来源：{speech.source}")
     if speech.url:
-        lines.append(f"原文:{speech.url}")
+        lines.append(f"原文：{speech.url}")
     return lines
 
 
 def speech_as_text(speech, permalink):
     parts = _header_lines(speech)
-    parts.append(f"本档案链接:{permalink}")
+    parts.append(f"本档案链接：{permalink}")
     parts.append("")
     parts.extend(text for _i, text in speech.paragraphs())
     return "\n".join(parts) + "\n"
@@ -58,7 +58,7 @@ def speech_as_docx(speech, permalink):
     document.add_heading(header[0], level=0)
     for line in header[1:]:
         document.add_paragraph(line)
-    document.add_paragraph(xml_safe(f"本档案链接:{permalink}"))
+    document.add_paragraph(xml_safe(f"本档案链接：{permalink}"))
     heading_levels = {s.start: s.level for s in speech.sections.all()}
     offset = 0
     for paragraph in speech.body.split("\n"):

@@ -33,7 +33,7 @@ class ArchiveRss(Rss201rev2Feed):
 
 class LatestSpeechesFeed(Feed):
     feed_type = ArchiveRss
-    title = "领导讲话档案:最新讲话"
+    title = "领导讲话档案：最新讲话"
     description = "档案中新收录的讲话"
 
     def __call__(self, request, *args, **kwargs):
@@ -73,7 +73,7 @@ class RegionSpeechesFeed(LatestSpeechesFeed):
         return get_object_or_404(Region, code=code)
 
     def title(self, obj):
-        return f"领导讲话档案:{obj.name}的讲话"
+        return f"领导讲话档案：{obj.name}的讲话"
 
     def description(self, obj):
         return f"{obj.name}及其下辖地区新收录的讲话"
@@ -90,7 +90,7 @@ class TopicSpeechesFeed(LatestSpeechesFeed):
         return get_object_or_404(Topic, slug=slug)
 
     def title(self, obj):
-        return f"领导讲话档案:主题“{obj.name}”"
+        return f"领导讲话档案：主题“{obj.name}”"
 
     def description(self, obj):
         return f"主题“{obj.name}”下新收录的讲话"
@@ -107,7 +107,7 @@ class OfficialSpeechesFeed(LatestSpeechesFeed):
         return get_object_or_404(Official.objects.public(), pk=pk)
 
     def title(self, obj):
-        return f"领导讲话档案:提及{obj.name}的讲话"
+        return f"领导讲话档案：提及{obj.name}的讲话"
 
     def description(self, obj):
         return f"新收录的提及{obj.name}的讲话"
@@ -126,10 +126,10 @@ class SearchFeed(LatestSpeechesFeed):
         return SearchRequest.from_params(request.GET)
 
     def title(self, obj):
-        return f"领导讲话档案:搜索“{obj.q}”" if obj.q else "领导讲话档案:搜索"
+        return f"领导讲话档案：搜索“{obj.q}”" if obj.q else "领导讲话档案：搜索"
 
     def description(self, obj):
-        return f"新收录的、与“{obj.q}”相符的讲话(没有讲话含有完整检索词时,为含有其中词语的讲话)"
+        return f"新收录的、与“{obj.q}”相符的讲话（没有讲话含有完整检索词时，为含有其中词语的讲话）"
 
     def link(self, obj):
         return reverse("speeches:search") + (f"?{urlencode({'q': obj.q})}" if obj.q else "")

@@ -101,7 +101,7 @@ def _batches(ids, size):
 def _speech_batches(change, size=SPEECH_BATCH):
     def items(job):
         for batch in _batches(job.arguments["speech_ids"], size):
-            label = f"讲话 {batch[0]}–{batch[-1]}(共 {len(batch)} 篇)"
+            label = f"讲话 {batch[0]}–{batch[-1]}（共 {len(batch)} 篇）"
 
             def work(batch=batch):
                 done = change(Speech.objects.filter(pk__in=batch).order_by("pk"))
@@ -289,10 +289,10 @@ def work(once=False, stop=None, poll_seconds=POLL_SECONDS, housekeeping_seconds=
             try:
                 run_job(job, between_items)
             except _Stopped:
-                report(f"任务 {job.pk} 已暂停,下次启动时继续")
+                report(f"任务 {job.pk} 已暂停，下次启动时继续")
                 break
             job.refresh_from_db()
-            report(f"任务 {job} 结束:完成 {job.done}/{job.total} 项" + (f";{job.error}" if job.error else ""))
+            report(f"任务 {job} 结束：完成 {job.done}/{job.total} 项" + (f";{job.error}" if job.error else ""))
             continue
         if once:
             break

@@ -7,7 +7,7 @@ extraction skips locked extracted fields (speeches.extract.annotate), the admin 
 curation actions lock what a curator changed (lock_hand_edits) and settle the queue's
 questions about it (speeches.curation.review.settle_hand_edits)."""
 
-from speeches.models import ReviewItem
+from speeches.models import ReviewItem, Speech
 
 # Fields the importer rewrites from the source file (a lock keeps the curator's value).
 IMPORTED_FIELDS = ("title", "body", "kind", "url", "date", "year")
@@ -34,6 +34,13 @@ IMPORT_QUESTIONS = (ReviewItem.REPAIR, ReviewItem.DUPLICATE)
 
 # Speech form fields → the review queue's field a hand edit of them answers.
 HAND_EDIT_ANSWERS = {"region": ReviewItem.REGION, "date": ReviewItem.DATE, "speaker": ReviewItem.SPEAKER}
+
+
+def lockable_fields():
+    """(name, label) of every field a curator can lock: the imported ones, then the
+    extracted ones. Each name is a field of Speech, whose label it takes."""
+    names = dict.fromkeys([*IMPORTED_FIELDS, *EXTRACTED_FIELDS])
+    return [(name, Speech._meta.get_field(name).verbose_name) for name in names]
 
 
 def lock_curated_fields(speech, changed):

@@ -76,7 +76,7 @@ def throttled_login(login_view):
             if wait:
                 minutes = (wait + 59) // 60
                 response = HttpResponse(
-                    f"登录失败次数过多,该账号在本地址暂时不能登录,请 {minutes} 分钟后再试。",
+                    f"登录失败次数过多，该账号在本地址暂时不能登录，请 {minutes} 分钟后再试。",
                     status=429,
                     content_type="text/plain; charset=utf-8",
                 )

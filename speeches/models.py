@@ -71,7 +71,7 @@ class SourceContent(models.Model):
         verbose_name_plural = "来源原始字节"
 
     def __str__(self):
-        return f"{self.source}({len(self.raw_bytes)} 字节)"
+        return f"{self.source}（{len(self.raw_bytes)} 字节）"
 
 
 # GB/T 2260 codes nest by prefix: province 2 digits, prefecture 4, county 6 (longer for towns).
@@ -117,10 +117,10 @@ class Region(models.Model):
     name = models.CharField("名称", max_length=100)
     level = models.CharField("级别", max_length=12, choices=LEVELS)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级区划"
     )
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField("纬度", null=True, blank=True)
+    longitude = models.FloatField("经度", null=True, blank=True)
 
     objects = RegionQuerySet.as_manager()
 
@@ -199,7 +199,7 @@ class Official(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name}({self.title})" if self.title else self.name
+        return f"{self.name}（{self.title}）" if self.title else self.name
 
     def get_absolute_url(self):
         return reverse("speeches:official_detail", args=[self.pk])
@@ -215,9 +215,9 @@ class DateYear(ExtractYear):
         return f"CAST(strftime('%%Y', {sql}) AS INTEGER)", params
 
 
-# Columns no list shows: the texts, the importer's log and keywords of each speech, and
+# Columns no list shows: the texts, the importer's log, extraction notes and keywords of each speech, and
 # its source's introduction (the raw bytes live in SourceContent, never joined).
-LISTING_DEFERRED = ("body", "import_log", "keywords", "source__intro")
+LISTING_DEFERRED = ("body", "import_log", "extraction_notes", "keywords", "source__intro")
 
 
 class SpeechQuerySet(models.QuerySet):
@@ -334,10 +334,10 @@ class Speech(models.Model):
     body = models.TextField("正文")
     date = models.DateField("日期", null=True, blank=True)
     year = models.PositiveSmallIntegerField("年份", null=True, blank=True)
-    year_masked = models.BooleanField("年份被遮蔽(如20xx)", default=False)
+    year_masked = models.BooleanField("年份被遮蔽（如20xx）", default=False)
     kind = models.CharField("类型", max_length=20, choices=KINDS, default=SPEECH)
     source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="speeches"
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="speeches", verbose_name="来源"
     )
     position = models.PositiveIntegerField("在来源中的位置", default=0)
     url = models.URLField("原文网址", max_length=1000, blank=True)
@@ -345,7 +345,7 @@ class Speech(models.Model):
     status = models.CharField("状态", max_length=12, choices=STATUSES, default=PUBLISHED)
     copies = models.PositiveSmallIntegerField("来源中的副本数", default=1)
     region = models.ForeignKey(
-        Region, on_delete=models.SET_NULL, null=True, blank=True, related_name="speeches"
+        Region, on_delete=models.SET_NULL, null=True, blank=True, related_name="speeches", verbose_name="地区"
     )
     region_confidence = models.FloatField("地区置信度", null=True, blank=True)
     # What the imported text itself states (its header, byline or delegation line, or a
@@ -364,26 +364,34 @@ class Speech(models.Model):
         "Official", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="speeches_delivered", verbose_name="讲话人",
     )
-    topics = models.ManyToManyField(Topic, through="SpeechTopic", related_name="speeches", blank=True)
+    topics = models.ManyToManyField(
+        Topic, through="SpeechTopic", related_name="speeches", blank=True, verbose_name="主题"
+    )
     officials = models.ManyToManyField(
-        Official, through="Citation", related_name="speeches", blank=True
+        Official, through="Citation", related_name="speeches", blank=True, verbose_name="提及的官员"
     )
     keywords = models.JSONField("关键词", default=list, blank=True)
-    # What the importer did to this text (repairs, warnings), for curators.
-    import_log = models.JSONField("导入记录", default=list, blank=True)
+    # What the importer did to this text (repairs, warnings), for curators to read (the
+    # admin shows it as sentences, speeches.curation.marked_text); only the importer writes it.
+    import_log = models.JSONField("导入记录", default=list, blank=True, editable=False)
+    # What the last extraction found for region, date, speaker and topics, with its
+    # confidence and reason ({"region": {"value", "confidence", "reason"}, "topics": {slug: …}}),
+    # for the curator's page; rewritten by every extraction.
+    extraction_notes = models.JSONField("抽取依据", default=dict, blank=True, editable=False)
     # Fields a curator has set by hand; re-import and re-extraction leave them alone.
     locked_fields = models.JSONField("人工锁定字段", default=list, blank=True)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_copies"
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_copies",
+        verbose_name="已并入",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     objects = SpeechQuerySet.as_manager()
     # Who changed what and when, for the admin's history page and revert. The importer's
     # log and the text hash are the importer's bookkeeping: a revert keeps their current values.
     history = SpeechHistory(
-        excluded_fields=["import_log", "content_hash", "created_at", "updated_at"],
+        excluded_fields=["import_log", "extraction_notes", "content_hash", "created_at", "updated_at"],
         verbose_name="讲话修改记录",
         verbose_name_plural="讲话修改记录",
     )
@@ -511,8 +519,8 @@ class Speech(models.Model):
 
 
 class SpeechTopic(models.Model):
-    speech = models.ForeignKey(Speech, on_delete=models.CASCADE)
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE)
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, verbose_name="讲话")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, verbose_name="主题")
     score = models.FloatField("得分", default=0.0)
 
     # Topic assignments curators add, change or remove (extraction's rewrites are not kept).
@@ -533,9 +541,9 @@ class SpeechTopic(models.Model):
 class Section(models.Model):
     """A numbered part of a speech (一、 / (一) / 1、), with its place in the body."""
 
-    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="sections")
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="sections", verbose_name="讲话")
     order = models.PositiveIntegerField("顺序")
-    number = models.CharField("编号(原文)", max_length=20)
+    number = models.CharField("编号（原文）", max_length=20)
     heading = models.CharField("标题", max_length=300)
     level = models.PositiveSmallIntegerField("层级")
     start = models.PositiveIntegerField("起始字符")
@@ -563,20 +571,20 @@ class Section(models.Model):
 class Citation(models.Model):
     """One mention of an official in a speech, as written."""
 
-    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="citations")
-    official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="citations")
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="citations", verbose_name="讲话")
+    official = models.ForeignKey(Official, on_delete=models.CASCADE, related_name="citations", verbose_name="官员")
     mention = models.CharField("原文提及", max_length=100)
     title_as_written = models.CharField("原文职务", max_length=200, blank=True)
     offset = models.PositiveIntegerField("位置")
     sentence = models.TextField("所在句", blank=True)
     confidence = models.FloatField("置信度", default=1.0)
 
-    history = AssignmentHistory(verbose_name="提及修改记录", verbose_name_plural="提及修改记录")
+    history = AssignmentHistory(verbose_name="官员提及修改记录", verbose_name_plural="官员提及修改记录")
 
     class Meta:
         ordering = ["speech", "offset"]
-        verbose_name = "提及"
-        verbose_name_plural = "提及"
+        verbose_name = "官员提及"
+        verbose_name_plural = "官员提及"
         indexes = [
             # An official's page: the speeches citing them.
             models.Index(fields=["official", "speech"], name="citation_official_idx"),
@@ -590,7 +598,7 @@ class SimilarityKey(models.Model):
     """One band of a speech's text fingerprint (speeches.ingest.dedupe.band_keys): speeches
     sharing a key are candidates for near-duplicates, compared in full on import."""
 
-    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="similarity_keys")
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="similarity_keys", verbose_name="讲话")
     key = models.BigIntegerField("指纹分段")
 
     class Meta:
@@ -611,8 +619,8 @@ class PendingIndexUpdate(models.Model):
     as the change, so a crash between commit and indexing loses nothing; the single
     index writer drains it after commit. No foreign key: deletions are queued too."""
 
-    speech_id = models.BigIntegerField()
-    enqueued_at = models.DateTimeField(auto_now_add=True)
+    speech_id = models.BigIntegerField("讲话 ID")
+    enqueued_at = models.DateTimeField("排队时间", auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
@@ -620,14 +628,14 @@ class PendingIndexUpdate(models.Model):
         verbose_name_plural = "待更新索引"
 
     def __str__(self):
-        return f"speech {self.speech_id}"
+        return f"讲话 {self.speech_id}"
 
 
 class RegionMention(models.Model):
     """A place a speech names; the primary one is the speaker's jurisdiction (Speech.region)."""
 
-    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="region_mentions")
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="mentions")
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="region_mentions", verbose_name="讲话")
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="mentions", verbose_name="地区")
     mention = models.CharField("原文提及", max_length=100)
     offset = models.PositiveIntegerField("位置")
     is_primary = models.BooleanField("主要地区", default=False)
@@ -665,7 +673,7 @@ class ReviewItem(models.Model):
     PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
     STATUSES = [(PENDING, "待审核"), (ACCEPTED, "已确认"), (REJECTED, "已否决")]
 
-    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="review_items")
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="review_items", verbose_name="讲话")
     field = models.CharField("字段", max_length=20, choices=FIELDS)
     value = models.CharField("抽取值", max_length=200)
     confidence = models.FloatField("置信度")
@@ -676,7 +684,7 @@ class ReviewItem(models.Model):
         related_name="+", verbose_name="审核人",
     )
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
         ordering = ["status", "confidence", "id"]
@@ -691,7 +699,7 @@ class ReviewItem(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_field_display()}:{self.value} @ {self.speech}"
+        return f"{self.get_field_display()}：{self.value} @ {self.speech}"
 
     def decide(self, status, user=None):
         self.status = status
@@ -895,7 +903,7 @@ class Job(models.Model):
         ]
 
     def __str__(self):
-        return f"#{self.pk} {self.get_kind_display()}({self.get_status_display()})"
+        return f"#{self.pk} {self.get_kind_display()}（{self.get_status_display()}）"
 
     def get_absolute_url(self):
         return reverse("admin:speeches_job_change", args=[self.pk])
@@ -914,7 +922,7 @@ class JobItem(models.Model):
     resumed job skips the positions it finds here. `report` is what the job page shows
     of it (for an import, the file's import report)."""
 
-    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="items")
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="items", verbose_name="任务")
     position = models.PositiveIntegerField("序号")
     label = models.CharField("内容", max_length=1000)
     ok = models.BooleanField("成功", default=True)

@@ -6,6 +6,7 @@ each row it deletes as not to be recorded (speeches.extract.annotate) and writes
 ones in bulk, which records nothing: recording that churn would bury the curators' own
 changes and offer "undo" on rows extraction re-creates anyway."""
 
+from django.db.models import Field
 from simple_history.models import HistoricalRecords
 
 
@@ -13,7 +14,28 @@ def _recording():
     return getattr(HistoricalRecords.context, "request", None) is not None
 
 
-class SpeechHistory(HistoricalRecords):
+class NamedHistory(HistoricalRecords):
+    """HistoricalRecords whose own fields have Chinese names: simple-history leaves them
+    unnamed, and the admin showed "History date", "History user"."""
+
+    FIELD_NAMES = {
+        "history_id": "记录编号",
+        "history_date": "修改时间",
+        "history_change_reason": "修改原因",
+        "history_type": "操作",
+        "history_user": "修改人",
+    }
+
+    def get_extra_fields(self, model, fields):
+        extra = super().get_extra_fields(model, fields)
+        for name, label in self.FIELD_NAMES.items():
+            if isinstance(extra.get(name), Field):
+                # _verbose_name is what migrations record of it.
+                extra[name].verbose_name = extra[name]._verbose_name = label
+        return extra
+
+
+class SpeechHistory(NamedHistory):
     """HistoricalRecords for Speech. Speeches created outside a request (scripts, the job
     worker) start their history at their next save; the importer leaves every creation out
     (Speech.objects.create_from_text), so each imported speech has one complete row, the
@@ -25,7 +47,7 @@ class SpeechHistory(HistoricalRecords):
         super().post_save(instance, created, using=using, **kwargs)
 
 
-class AssignmentHistory(HistoricalRecords):
+class AssignmentHistory(NamedHistory):
     """HistoricalRecords for SpeechTopic and Citation: curators' changes only."""
 
     def post_save(self, instance, created, using=None, **kwargs):

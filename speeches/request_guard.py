@@ -10,7 +10,7 @@ from django.http import HttpResponseBadRequest, JsonResponse
 from django.urls import reverse
 
 NUL = "\x00"
-MESSAGE = "请求的地址或参数中含有空字符(%00),无法处理。"
+MESSAGE = "请求的地址或参数中含有空字符（%00），无法处理。"
 SEARCH_TEXT = "q"
 
 

@@ -56,7 +56,7 @@ def refusal(request, scope):
     if _count(f"throttle:{scope}:{client_key(request)}:{window}") <= rate:
         return None
     retry = WINDOW_SECONDS - int(time.time()) % WINDOW_SECONDS
-    message = f"请求过于频繁:每分钟最多 {rate} 次,请 {retry} 秒后再试"
+    message = f"请求过于频繁：每分钟最多 {rate} 次，请 {retry} 秒后再试"
     if scope == API:
         response = JsonResponse({"error": message}, status=429, json_dumps_params={"ensure_ascii": False})
     else:

@@ -72,3 +72,81 @@ def curator(client):
     from tests.curation_helpers import logged_in
 
     return logged_in(client, "curator")
+
+
+@pytest.fixture
+def demo(settings):
+    """The demo compilation imported (and indexed), and what the browser tests need to know
+    of its spring-farming speech (placed in a county, outlined, on one topic), read now:
+    while Playwright's sync API runs its event loop in the test's thread, Django refuses
+    database calls there."""
+    from types import SimpleNamespace
+
+    from speeches.extract.annotate import ensure_topics
+    from speeches.extract.gazetteer import load_regions
+    from speeches.ingest.pipeline import import_paths
+    from speeches.models import Region, Section, Speech
+
+    settings.SEARCH_INDEX_UPDATES = "immediate"
+    # An earlier transactional test may have flushed what the migrations load.
+    load_regions(Region)
+    ensure_topics()
+    import_paths([PROJECT_DIR / "demo"])
+    speech = Speech.objects.published().get(title="全县春季农业生产工作会议讲话")
+    assert speech.region is not None and speech.sections.count() >= 4 and speech.topics.exists()
+    return SimpleNamespace(
+        speech_id=speech.pk,
+        url=speech.get_absolute_url(),
+        title=speech.title,
+        year=speech.year,
+        regions=[region.name for region in speech.region.ancestors()],
+        province=speech.region.ancestors()[0],
+        sections={section.heading: section for section in Section.objects.filter(speech=speech)},
+        topic=speech.topics.first(),
+    )
+
+
+@pytest.fixture
+def staff_archive(demo):
+    """The demo archive as curators find it after a day's work, for the browser tests of
+    the admin: an upload imported by the job worker (its job page with a report), the
+    importer's flags in the review queue, a search logged; and the session cookie of a
+    superuser (no password: the browser is handed the cookie). Written before the browser's
+    event loop starts."""
+    from types import SimpleNamespace
+
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from speeches import jobs
+    from speeches.curation import upload
+    from speeches.models import Job, ReviewItem, SearchQueryLog, Speech
+
+    sample = FIXTURES_DIR / "ingest" / "compilation_basic.txt"
+    job = upload.queue_import([SimpleUploadedFile("汇编.txt", sample.read_bytes())], Speech.DRAFT)
+    jobs.work(once=True)
+    SearchQueryLog.record("春耕", 2)
+    SearchQueryLog.record("没有的词", 0)
+    user = get_user_model().objects.create_superuser("馆员甲", "staff@example.org", password=None)
+    client = Client()
+    client.force_login(user)
+    assert Job.objects.get(pk=job.pk).status == Job.DONE
+    assert ReviewItem.objects.filter(status=ReviewItem.PENDING).exists()
+    repair = ReviewItem.objects.filter(status=ReviewItem.PENDING, field=ReviewItem.REPAIR).first()
+    return SimpleNamespace(
+        cookies=[{"name": name, "value": morsel.value} for name, morsel in client.cookies.items()],
+        speech_id=demo.speech_id,
+        job_url=Job.objects.get(pk=job.pk).get_absolute_url(),
+        fix_url=f"/admin/speeches/reviewitem/{repair.pk}/fix/",
+    )
+
+
+@pytest.fixture
+def staff_browser(staff_archive):
+    """Chromium for the admin's browser tests, started after staff_archive has written its
+    data (Django refuses database calls while Playwright's event loop runs)."""
+    from tests.browser import launched
+
+    with launched() as browser:
+        yield browser

@@ -347,5 +347,5 @@ def test_the_year_histogram_spans_the_years_evenly_and_keeps_unknown_years_apart
     ]
     assert histogram["unknown_count"] == 1
     html = response.content.decode()
-    assert '<a class="bar h-20" href="/years/2019/" title="2019年:2 篇">' in html
-    assert "另有 1 篇年份不详,不在图中" in html
+    assert '<a class="bar h-20" href="/years/2019/" title="2019年：2 篇">' in html
+    assert "另有 1 篇年份不详，不在图中" in html

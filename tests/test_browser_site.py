@@ -4,69 +4,18 @@ a facet and opens a result at its section. Any console error, failed request, er
 response or request to another host fails the test. Screenshots (1280 px and 360 px
 wide) go to test-artifacts/ for a person to look at."""
 
-import os
 import re
-from pathlib import Path
-from types import SimpleNamespace
-from urllib.parse import urlsplit
 
 import pytest
 
-from speeches.extract.annotate import ensure_topics
-from speeches.extract.gazetteer import load_regions
-from speeches.ingest.pipeline import import_paths
-from speeches.models import Region, Section, Speech
-from tests.conftest import PROJECT_DIR
+from tests.browser import PHONE, launched, needs_chromium, page_opener, screenshot
 from tests.factories import make_speech
 
-sync_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is not installed (pip install -r requirements-dev.txt)"
-)
-
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-ARTIFACTS = PROJECT_DIR / "test-artifacts"
-# Headless and quiet: no sandbox (containers), no GPU, and none of chromium's own
-# traffic (updates, sync, QUIC probes) so every request seen comes from the page.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 360, "height": 740}
-
 pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is absent: install Debian's chromium package"),
+    needs_chromium,
     # The live server answers from another thread, so the data must be committed.
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture
-def demo(settings):
-    """The demo compilation imported (and indexed), and what the tests need to know of its
-    spring-farming speech (placed in a county, outlined, on one topic), read now: while
-    Playwright's sync API runs its event loop in this thread, Django refuses database
-    calls here, and rightly so (they would get a connection of their own)."""
-    settings.SEARCH_INDEX_UPDATES = "immediate"
-    # An earlier transactional test may have flushed what the migrations load.
-    load_regions(Region)
-    ensure_topics()
-    import_paths([PROJECT_DIR / "demo"])
-    speech = Speech.objects.published().get(title="全县春季农业生产工作会议讲话")
-    assert speech.region is not None and speech.sections.count() >= 4 and speech.topics.exists()
-    return SimpleNamespace(
-        url=speech.get_absolute_url(),
-        title=speech.title,
-        regions=[region.name for region in speech.region.ancestors()],
-        province=speech.region.ancestors()[0],
-        sections={section.heading: section for section in Section.objects.filter(speech=speech)},
-        topic=speech.topics.first(),
-    )
 
 
 @pytest.fixture
@@ -81,70 +30,15 @@ def dated_speeches(demo):
 @pytest.fixture
 def browser(demo):
     # After `demo`: the data is in place before the event loop starts.
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    with launched() as browser:
         yield browser
-        browser.close()
-
-
-class Watcher:
-    """Records everything that went wrong while a page was used."""
-
-    def __init__(self, page, origin):
-        self.origin = origin
-        self.problems = []
-        page.on("console", self.console)
-        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
-        page.on("requestfailed", lambda request: self.problems.append(f"request failed: {request.url} {request.failure}"))
-        page.on("response", self.response)
-        # Nothing may be fetched from another host: such requests are stopped and reported.
-        page.route("**/*", self.route)
-
-    def console(self, message):
-        if message.type == "error":
-            self.problems.append(f"console error: {message.text}")
-
-    def response(self, response):
-        if response.status >= 400 and self.is_local(response.url):
-            self.problems.append(f"HTTP {response.status}: {response.url}")
-
-    def route(self, route):
-        if self.is_local(route.request.url):
-            route.continue_()
-        else:
-            self.problems.append(f"request to another host: {route.request.url}")
-            route.abort()
-
-    def is_local(self, url):
-        parts = urlsplit(url)
-        return f"{parts.scheme}://{parts.netloc}" == self.origin or parts.scheme in ("data", "about")
 
 
 @pytest.fixture
 def open_page(browser, live_server):
-    """open_page(viewport, script=True) -> (page, watcher); every page is checked for
-    problems at the end. script=False: the browser runs no script, as some readers'."""
-    opened = []
-
-    def opener(viewport=DESKTOP, script=True):
-        context = browser.new_context(viewport=viewport, locale="zh-CN", java_script_enabled=script)
-        page = context.new_page()
-        watcher = Watcher(page, live_server.url)
-        opened.append((context, watcher))
-        return page, watcher
-
-    yield opener
-    for context, watcher in opened:
-        context.close()
-        assert watcher.problems == []
-
-
-def screenshot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=False)
-    assert path.stat().st_size > 0
-    return path
+    """open_page(viewport) -> (page, watcher); every page is checked for problems at the end."""
+    with page_opener(browser, live_server.url) as opener:
+        yield opener
 
 
 def target_in_view(page):
@@ -219,7 +113,8 @@ def test_a_reader_searches_narrows_by_a_facet_and_opens_a_result_at_its_section(
     assert page.locator("#results-heading").inner_text().startswith("找到")
     # The year chart is drawn, yet Tab from the search button reaches the first result
     # before any of its bars.
-    assert page.locator(".histogram a.bar").count() == len(dated_speeches)
+    # One bar a year: the five dated speeches' and the demo speech's own.
+    assert page.locator(".histogram a.bar").count() == len({speech.year for speech in dated_speeches} | {demo.year})
     screenshot(page, "search-chart-desktop")
     page.locator("form.search-form button").focus()
     for _stop in range(20):
@@ -234,7 +129,7 @@ def test_a_reader_searches_narrows_by_a_facet_and_opens_a_result_at_its_section(
     page.locator("aside.facets").get_by_role("link", name=topic.name).click()
     page.wait_for_url(f"**topic={topic.slug}*")
     # The filter is shown and can be removed.
-    assert page.locator(".active-filters").get_by_role("link", name=f"主题:{topic.name} ✕").is_visible()
+    assert page.locator(".active-filters").get_by_role("link", name=f"主题：{topic.name} ✕").is_visible()
 
     result = page.locator(f"ol.search-hits a.title[href='{demo.url}#{section.anchor}']")
     assert result.count() == 1

@@ -46,7 +46,7 @@ def test_the_history_page_shows_who_changed_the_region_and_when(curator, speech)
     assert latest.history_user.username == "editor_li"
     assert latest.region_id == county.pk
     changes = {str(change["field"]): (str(change["old"]), str(change["new"])) for change in latest.history_delta_changes}
-    assert changes["Region"] == ("陕西省", "岚皋县")
+    assert changes["地区"] == ("陕西省", "岚皋县")
     assert "editor_li" in response.content.decode()
 
 
@@ -86,7 +86,7 @@ def test_removing_a_topic_shows_in_the_history_and_can_be_undone(curator, speech
     page = history_page(curator, speech)
     (removal,) = [r for r in page.context["assignment_changes"] if r.history_type == "-"]
     assert removal.history_user.username == "editor_li"
-    assert "主题:农村水利" in page.content.decode()
+    assert "主题：农村水利" in page.content.decode()
     revert = reverse(
         "admin:speeches_speech_revert_assignment", args=[speech.pk, "speechtopic", removal.history_id]
     )

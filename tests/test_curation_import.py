@@ -26,7 +26,7 @@ def test_a_curator_imports_a_compilation_page_as_drafts_and_reads_the_report(cur
     assert "刚才,张红梅同志在工作报告中" in html
     assert "合并的重复副本</th><td>1" in html
     assert "页尾推荐 3" in html
-    assert "a speech without a title line" in html
+    assert "这篇讲话没有标题行" in html
     assert set(Speech.objects.values_list("status", flat=True)) == {Speech.DRAFT}
     # A draft is not public yet.
     speech = Speech.objects.get(title="街道环境整治工作会议讲话")

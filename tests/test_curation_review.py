@@ -34,7 +34,7 @@ def test_repairs_and_merged_copies_from_an_upload_join_the_queue(curator):
     assert repair.speech.title == "街道社区服务工作会议讲话"
     assert repair.value == "刚才,张红梅同志在工作报告中对上半年的工作作了全面"
     (copy,) = queue(curator, field__exact=ReviewItem.DUPLICATE)
-    assert copy.speech == repair.speech and "merged a copy" in copy.value
+    assert copy.speech == repair.speech and copy.value.startswith("并入了页面第 ")
 
 
 def test_approved_flags_stay_approved_after_a_reimport(curator):
@@ -169,3 +169,39 @@ def test_speeches_imported_from_the_command_line_are_flagged_by_the_import_itsel
     # Reading the list writes nothing.
     assert not [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
                 and "django_session" not in q["sql"]]
+
+
+def test_queued_values_show_region_and_topic_names_not_codes(curator):
+    speech = make_speech()
+    ReviewItem.objects.create(speech=speech, field=ReviewItem.REGION, value="14", confidence=0.4)
+    ReviewItem.objects.create(speech=speech, field=ReviewItem.TOPIC, value="economy", confidence=0.4)
+
+    html = curator.get(reverse("admin:speeches_reviewitem_changelist")).content.decode()
+
+    assert "山西省（14）" in html
+    assert ">经济发展<" in html and ">economy<" not in html
+
+
+def test_notes_earlier_imports_wrote_in_english_are_rewritten_in_chinese():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("speeches.migrations.0014_importer_notes_in_chinese")
+    merged = make_speech(title="甲")
+    merged.import_log = [{"kind": "merged_copy", "note": "merged a copy from line 67 of the page"}]
+    merged.save()
+    split_off = make_speech(title="乙", import_log=[{"kind": "split", "note": "split from 1a2b3c at paragraph 4"}])
+    decided = ReviewItem.objects.create(
+        speech=merged, field=ReviewItem.DUPLICATE, value="merged a copy from line 67 of the page",
+        confidence=0.5, status=ReviewItem.ACCEPTED,
+    )
+
+    migration.forwards(apps, None)
+
+    merged.refresh_from_db()
+    split_off.refresh_from_db()
+    decided.refresh_from_db()
+    assert merged.import_log == [{"kind": "merged_copy", "note": "并入了页面第 67 行起的副本"}]
+    assert split_off.import_log == [{"kind": "split", "note": "由 1a2b3c 第 4 段起拆分而来"}]
+    assert (decided.value, decided.status) == ("并入了页面第 67 行起的副本", ReviewItem.ACCEPTED)

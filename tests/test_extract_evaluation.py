@@ -48,12 +48,12 @@ def test_every_target_under_the_shared_folder_is_met(relative):
     measures = {row.measure: row for row in rows}
     if relative.endswith("city_reports_gold.json"):
         assert measures["每个文件恰导入一篇"].value == "143/143"
-        assert measures["讲话人(报头署名者)"].value == "9/9"
+        assert measures["讲话人（报头署名者）"].value == "9/9"
         # The region of the body that reports: the gold as written, and with the errata
         # whose words the files still hold (each one listed among the errors).
         region_rows = [row for measure, row in measures.items() if measure.startswith("地区与金标准一致")]
         assert len(region_rows) == 1 and region_rows[0].met
-        as_written = measures["地区与金标准原文一致(未勘误)"].value
+        as_written = measures["地区与金标准原文一致（未勘误）"].value
         assert int(as_written.split("(")[1].split("/")[0]) >= 138, as_written
     if relative.endswith("cpc_congress_reports.jsonl"):
         assert measures["每条记录恰一篇"].value == "16/16"
@@ -70,7 +70,7 @@ def test_the_command_prints_one_table_and_leaves_the_archive_as_it_was():
     out = StringIO()
     call_command("evaluate_extraction", str(shared_path("eval", "seed_gold.json")), stdout=out)
     text = out.getvalue()
-    assert "| 金标准/语料" in text and "官员 precision" in text and "官员 recall" in text
+    assert "| 金标准/语料" in text and "官员精确率" in text and "官员召回率" in text
     assert "未达标" not in text and "目标达标 7/7" in text
     assert Speech.objects.count() == 0
 
@@ -125,7 +125,7 @@ def test_a_city_gold_erratum_applies_only_where_the_file_holds_the_words_it_rest
 
     rows, errors = city_rows(gold, tmp_path)
 
-    measures = {row.measure.split("(")[0]: row for row in rows}
+    measures = {row.measure.split("（")[0]: row for row in rows}
     assert measures["地区与金标准原文一致"].value.startswith(as_written + ":")
     assert measures["地区与金标准一致"].value == corrected
     assert measures["地区与金标准一致"].met

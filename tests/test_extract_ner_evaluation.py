@@ -127,7 +127,7 @@ def test_the_evaluation_command_puts_cluener_in_its_table_and_lists_the_pairs(tm
     out = StringIO()
     call_command("evaluate_extraction", shared=str(tmp_path), verbose=True, stdout=out)
     printed = out.getvalue()
-    assert "| cluener_dev.json | 官员姓名准确率(precision)" in printed
+    assert "| cluener_dev.json | 官员姓名准确率（precision）" in printed
     assert "CLUENER: 4 句" in printed  # --verbose: the pairs behind the figures
     assert "职务表算作公职的金标准对" in printed
 

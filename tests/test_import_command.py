@@ -31,8 +31,8 @@ def run_import(*args):
 def test_import_prints_a_report_per_file():
     out, _err, code = run_import(SAMPLES / "compilation_basic.txt")
     assert code == 0
-    assert "3 created, 0 updated, 0 unchanged; 1 duplicates merged" in out
-    assert "pagination 3" in out and "footer 3" in out
+    assert "新建 3 篇，更新 0 篇，未变 0 篇；合并重复副本 1 份" in out
+    assert "分页 3" in out and "页尾推荐 3" in out
     assert "工作报告。 →" in out
 
 
@@ -51,7 +51,7 @@ def test_second_import_of_the_same_file_changes_nothing():
     urls = sorted(s.get_absolute_url() for s in Speech.objects.all())
     out, _err, code = run_import(SAMPLES / "compilation_basic.txt")
     assert code == 0
-    assert "0 created, 0 updated, 3 unchanged" in out
+    assert "新建 0 篇，更新 0 篇，未变 3 篇" in out
     assert sorted(s.get_absolute_url() for s in Speech.objects.all()) == urls
 
 
@@ -73,11 +73,11 @@ def test_draft_option_lands_new_speeches_as_drafts():
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "empty"),
-        (b"   \n\n", "empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50, "binary"),
-        ("讲话".encode()[:-1] + b"\xff\xfe\xfa" * 3, "neither UTF-8"),
-        ("1\n\n2 3\n\n页,当前第。\n".encode(), "no recognisable speech"),
+        (b"", "文件是空的"),
+        (b"   \n\n", "文件是空的"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50, "二进制"),
+        ("讲话".encode()[:-1] + b"\xff\xfe\xfa" * 3, "既不是 UTF-8"),
+        ("1\n\n2 3\n\n页,当前第。\n".encode(), "找不到讲话"),
     ],
     ids=["empty", "blank", "binary", "broken-utf8", "only-debris"],
 )
@@ -86,9 +86,9 @@ def test_bad_file_fails_with_a_clear_message_and_the_rest_imports(tmp_path, cont
     bad.write_bytes(content)
     _out, err, code = run_import(bad, SAMPLES / "single_speech.txt")
     assert code == 1
-    assert f"{bad}: failed:" in err and message in err
+    assert f"{bad}：导入失败：" in err and message in err
     assert "Traceback" not in err
-    assert "1 of 2 files failed" in err
+    assert "2 个文件中有 1 个导入失败" in err
     assert Speech.objects.count() == 1
 
 
@@ -100,7 +100,7 @@ def test_failed_reimport_leaves_the_archive_as_it_was(tmp_path):
     sections = Section.objects.count()
     page.write_bytes(b"\x00\x00binary now")
     _out, err, code = run_import(page)
-    assert code == 1 and "binary" in err
+    assert code == 1 and "二进制" in err
     assert list(Speech.objects.values_list("uid", "title", "body")) == before
     assert Section.objects.count() == sections
 
@@ -108,7 +108,7 @@ def test_failed_reimport_leaves_the_archive_as_it_was(tmp_path):
 def test_missing_path_is_reported_not_raised(tmp_path):
     _out, err, code = run_import(tmp_path / "nowhere.txt")
     assert code == 1
-    assert "cannot read the file" in err
+    assert "无法读取文件" in err
 
 
 def test_changed_page_updates_speeches_in_place_and_keeps_their_urls(tmp_path):
@@ -120,7 +120,7 @@ def test_changed_page_updates_speeches_in_place_and_keeps_their_urls(tmp_path):
     page.write_text(text, encoding="utf-8")
     out, _err, code = run_import(page)
     assert code == 0
-    assert "0 created, 1 updated, 2 unchanged" in out
+    assert "新建 0 篇，更新 1 篇，未变 2 篇" in out
     assert list(Speech.objects.order_by("position").values_list("uid", flat=True)) == uids
     assert "环境整治工作关系到" in Speech.objects.get(uid=uids[0]).body
     assert Source.objects.count() == 1

@@ -75,7 +75,7 @@ def test_the_same_bytes_under_another_name_are_said_to_be_the_same_file(tmp_path
     shutil.copy(SAMPLES / "云溪.txt", twin)
     (report,) = import_paths([twin])
     assert report.ok and len(report.speech_uids) == 1 and not report.created
-    assert any("the same bytes as 云溪.txt" in w for w in report.warnings)
+    assert any("与此前导入的 云溪.txt 内容完全相同" in w for w in report.warnings)
 
 
 def _record_with_a_dated_header(date):
@@ -118,5 +118,5 @@ def test_the_import_command_says_what_was_merged_and_what_furniture_went(tmp_pat
     call_command("import_speeches", str(SAMPLES / "records_list.json"), str(_as_json_lines(tmp_path)),
                  str(SAMPLES / "records_news.jsonl"), stdout=out)
     text = out.getvalue()
-    assert "merged:" in text and "from records_list.json" in text
-    assert "breadcrumb: 您的位置：首页 > 领导讲话 > 正文" in text
+    assert "已合并：" in text and "来自 records_list.json" in text
+    assert "导航路径：您的位置：首页 > 领导讲话 > 正文" in text

@@ -61,14 +61,14 @@ def test_word_file_that_is_not_a_zip_fails_clearly(tmp_path):
     fake.write_text("这不是一个Word文件", encoding="utf-8")
     (report,) = import_paths([fake])
     assert not report.ok
-    assert "not a Word .docx file" in report.error
+    assert "不是 Word .docx 文件" in report.error
 
 
 def test_old_word_format_asks_for_docx(tmp_path):
     old = tmp_path / "old.doc"
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
     (report,) = import_paths([old])
-    assert not report.ok and "save the file as .docx" in report.error
+    assert not report.ok and "请另存为 .docx" in report.error
 
 
 def test_zip_imports_each_member_with_its_own_report(tmp_path):
@@ -92,7 +92,7 @@ def test_zip_bomb_is_refused_before_unpacking(tmp_path):
     bomb.write_bytes(buffer.getvalue())
     (report,) = import_paths([bomb])
     assert not report.ok
-    assert "zip bomb" in report.error
+    assert "压缩炸弹" in report.error
     assert Speech.objects.count() == 0
 
 
@@ -100,4 +100,4 @@ def test_file_that_claims_to_be_a_zip_but_is_not_fails_clearly(tmp_path):
     bad = tmp_path / "bad.zip"
     bad.write_bytes(b"PK\x03\x04 truncated")
     (report,) = import_paths([bad])
-    assert not report.ok and "not a readable zip" in report.error
+    assert not report.ok and "不是可读取的 zip 压缩包" in report.error

@@ -28,7 +28,7 @@ def test_field_map_reads_renamed_columns(tmp_path):
 def test_bad_field_map_is_a_clear_error():
     (report,) = import_paths([SAMPLES / "records_table.csv"], field_map="speaker")
     assert not report.ok
-    assert "bad field map entry 'speaker'" in report.error
+    assert "字段对应“speaker”有误" in report.error
 
 
 def test_rows_without_text_fail_the_file_and_name_the_rows(tmp_path):
@@ -36,7 +36,7 @@ def test_rows_without_text_fail_the_file_and_name_the_rows(tmp_path):
     rows.write_text('{"title": "a", "content": "同志们：好。"}\n{"title": "b"}\nnot json\n', encoding="utf-8")
     (report,) = import_paths([rows])
     assert not report.ok
-    assert "row 2: no text" in report.error and "line 3: not JSON" in report.error
+    assert "第 2 条：没有正文" in report.error and "第 3 行：不是 JSON" in report.error
     assert Speech.objects.count() == 0
 
 

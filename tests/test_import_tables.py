@@ -22,13 +22,13 @@ def test_a_tab_separated_file_imports_with_its_header_row_and_warns_of_columns_l
     (report,) = import_paths([SAMPLES / "records_years.tsv"])
     assert report.ok, report.error
     assert sorted(Speech.objects.values_list("year", flat=True)) == [2031, 2032]
-    assert any("columns not imported: 链接" in w for w in report.warnings)
+    assert any("未导入的列：链接" in w for w in report.warnings)
 
 
 def test_a_text_file_that_is_a_table_without_a_header_needs_the_map_and_says_so():
     (refused,) = import_paths([SAMPLES / "no_header_records.txt"])
     assert not refused.ok
-    assert "no column holds the text" in refused.error and "1, 2" in refused.error and "--map text=" in refused.error
+    assert "没有哪一列是正文" in refused.error and "1、2" in refused.error and "--map text=" in refused.error
     (report,) = import_paths([SAMPLES / "no_header_records.txt"], field_map="year=1,text=2")
     assert report.ok, report.error
     assert sorted(Speech.objects.values_list("year", flat=True)) == [2033, 2034]

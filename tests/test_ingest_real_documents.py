@@ -289,7 +289,7 @@ def test_a_report_flattened_onto_one_line_gets_its_paragraphs_and_outline_back(s
     original = parse_compilation("\n".join(_long_report()), "云溪")
     doc = parse_compilation(separator.join(_long_report()), "云溪")
     assert len(doc.speeches) == 1
-    assert any("split into" in w for w in doc.warnings)
+    assert any("连成一片：拆为" in w for w in doc.warnings)
     # Run together with nothing between them, a heading cannot be told from its first
     # sentence (nor an unnumbered one from the text); the numbered outline still comes back.
     headings = bool(separator)
@@ -356,12 +356,12 @@ def test_a_short_speech_after_a_source_line_is_not_taken_for_a_page_footer(fold_
 
 
 def test_a_page_of_debris_only_says_nothing_is_left():
-    with pytest.raises(IngestError, match="nothing is left once page numbers"):
+    with pytest.raises(IngestError, match="之后什么也不剩"):
         parse_compilation("3\n页,当前第。\n1 2 3\n扫一扫在手机打开当前页", "x")
 
 
 def test_a_text_without_sentences_says_what_is_missing():
-    with pytest.raises(IngestError, match="none names a speech, greets an audience or ends a sentence"):
+    with pytest.raises(IngestError, match="没有一行是讲话标题、对听众的称呼或完整的句子"):
         parse_compilation("甲乙丙\n丁戊己", "x")
 
 

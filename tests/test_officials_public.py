@@ -46,13 +46,13 @@ def test_a_search_filtered_by_a_hidden_person_does_not_name_them(client, people)
         data = client.get("/api/search/", {"q": "防汛", "official": official.pk}).json()
         assert official.name not in str(data)
     html = client.get("/search/", {"q": "防汛", "official": people["public"].pk}).content.decode()
-    assert "人物:王明" in html
+    assert "人物：王明" in html
 
 
 def test_search_facets_list_public_people_only(client, people):
     facet = client.get("/api/search/", {"q": "防汛"}).json()["facets"]["official"]
     assert {item["name"] for item in facet} <= {str(people["public"]), str(people["speaker"])}
-    assert "王明(市长)" in {item["name"] for item in facet}
+    assert "王明（市长）" in {item["name"] for item in facet}
 
 
 def test_the_api_and_the_sitemap_list_public_people_only(client, people):

@@ -275,7 +275,7 @@ def test_speech_page_links_cited_officials_and_other_speeches_of_the_same_source
     html = client.get(speech.get_absolute_url()).content.decode()
 
     assert f'href="{official.get_absolute_url()}"' in html
-    assert "王明远(副市长)" in html
+    assert "王明远（副市长）" in html
     assert f'href="{sibling.get_absolute_url()}"' in html
     assert "同一汇编中的草稿" not in html
 

@@ -153,15 +153,15 @@ def records_with_an_escaped_nul(path):
 
 
 MATRIX = [
-    ("truncated.txt", truncated_utf8, "neither UTF-8 nor GB18030"),
-    ("mixed.txt", mixed_encodings, "mixed encodings"),
-    ("late_nul.txt", nul_after_the_first_kilobytes, "NUL byte at byte"),
-    ("scripts.html", html_of_scripts_only, "no text outside scripts"),
-    ("bomb.zip", zip_bomb, "zip bomb"),
-    ("bomb.docx", docx_bomb, "zip bomb"),
-    ("untitled.txt", compilation_without_titles, "no recognisable speech"),
-    ("not_a_zip.docx", docx_that_is_not_a_zip, "not a Word .docx file"),
-    ("nul.jsonl", records_with_an_escaped_nul, "NUL character"),
+    ("truncated.txt", truncated_utf8, "既不是 UTF-8 也不是 GB18030"),
+    ("mixed.txt", mixed_encodings, "混用了编码"),
+    ("late_nul.txt", nul_after_the_first_kilobytes, "字节是 NUL"),
+    ("scripts.html", html_of_scripts_only, "除了脚本、样式和导航之外没有文字"),
+    ("bomb.zip", zip_bomb, "压缩炸弹"),
+    ("bomb.docx", docx_bomb, "压缩炸弹"),
+    ("untitled.txt", compilation_without_titles, "找不到讲话"),
+    ("not_a_zip.docx", docx_that_is_not_a_zip, "不是 Word .docx 文件"),
+    ("nul.jsonl", records_with_an_escaped_nul, "含有 NUL 字符"),
 ]
 
 
@@ -217,9 +217,9 @@ def test_a_bad_file_fails_alone_and_leaves_database_and_index_unchanged(archive,
         out, err, code = run_import(bad, following)
 
     assert code == 1
-    assert f"{bad}: failed:" in err and message in err, err
+    assert f"{bad}：导入失败：" in err and message in err, err
     assert "Traceback" not in err + out
-    assert "1 of 2 files failed" in err
+    assert "2 个文件中有 1 个导入失败" in err
     # The next file imported and is searchable...
     assert search.matching_ids({"q": "候鸟"}) == set(Speech.objects.filter(title__contains="候鸟").values_list("pk", flat=True))
     assert len(search.matching_ids({"q": "候鸟"})) == 1
@@ -256,7 +256,7 @@ def test_a_compilation_whose_speeches_have_no_titles_imports_them_under_the_page
     (report,) = import_paths([page])
     assert report.ok, report.error
     assert len(report.created) == 2
-    assert sum("without a title line" in w for w in report.warnings) == 2
+    assert sum("没有标题行" in w for w in report.warnings) == 2
     assert set(Speech.objects.values_list("title", flat=True)) == {"街道讲话"}
 
 
@@ -268,7 +268,7 @@ def test_a_speech_longer_than_any_real_one_is_refused(tmp_path):
     )
     (report,) = import_paths([records])
     assert not report.ok
-    assert "characters long" in report.error and "一条过长的记录" in report.error
+    assert "最多接受" in report.error and "一条过长的记录" in report.error
     assert Speech.objects.count() == 0
 
 
@@ -295,12 +295,12 @@ def test_the_real_command_reports_every_bad_file_and_imports_the_good_ones(tmp_p
     result = live.manage("import_speeches", str(batch))
 
     assert result.returncode == 1
-    failed = [line for line in result.stderr.splitlines() if ": failed:" in line]
+    failed = [line for line in result.stderr.splitlines() if "：导入失败：" in line]
     assert len(failed) == 2 + len(MATRIX), result.stderr
     for name in ["a_empty.txt", "b_binary.txt"] + [f"e_{case[0]}" for case in MATRIX]:
         assert any(line.startswith(str(batch / name)) for line in failed), name
     assert "Traceback" not in result.stderr
-    assert f"{2 + len(MATRIX)} of {4 + len(MATRIX)} files failed" in result.stderr
+    assert f"{4 + len(MATRIX)} 个文件中有 {2 + len(MATRIX)} 个导入失败" in result.stderr
     assert live.count_speeches() == 3
     check = live.manage("check_index")
     assert check.returncode == 0, check.stdout + check.stderr
@@ -341,7 +341,7 @@ def test_a_50_mb_page_is_refused_at_once_with_little_memory(tmp_path):
     stdout, stderr = (tmp_path / "out.log").read_text(), (tmp_path / "err.log").read_text()
 
     assert status == 1
-    assert f"{big}: failed: the page is 50.0 MB" in stderr
+    assert f"{big}：导入失败：页面有 50.0 MB" in stderr
     assert "Traceback" not in stderr
     assert str(following) in stdout
     assert live.count_speeches() == 1

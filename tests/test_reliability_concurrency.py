@@ -174,7 +174,7 @@ def test_searches_during_edits_and_an_import_never_fail_and_never_see_a_stale_in
             assert json.loads(curator.stdout.readline())["step"] == "ready"
             # The edits begin once the import is under way: its first file is in.
             importer = live.start(live.manage_args("import_speeches", str(tmp_path / "incoming")), import_log)
-            while "speeches:" not in import_log.read_text() and importer.poll() is None:
+            while "讲话：新建" not in import_log.read_text() and importer.poll() is None:
                 time.sleep(0.02)
             curator.stdin.write("ok\n")
             curator.stdin.flush()

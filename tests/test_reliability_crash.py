@@ -70,8 +70,8 @@ def probe(live, tokens):
 
 def assert_index_matches_database(state):
     assert state["check_status"] == 0, state["check_output"]
-    assert "missing: 0" in state["check_output"] and "stale: 0" in state["check_output"]
-    assert "The index matches the database." in state["check_output"]
+    assert "索引中缺少：0 篇" in state["check_output"] and "索引内容过时：0 篇" in state["check_output"]
+    assert "检索索引与数据库一致。" in state["check_output"]
     # Entry by entry: each speech in the database is found by its own word, and only it.
     assert state["found"] == state["in_database"]
 
@@ -109,11 +109,11 @@ def test_killed_imports_leave_no_drift_without_repair_and_a_rerun_completes(live
         process = live.start(live.manage_args("import_speeches", str(tmp_path / "batch")), log)
         # Kill while file `after_files` + 1 is being read, stored, extracted or indexed.
         after_files = rng.randrange(0, 7)
-        while log.read_text().count("speeches:") < after_files and process.poll() is None:
+        while log.read_text().count("讲话：新建") < after_files and process.poll() is None:
             time.sleep(0.01)
         delay = rng.uniform(0.0, 0.6)
         killed = kill_when(process, delay)
-        files_done = log.read_text().count("speeches:")
+        files_done = log.read_text().count("讲话：新建")
 
         state = probe(live, tokens)
         kills.append((after_files, round(delay, 2), killed, files_done, state["queued"]))
@@ -190,7 +190,7 @@ def test_killed_rebuilds_leave_the_old_index_serving_with_no_drift_without_repai
 
     rerun = live.manage("rebuild_index")
     assert rerun.returncode == 0, rerun.stderr
-    assert f"Indexed {len(corpus)} speeches" in rerun.stdout
+    assert f"已索引 {len(corpus)} 篇讲话" in rerun.stdout
     state = probe(live, sample)
     assert_index_matches_database(state)
     assert all(len(ids) == 1 for ids in state["found"].values())

@@ -22,8 +22,8 @@ def test_an_index_in_step_with_the_database_reports_no_drift(capsys):
     call_command("check_index")
 
     out = capsys.readouterr().out
-    assert "Checked 1 speeches" in out
-    assert "matches the database" in out
+    assert "已核对 1 篇讲话" in out
+    assert "检索索引与数据库一致" in out
 
 
 def test_missing_stale_and_extra_entries_are_reported(settings):
@@ -69,9 +69,9 @@ def test_the_command_fails_on_drift_and_succeeds_with_repair(settings, capsys):
     with pytest.raises(CommandError) as failure:
         call_command("check_index")
     assert failure.value.returncode == 1
-    assert "stale: 1" in capsys.readouterr().out
+    assert "索引内容过时：1 篇" in capsys.readouterr().out
 
     call_command("check_index", "--repair")
-    assert "Repaired 1" in capsys.readouterr().out
+    assert "已修复 1 条" in capsys.readouterr().out
     assert titles("防汛") == set()
     call_command("check_index")

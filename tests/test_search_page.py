@@ -64,7 +64,7 @@ def test_an_active_filter_is_shown_and_can_be_removed_alone(client, places):
 
     html = page(client, q="防汛", region=places["hebei"].code, year="2010")
 
-    assert "地区:河北省" in html and "年份:2010" in html
+    assert "地区：河北省" in html and "年份：2010" in html
     removal = [params_of(href) for href in links(html)]
     assert {"q": "防汛", "year": "2010"} in removal  # region removed, year kept
     assert {"q": "防汛", "region": places["hebei"].code} in removal  # year removed

@@ -124,5 +124,5 @@ def test_rebuild_index_command_reports_what_it_indexed(capsys):
 
     call_command("rebuild_index")
 
-    assert "Indexed 1 speeches" in capsys.readouterr().out
+    assert "已索引 1 篇讲话" in capsys.readouterr().out
     assert titles("正文") == {"讲话"}

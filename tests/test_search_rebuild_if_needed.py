@@ -29,7 +29,7 @@ def test_without_an_index_it_builds_one(settings, capsys):
 
     out = rebuild_if_needed(capsys)
 
-    assert "还没有检索索引" in out and "Indexed 1 speeches" in out
+    assert "还没有检索索引" in out and "已索引 1 篇讲话" in out
     assert titles("防汛") == {"防汛讲话"}
     assert search.index_state() == search.CURRENT
 
@@ -94,7 +94,7 @@ def test_an_index_written_with_other_fields_is_rebuilt(monkeypatch, capsys):
 
     out = rebuild_if_needed(capsys)
 
-    assert "结构已经改变" in out and "Indexed 1 speeches" in out
+    assert "结构已经改变" in out and "已索引 1 篇讲话" in out
     assert store.current_generation() != generation
 
 

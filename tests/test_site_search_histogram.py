@@ -25,7 +25,7 @@ def test_results_are_drawn_by_year_with_bars_that_add_the_year_and_keep_the_quer
     html = response.content.decode()
     # The bar keeps the query and the other filters, sets the year, and goes back to page 1.
     assert 'href="/search/?q=%E9%98%B2%E6%B1%9B&amp;kind=speech&amp;year=2008"' in html
-    assert "另有 1 篇年份不详,不在图中" in html
+    assert "另有 1 篇年份不详，不在图中" in html
 
 
 def test_there_is_no_histogram_when_nothing_is_found(client):

@@ -51,8 +51,8 @@ def assignment_changes(speech, limit=200):
 def assignment_label(record):
     """What a topic or citation history row is about, for messages and the history page."""
     if isinstance(record.instance, SpeechTopic):
-        return f"主题:{_name(record, 'topic')}"
-    return f"提及:{record.mention}({_name(record, 'official')})"
+        return f"主题：{_name(record, 'topic')}"
+    return f"提及：{record.mention}（{_name(record, 'official')}）"
 
 
 def _name(record, field):
@@ -78,7 +78,7 @@ def revert_assignment(record, speech):
     with transaction.atomic():
         if record.history_type == "+":
             if current is None:
-                raise RevertError("这一项已经不在了,无需撤销。")
+                raise RevertError("这一项已经不在了，无需撤销。")
             current.delete()
         elif record.history_type == "-":
             if current is not None:
@@ -87,7 +87,7 @@ def revert_assignment(record, speech):
         else:
             previous = record.prev_record
             if previous is None:
-                raise RevertError("没有这次修改之前的记录,无法撤销。")
+                raise RevertError("没有这次修改之前的记录，无法撤销。")
             _restore(previous.instance)
         if lock_hand_edits(speech, [ASSIGNMENT_LOCKS[model]]):
             speech.save(update_fields=["locked_fields"])
@@ -98,4 +98,4 @@ def _restore(instance):
         with transaction.atomic():
             instance.save()
     except IntegrityError as exc:
-        raise RevertError("无法恢复:讲话已有相同的一项(例如同一主题)。") from exc
+        raise RevertError("无法恢复：讲话已有相同的一项（例如同一主题）。") from exc

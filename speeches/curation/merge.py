@@ -18,9 +18,9 @@ def merge_duplicates(keep, copies, user=None):
     one of them now point straight to `keep`, so a redirect never takes two hops."""
     copies = [copy for copy in copies if copy.pk != keep.pk]
     if not copies:
-        raise MergeError("请至少选择两篇讲话:一篇保留,其余并入它。")
+        raise MergeError("请至少选择两篇讲话：一篇保留，其余并入它。")
     if keep.is_merged_copy:
-        raise MergeError(f"“{keep.title}”已并入另一篇讲话,不能作为保留的一篇。")
+        raise MergeError(f"“{keep.title}”已并入另一篇讲话，不能作为保留的一篇。")
     with transaction.atomic():
         earlier = list(Speech.objects.filter(merged_into__in=copies).exclude(pk=keep.pk))
         moved = copies + earlier

@@ -4,17 +4,46 @@ are never deleted, so they survive re-import, and extraction skips the values a 
 rejected (apply_decision)."""
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from speeches.curation.history import ensure_baseline
 from speeches.curation.split import rewrite_sections
 from speeches.extract import annotate_speech
 from speeches.ingest.flags import duplicate_of  # noqa: F401 - the admin's fix page reads it here
 from speeches.locks import HAND_EDIT_ANSWERS, lock_hand_edits
-from speeches.models import Citation, Official, ReviewItem, SpeechTopic, fit, fit_value
+from speeches.models import (
+    Citation,
+    Official,
+    Region,
+    ReviewItem,
+    SpeechTopic,
+    Topic,
+    fit,
+    fit_value,
+)
 
 
 class FixError(ValueError):
     """A fix that cannot be applied as asked; the message says why."""
+
+
+def with_value_labels(items):
+    """ReviewItems annotated with what their value names: `region_name` for a region
+    code, `topic_name` for a topic slug (one query, however many items)."""
+    return items.annotate(
+        region_name=Subquery(Region.objects.filter(code=OuterRef("value")).values("name")[:1]),
+        topic_name=Subquery(Topic.objects.filter(slug=OuterRef("value")).values("name")[:1]),
+    )
+
+
+def value_label(item):
+    """A queued value as a curator reads it: 山西省（14） for a region code, 经济发展 for
+    a topic slug (items from with_value_labels), else the value itself."""
+    if item.field == ReviewItem.REGION and getattr(item, "region_name", None):
+        return f"{item.region_name}（{item.value}）"
+    if item.field == ReviewItem.TOPIC and getattr(item, "topic_name", None):
+        return item.topic_name
+    return item.value
 
 
 # Fixes: the curator gives the right value; the queued one is rejected (or accepted when
@@ -106,10 +135,10 @@ def fix_repair(item, text, user=None):
     """Replace the paragraph the importer repaired with the curator's text."""
     text = " ".join(text.split())
     if not text:
-        raise FixError("段落不能为空;要删去整段,请在讲话页面修改正文。")
+        raise FixError("段落不能为空；要删去整段，请在讲话页面修改正文。")
     found = repaired_paragraph(item)
     if found is None:
-        raise FixError("正文里已找不到这处修复(正文可能已被修改),请在讲话页面直接修改。")
+        raise FixError("正文里已找不到这处修复（正文可能已被修改），请在讲话页面直接修改。")
     speech = item.speech
     index = found[0]
     with transaction.atomic():

@@ -35,7 +35,7 @@ def split_speech(speech, paragraph, title):
         raise SplitError("请填写后一篇讲话的标题。")
     spans = speech.paragraph_spans()
     if not 2 <= paragraph <= len(spans):
-        raise SplitError(f"段落编号应在 2 到 {len(spans)} 之间:第 1 段之前无可拆分。")
+        raise SplitError(f"段落编号应在 2 到 {len(spans)} 之间：第 1 段之前无可拆分。")
     cut = spans[paragraph - 1][2]
     head, tail = speech.body[:cut].strip(), speech.body[cut:].strip()
     with transaction.atomic():
@@ -49,7 +49,7 @@ def split_speech(speech, paragraph, title):
             position=speech.position,
             url=speech.url,
             status=speech.status,
-            import_log=[{"kind": "split", "note": f"split from {speech.uid} at paragraph {paragraph}"}],
+            import_log=[{"kind": "split", "note": f"由 {speech.uid} 第 {paragraph} 段起拆分而来"}],
             locked_fields=["title", "body"],
         )
         speech.body = head

@@ -36,10 +36,10 @@ def refusal(uploaded):
     """Why this upload is not imported, or None."""
     name = upload_label(uploaded.name)
     if _suffix(name) not in ALLOWED_SUFFIXES:
-        return f"“{name}”的类型不能导入:只接受 {'、'.join(ALLOWED_SUFFIXES)} 文件。"
+        return f"“{name}”的类型不能导入：只接受 {'、'.join(ALLOWED_SUFFIXES)} 文件。"
     if uploaded.size > settings.IMPORT_UPLOAD_MAX_BYTES:
         limit = settings.IMPORT_UPLOAD_MAX_BYTES / 1024 / 1024
-        return f"“{name}”有 {uploaded.size / 1024 / 1024:.1f} MB,超过了单个文件 {limit:.0f} MB 的上限。"
+        return f"“{name}”有 {uploaded.size / 1024 / 1024:.1f} MB，超过了单个文件 {limit:.0f} MB 的上限。"
     return None
 
 
@@ -128,7 +128,19 @@ def job_reports(job):
 
 
 # The importer's names for the lines it removed (speeches.ingest.page), for the report.
-DEBRIS_LABELS = {"header": "页首信息", "footer": "页尾推荐", "pagination": "分页", "site_blurb": "网站导语"}
+DEBRIS_LABELS = {
+    "header": "页首信息",
+    "footer": "页尾推荐",
+    "pagination": "分页",
+    "site_blurb": "网站导语",
+    "page_number": "页码",
+    "breadcrumb": "导航路径",
+    "source_line": "来源与发布信息",
+    "font_size": "字号切换",
+    "page_tools": "页面工具",
+    "qr_code": "二维码",
+    "site_footer": "网站页脚",
+}
 
 
 def label_debris(reports):

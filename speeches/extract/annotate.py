@@ -47,6 +47,12 @@ class _Annotator:
         }
         self.queue = {}
         self.update_fields = set()
+        # What each extraction found, how sure and why (Speech.extraction_notes); a
+        # locked field's notes stay as its last extraction left them.
+        self.notes = dict(speech.extraction_notes or {})
+
+    def note(self, field, value, confidence, reason):
+        self.notes[field] = {"value": str(value), "confidence": round(confidence, 3), "reason": reason}
 
     def rejected(self, field, value):
         return self.decisions.get((field, value)) == ReviewItem.REJECTED
@@ -78,7 +84,9 @@ class _Annotator:
             speech.region_confidence = result.confidence if primary else None
             self.update_fields.update({"region", "region_confidence"})
             if primary is not None:
-                self.review(ReviewItem.REGION, primary.code, result.confidence, f"{primary.name}:{result.reason}")
+                self.review(ReviewItem.REGION, primary.code, result.confidence, f"{primary.name}：{result.reason}")
+        found = f"{result.primary.name}（{result.primary.code}）" if result.primary is not None else "未确定"
+        self.note("region", found, result.confidence, result.reason)
         primary_code = speech.region.code if speech.region_id else None
         speech.region_mentions.all().delete()
         mentions = [
@@ -109,7 +117,7 @@ class _Annotator:
                 for m in person.mentions
             )
             self.review(ReviewItem.OFFICIAL, person.name, person.confidence,
-                        f"{person.mentions[0].mention}:{person.mentions[0].sentence[:120]}")
+                        f"{person.mentions[0].mention}：{person.mentions[0].sentence[:120]}")
         _delete_orphans(before)
 
     def topics(self):
@@ -126,10 +134,13 @@ class _Annotator:
             SpeechTopic.objects.bulk_create(
                 SpeechTopic(speech=speech, topic=by_slug[t.slug], score=t.score) for t in scores
             )
+            self.notes["topics"] = {
+                t.slug: {"value": t.name, "confidence": t.confidence, "reason": f"关键词命中{t.hits}次"} for t in scores
+            }
             # Only a weak main topic is worth a curator's look; secondary ones are weak by nature.
             if scores:
                 best = scores[0]
-                self.review(ReviewItem.TOPIC, best.slug, best.confidence, f"{best.name}:关键词命中{best.hits}次")
+                self.review(ReviewItem.TOPIC, best.slug, best.confidence, f"{best.name}：关键词命中{best.hits}次")
         if "keywords" not in self.locked:
             speech.keywords = [word for word, _ in extract_keywords(speech.body, KEYWORD_COUNT)]
             self.update_fields.add("keywords")
@@ -158,6 +169,10 @@ class _Annotator:
             self.update_fields.update({"year", "year_masked"})
         if date is not None and date != speech.source_date:
             self.review(ReviewItem.DATE, date.isoformat(), result.confidence, result.reason)
+        if speech.source_date or speech.source_year:
+            self.note("date", date or year, 1.0, "原文报头所载")
+        else:
+            self.note("date", date or year or "未确定", result.confidence, result.reason)
         return result
 
     def speaker(self, dated):
@@ -169,6 +184,7 @@ class _Annotator:
             return
         before = {speech.speaker_id} - {None}
         speech.speaker = None
+        self.notes.pop("speaker", None)
         self.update_fields.add("speaker")
         found = None
         if speech.speaker_name:
@@ -185,6 +201,7 @@ class _Annotator:
             )
             speech.speaker = official
             self.review(ReviewItem.SPEAKER, found.name, found.confidence, found.reason)
+            self.note("speaker", found.name, found.confidence, found.reason)
         self.after_save_orphans = before
 
     def run(self):
@@ -196,6 +213,8 @@ class _Annotator:
         self.topics()
         dated = self.dates()
         self.speaker(dated)
+        speech.extraction_notes = self.notes
+        self.update_fields.add("extraction_notes")
         # Saving the speech queues its search index update (speeches.search signals).
         speech.save(update_fields=sorted(self.update_fields))
         _delete_orphans(self.after_save_orphans)

@@ -93,5 +93,5 @@ def extract_dates(text, title=""):
     if title_year:
         return DateResult(None, int(title_year.group(1)), False, 0.85, "标题注明年份")
     masked = bool(_MASKED_YEAR.search(text))
-    reason = "年份被遮蔽(20xx),不作推测" if masked else "正文未注明日期"
+    reason = "年份被遮蔽（20xx），不作推测" if masked else "正文未注明日期"
     return DateResult(None, None, masked, 0.0, reason)

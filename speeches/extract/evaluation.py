@@ -76,7 +76,7 @@ def evaluate_gold(gold):
         if want_region:
             report.region_recall.add(want_region == got_region)
         if want_region != got_region:
-            report.errors.append(f"{label}: 地区 期望 {want_region} 得到 {got_region}")
+            report.errors.append(f"{label}：地区 期望 {want_region} 得到 {got_region}")
 
         cited = {}
         for citation in speech.citations.select_related("official"):
@@ -86,11 +86,11 @@ def evaluate_gold(gold):
         for name in cited:
             report.official_precision.add(name in wanted)
             if name not in wanted:
-                report.errors.append(f"{label}: 多出官员 {name}")
+                report.errors.append(f"{label}：多出官员 {name}")
         for name, title in wanted.items():
             report.official_recall.add(name in cited)
             if name not in cited:
-                report.errors.append(f"{label}: 漏掉官员 {name}")
+                report.errors.append(f"{label}：漏掉官员 {name}")
             elif title:
                 report.official_title.add(title in cited[name])
 
@@ -98,7 +98,7 @@ def evaluate_gold(gold):
         ok = _topic_matches(topics, item.get("topic_any", []))
         report.topic.add(ok)
         if not ok:
-            report.errors.append(f"{label}: 主题 期望 {item.get('topic_any')} 得到 {topics}")
+            report.errors.append(f"{label}：主题 期望 {item.get('topic_any')} 得到 {topics}")
     return report
 
 
@@ -146,8 +146,8 @@ def _records_imported(path, field_map=None):
 
 SEED_TARGETS = (
     ("地区准确率", "region", 0.95),
-    ("官员 precision", "official_precision", 0.95),
-    ("官员 recall", "official_recall", 0.90),
+    ("官员精确率", "official_precision", 0.95),
+    ("官员召回率", "official_recall", 0.90),
     ("主题命中率", "topic", 0.95),
 )
 
@@ -161,7 +161,7 @@ def seed_rows(gold_path, corpus_dir):
     holders = Tally()
     for item in gold["speeches"]:
         holders.add(Speech.objects.not_merged().filter(body__contains=item["key"]).count() == 1)
-    rows.append(Row(name, "讲话数", f"{created}(每条金标准恰在一篇中 {holders.correct}/{holders.total})",
+    rows.append(Row(name, "讲话数", f"{created}（每条金标准恰在一篇中 {holders.correct}/{holders.total}）",
                     f"= {gold['speech_count']}", created == gold["speech_count"] and holders.correct == holders.total))
     keys = {s["id"]: s["key"] for s in gold["speeches"]}
     repaired = Tally()
@@ -233,30 +233,30 @@ def evaluate_city_reports(gold, corpus_dir):
         uids = report.speech_uids if report.ok else []
         result.one_speech.add(len(uids) == 1)
         if len(uids) != 1:
-            result.errors.append(f"{label}: {len(uids)} 篇 {report.error}")
+            result.errors.append(f"{label}：{len(uids)} 篇 {report.error}")
             continue
         speech = _kept(Speech.objects.select_related("speaker", "region", "merged_into").get(uid=uids[0]))
         result.year.add(speech.known_year == item["year"])
         if speech.known_year != item["year"]:
-            result.errors.append(f"{label}: 年份 期望 {item['year']} 得到 {speech.known_year}")
+            result.errors.append(f"{label}：年份 期望 {item['year']} 得到 {speech.known_year}")
         if want := item.get("speaker"):
             got = speech.speaker.name if speech.speaker_id else None
             result.speaker.add(got == want["name"])
             if got != want["name"]:
-                result.errors.append(f"{label}: 讲话人 期望 {want['name']} 得到 {got}")
+                result.errors.append(f"{label}：讲话人 期望 {want['name']} 得到 {got}")
         if want := item.get("date"):
             result.date.add(str(speech.date) == want)
             if str(speech.date) != want:
-                result.errors.append(f"{label}: 日期 期望 {want} 得到 {speech.date}")
+                result.errors.append(f"{label}：日期 期望 {want} 得到 {speech.date}")
         numbers = [fold(n) for n in speech.sections.values_list("number", flat=True)]
         result.outline.add(bool(numbers))
         if not numbers:
-            result.errors.append(f"{label}: 无提纲")
+            result.errors.append(f"{label}：无提纲")
         if _PAREN_CN.search(fold(path.read_text(encoding="utf-8"))):
             has_level = any(_PAREN_CN.fullmatch(n) for n in numbers)
             result.paren_level.add(has_level)
             if not has_level:
-                result.errors.append(f"{label}: 原文有(一)级标题,提纲中没有")
+                result.errors.append(f"{label}：原文有（一）级标题，提纲中没有")
         want_region = gold_region_code(item["region"]["code"])
         got_region = speech.region.code if speech.region_id else None
         result.region_as_written.add(got_region == want_region)
@@ -285,15 +285,15 @@ def city_rows(gold_path, corpus_dir):
         Row(name, "每个文件恰导入一篇", f"{result.one_speech.correct}/{result.files}", f"{result.files}/{result.files}",
             result.one_speech.correct == result.files),
         _rate_row(name, "年份正确", result.year, 0.97),
-        _all_row(name, "讲话人(报头署名者)", result.speaker),
-        _all_row(name, "日期(金标准给出者)", result.date),
+        _all_row(name, "讲话人（报头署名者）", result.speaker),
+        _all_row(name, "日期（金标准给出者）", result.date),
         _rate_row(name, "有提纲", result.outline, 0.90),
-        _all_row(name, "(一)级标题(原文有者)", result.paren_level),
+        _all_row(name, "（一）级标题（原文有者）", result.paren_level),
         # Against the gold as written the region target is judged too, in the figure's own
         # words: the corrected rows below count only with the errata the table lists.
-        Row(name, "地区与金标准原文一致(未勘误)", _as_written(result.region_as_written, 0.97, len(result.errata))),
-        _rate_row(name, f"地区与金标准一致(勘误 {len(result.errata)} 处)", result.region, 0.97),
-        _rate_row(name, f"地区所在省正确(勘误 {len(result.errata)} 处)", result.province, 0.99),
+        Row(name, "地区与金标准原文一致（未勘误）", _as_written(result.region_as_written, 0.97, len(result.errata))),
+        _rate_row(name, f"地区与金标准一致（勘误 {len(result.errata)} 处）", result.region, 0.97),
+        _rate_row(name, f"地区所在省正确（勘误 {len(result.errata)} 处）", result.province, 0.99),
     ]
     return rows, result.errata + result.errors
 
@@ -333,12 +333,12 @@ def evaluate_national_reports(path):
         speech = _kept(Speech.objects.select_related("speaker", "region").filter(
             url=row.get("url") or "", title=fit_value(Speech, "title", row["title"])).first())
         if speech is None:
-            result.errors.append(f"{row['title']}: 未导入")
+            result.errors.append(f"{row['title']}：未导入")
             continue
         national = speech.region_id is not None and speech.region.level == Region.NATIONAL
         result.national.add(national)
         if not national:
-            result.errors.append(f"{row['title']}: 地区 {speech.region}")
+            result.errors.append(f"{row['title']}：地区 {speech.region}")
         if speech.kind != Speech.WORK_REPORT:
             continue
         text = _compact(row["content"])
@@ -353,7 +353,7 @@ def evaluate_national_reports(path):
         if named:
             result.speaker_named.add(got == named)
             if got != named:
-                result.errors.append(f"{row['title']}: 讲话人 {got},报头或决议为 {named}")
+                result.errors.append(f"{row['title']}：讲话人 {got}，报头或决议为 {named}")
         if _DELEGATION.search(text[:600]):
             premier = premier_on(speech.date) if speech.date else None
             if premier is None and speech.known_year:
@@ -361,7 +361,7 @@ def evaluate_national_reports(path):
             ok = got is None or got != premier or got == named
             result.delegated_not_premier.add(ok)
             if not ok:
-                result.errors.append(f"{row['title']}: 受托报告的讲话人被定为总理 {got}")
+                result.errors.append(f"{row['title']}：受托报告的讲话人被定为总理 {got}")
     return result
 
 
@@ -415,7 +415,7 @@ def evaluate_congress_reports(path):
         result.one_speech.add(matches.count() == 1)
         speech = _kept(matches.select_related("speaker", "region").first())
         if speech is None:
-            result.errors.append(f"{row['title']}: 未导入")
+            result.errors.append(f"{row['title']}：未导入")
             continue
         national = speech.region_id is not None and speech.region.level == Region.NATIONAL
         result.national.add(national)
@@ -426,14 +426,14 @@ def evaluate_congress_reports(path):
             has = speech.sections.exists()
             result.outline.add(has)
             if not has:
-                result.errors.append(f"{row['title']}: 原文有编号标题,提纲为空")
+                result.errors.append(f"{row['title']}：原文有编号标题，提纲为空")
         m = _TITLE_NAMES.match(_compact(row["title"]))
         named = m[1] if m else _named_in_header(row["content"])
         if named:
             got = speech.speaker.name if speech.speaker_id else None
             result.speaker_named.add(got == named)
             if got != named:
-                result.errors.append(f"{row['title']}: 讲话人 {got},原文为 {named}")
+                result.errors.append(f"{row['title']}：讲话人 {got}，原文为 {named}")
     return result
 
 
@@ -443,8 +443,8 @@ def congress_rows(path):
     return [
         Row(name, "每条记录恰一篇", f"{result.one_speech.correct}/{result.rows}", f"{result.rows}/{result.rows}",
             result.one_speech.correct == result.rows),
-        _all_row(name, "有提纲(原文有编号标题者)", result.outline),
-        _all_row(name, "讲话人(标题或报头署名者)", result.speaker_named),
+        _all_row(name, "有提纲（原文有编号标题者）", result.outline),
+        _all_row(name, "讲话人（标题或报头署名者）", result.speaker_named),
         _all_row(name, "地区为全国", result.national),
     ], result.errors
 

@@ -80,8 +80,8 @@ class NerReport:
     def targets(self):
         """(label, value, target) for each target."""
         return [
-            ("官员姓名准确率(precision)", self.precision.rate, PRECISION_TARGET),
-            ("公职人名+职务对召回率(recall)", self.recall.rate, RECALL_TARGET),
+            ("官员姓名准确率（precision）", self.precision.rate, PRECISION_TARGET),
+            ("公职人名+职务对召回率（recall）", self.recall.rate, RECALL_TARGET),
             ("找到的公职对中职务与金标准一致", self.title_agreement.rate, TITLE_TARGET),
         ]
 
@@ -91,27 +91,27 @@ class NerReport:
     def table(self):
         """The figures, each target met or not, and the pairs behind them, as lines of text."""
         lines = [
-            f"CLUENER: {self.sentences} 句, 金标准人名 {self.gold_names} 个, "
-            f"人名+职务 {len(self.pairs)} 对, 其中职务为公职者 {len(self.public_pairs)} 对",
-            f"报告的官员姓名 {self.precision.total} 个, 正确 {self.precision.correct} 个"
-            f"(另有姓+职务 {len(self.surname_only)} 处, 如罗书记, 不算姓名)",
+            f"CLUENER: {self.sentences} 句，金标准人名 {self.gold_names} 个， "
+            f"人名+职务 {len(self.pairs)} 对，其中职务为公职者 {len(self.public_pairs)} 对",
+            f"报告的官员姓名 {self.precision.total} 个，正确 {self.precision.correct} 个"
+            f"（另有姓+职务 {len(self.surname_only)} 处，如罗书记，不算姓名）",
         ]
         for label, value, target in self.targets():
             mark = "达标" if value >= target else "未达标"
-            lines.append(f"  目标 {label} ≥ {target:.0%}: {value:.1%} {mark}")
+            lines.append(f"  目标 {label} ≥ {target:.0%}：{value:.1%} {mark}")
         lines.append(f"  所有人名+职务对中找到 {sum(1 for p in self.pairs if p in self.found_pairs)}/{len(self.pairs)}, "
                      f"其职务与金标准一致 {self.title_agreement_all}")
-        lines.append("职务表算作公职的金标准对(✓ 找到, ✗ 漏掉; 金标准职务 → 报告的职务):")
+        lines.append("职务表算作公职的金标准对（✓ 找到， ✗ 漏掉；金标准职务 → 报告的职务）：")
         for pair in self.public_pairs:
             mark = "✓" if pair in self.found_pairs else "✗"
             reported = self.found_pairs.get(pair, "")
             lines.append(f"  {mark} {pair.name.text} | {pair.phrase}" + (f" → {reported}" if reported else ""))
         if self.wrong_names:
-            lines.append("报告了而金标准无此人名:")
+            lines.append("报告了而金标准无此人名：")
             lines.extend(f"  - {name} | {title} | {text}" for name, title, text in self.wrong_names)
         if self.title_disagreements:
-            lines.append("职务与金标准不一致(报告 / 金标准):")
-            lines.extend(f"  - {name}: {title} / {gold}" for name, title, gold in self.title_disagreements)
+            lines.append("职务与金标准不一致（报告 / 金标准）：")
+            lines.extend(f"  - {name}：{title} / {gold}" for name, title, gold in self.title_disagreements)
         return "\n".join(lines)
 
 
@@ -137,7 +137,7 @@ def read_cluener(path):
                 for start, end in places
             ]
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise ValueError(f"{path}: 第 {len(sentences) + 1} 条不是 CLUENER 的 {{text, label}} 对象 ({exc})") from exc
+            raise ValueError(f"{path}：第 {len(sentences) + 1} 条不是 CLUENER 的 {{text, label}} 对象（{exc}）") from exc
         sentences.append(Sentence(text, tuple(sorted(spans, key=lambda s: (s.start, s.end)))))
 
 

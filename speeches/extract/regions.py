@@ -595,7 +595,7 @@ def _by_mentions(text, mentions, ambiguous, body, scope, gazetteer):
         if margin < 1.5:
             confidence = min(confidence, 0.55)
         own = body.reason or f"本级称谓“{main_scope or '无'}”"
-        reason = f"{own},提及{evidence[best.code]}次"
+        reason = f"{own}，提及{evidence[best.code]}次"
         return RegionResult(best, round(confidence, 3), reason, mentions, ambiguous)
 
     # Nothing clearly the speaker's own. A provincial document the speech applies

@@ -75,4 +75,4 @@ def find_speaker(text, year=None, date=None, delegated=False):
     name = premier_on(day)
     if name is None:
         return None
-    return SpeakerResult(name, PREMIER_TITLE, PREMIER_IN_OFFICE_CONFIDENCE, "正文未署名;按报告日期取当时的国务院总理")
+    return SpeakerResult(name, PREMIER_TITLE, PREMIER_IN_OFFICE_CONFIDENCE, "正文未署名；按报告日期取当时的国务院总理")

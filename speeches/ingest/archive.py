@@ -39,29 +39,29 @@ def zip_members(raw, readable):
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile as exc:
-        raise IngestError(f"not a readable zip archive: {exc}") from exc
+        raise IngestError(f"不是可读取的 zip 压缩包：{exc}") from exc
     infos = [i for i in archive.infolist() if not i.is_dir()]
     if len(infos) > MAX_MEMBERS:
-        raise IngestError(f"the zip holds {len(infos)} files; at most {MAX_MEMBERS} are accepted")
+        raise IngestError(f"压缩包里有 {len(infos)} 个文件，最多接受 {MAX_MEMBERS} 个")
     total = sum(i.file_size for i in infos)
     if total > MAX_TOTAL_BYTES:
-        raise IngestError(f"the zip unpacks to {total} bytes; at most {MAX_TOTAL_BYTES} are accepted")
+        raise IngestError(f"压缩包解压后有 {total} 字节，最多接受 {MAX_TOTAL_BYTES} 字节")
     wanted = []
     for info in infos:
         name = PurePosixPath(member_name(info))
         if name.name.startswith(".") or "__MACOSX" in name.parts or name.suffix.lower() not in readable:
             continue
         if info.file_size > MAX_MEMBER_BYTES:
-            raise IngestError(f"{name} unpacks to {info.file_size} bytes; at most {MAX_MEMBER_BYTES}")
+            raise IngestError(f"{name} 解压后有 {info.file_size} 字节，最多 {MAX_MEMBER_BYTES} 字节")
         if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
-            raise IngestError(f"{name} is compressed {info.file_size // info.compress_size}× (a zip bomb?)")
+            raise IngestError(f"{name} 的压缩比为 {info.file_size // info.compress_size} 倍（疑似压缩炸弹）")
         wanted.append((str(name), info))
     if not wanted:
-        raise IngestError("the zip holds no importable file (.txt, .tsv, .html, .docx, .jsonl, .json, .csv)")
+        raise IngestError("压缩包里没有可导入的文件（.txt、.tsv、.html、.docx、.jsonl、.json、.csv）")
     for name, info in sorted(wanted, key=lambda pair: pair[0]):
         # Read no more than declared: a forged size in the header cannot blow up memory.
         with archive.open(info) as member:
             data = member.read(info.file_size + 1)
         if len(data) > info.file_size:
-            raise IngestError(f"{name} holds more data than its header says")
+            raise IngestError(f"{name} 的实际数据比文件头所写的多")
         yield name, data

@@ -16,28 +16,28 @@ _BOMS = (
 def decode_bytes(raw):
     """Return (text, encoding) or raise IngestError saying why the bytes are not text."""
     if not raw or not raw.strip():
-        raise IngestError("the file is empty")
+        raise IngestError("文件是空的")
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             try:
                 return _check_text(raw.decode(encoding)), encoding
             except UnicodeDecodeError as exc:
-                raise IngestError(f"the file starts with a {encoding} mark but is not {encoding}: {exc}") from exc
+                raise IngestError(f"文件以 {encoding} 标记开头，内容却不是 {encoding}：{exc}") from exc
     # Anywhere, not only near the start: a NUL cannot be stored in a PostgreSQL text column.
     if (nul := raw.find(b"\x00")) >= 0:
-        raise IngestError(f"the file is binary (it contains a NUL byte at byte {nul}), not text")
+        raise IngestError(f"这是二进制文件（第 {nul} 字节是 NUL），不是文本")
     for encoding in _FALLBACK_ENCODINGS:
         try:
             return _check_text(raw.decode(encoding)), encoding
         except UnicodeDecodeError:
             continue
-    raise IngestError("the file is neither UTF-8 nor GB18030/GBK text (truncated or mixed encodings?)")
+    raise IngestError("文件既不是 UTF-8 也不是 GB18030/GBK 文本（是否被截断，或混用了编码？）")
 
 
 def _check_text(text):
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
     if controls > max(8, len(text) // 100):
-        raise IngestError("the file looks binary: too many control characters for text")
+        raise IngestError("文件像是二进制数据：控制字符太多，不是文本")
     if not text.strip():
-        raise IngestError("the file is empty")
+        raise IngestError("文件是空的")
     return text

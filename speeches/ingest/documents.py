@@ -106,14 +106,14 @@ def docx_paragraphs(raw):
     try:
         import docx
     except ImportError as exc:  # pragma: no cover - the dependency is pinned
-        raise IngestError("reading .docx needs python-docx") from exc
+        raise IngestError("读取 .docx 需要 python-docx") from exc
     if not zipfile.is_zipfile(io.BytesIO(raw)):
-        raise IngestError("not a Word .docx file: a .docx is a zip package and this is not one")
+        raise IngestError("不是 Word .docx 文件：.docx 是 zip 包，而这个文件不是")
     _check_package_size(raw)
     try:
         document = docx.Document(io.BytesIO(raw))
     except Exception as exc:  # python-docx raises several kinds for broken packages
-        raise IngestError(f"not a readable Word .docx file: {exc}") from exc
+        raise IngestError(f"无法读取的 Word .docx 文件：{exc}") from exc
     paragraphs = []
     for block in document.iter_inner_content():
         if hasattr(block, "rows"):  # a table: one line per row
@@ -132,12 +132,12 @@ def _check_package_size(raw):
         with zipfile.ZipFile(io.BytesIO(raw)) as package:
             infos = package.infolist()
     except zipfile.BadZipFile as exc:
-        raise IngestError(f"not a readable Word .docx file: {exc}") from exc
+        raise IngestError(f"无法读取的 Word .docx 文件：{exc}") from exc
     total = sum(info.file_size for info in infos)
     if total > MAX_DOCX_UNPACKED_BYTES:
-        raise IngestError(f"the .docx unpacks to {total} bytes; at most {MAX_DOCX_UNPACKED_BYTES} (a zip bomb?)")
+        raise IngestError(f".docx 解压后有 {total} 字节，最多 {MAX_DOCX_UNPACKED_BYTES} 字节（疑似压缩炸弹）")
     for info in infos:
         if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
             raise IngestError(
-                f"{info.filename} in the .docx is compressed {info.file_size // info.compress_size}× (a zip bomb?)"
+                f".docx 中的 {info.filename} 压缩比为 {info.file_size // info.compress_size} 倍（疑似压缩炸弹）"
             )

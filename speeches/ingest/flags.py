@@ -50,10 +50,10 @@ def _wanted_flags(speech_ids=None):
         for entry in log if isinstance(log, list) else []:
             kind = entry.get("kind") if isinstance(entry, dict) else None
             if kind == "repair" and entry.get("result"):
-                reason = f"导入时把断开的“{entry.get('fragment', '')}”并回了句中,请核对"
+                reason = f"导入时把断开的“{entry.get('fragment', '')}”并回了句中，请核对"
                 wanted[(pk, ReviewItem.REPAIR, fit_value(ReviewItem, "value", str(entry["result"])))] = reason
             elif kind == "merged_copy" and entry.get("note"):
-                reason = "导入时把同一页面上的另一份副本并入了这篇,请核对是否确为同一讲话"
+                reason = "导入时把同一页面上的另一份副本并入了这篇，请核对是否确为同一讲话"
                 wanted[(pk, ReviewItem.DUPLICATE, fit_value(ReviewItem, "value", str(entry["note"])))] = reason
             elif kind == "near_duplicate" and entry.get("note"):
                 reason = str(entry.get("reason") or "导入时发现与另一文件中的讲话近似")
@@ -73,7 +73,7 @@ def _wanted_flags(speech_ids=None):
         groups[speech.content_hash].append(speech)
     for first, *others in groups.values():
         for other in others:
-            reason = f"与“{first.title}”({first.uid})文本相同:合并,或确认两篇都保留"
+            reason = f"与“{first.title}”（{first.uid}）文本相同：合并，或确认两篇都保留"
             wanted[(other.pk, ReviewItem.DUPLICATE, duplicate_value(first))] = reason
     return wanted
 

@@ -180,7 +180,7 @@ def recover_paragraphs(lines):
     width = wrap_width([t for _n, t in kept])
     if width:
         joined = unwrap(kept, width)
-        result.notes.append(f"lines cut at {width} columns: {len(kept)} lines joined into {len(joined)} paragraphs")
+        result.notes.append(f"每行在第 {width} 字处折断：{len(kept)} 行合并为 {len(joined)} 段")
         kept = joined
     out = []
     for n, text in kept:
@@ -190,7 +190,7 @@ def recover_paragraphs(lines):
         text, inline = _INLINE_PAGE_NUMBER.subn(" ", text)
         result.page_numbers += inline
         pieces = split_flattened(n, text)
-        result.notes.append(f"line {n} held {len(text):,} characters run together: split into {len(pieces)} paragraphs")
+        result.notes.append(f"第 {n} 行有 {len(text):,} 字连成一片：拆为 {len(pieces)} 段")
         out.extend(pieces)
     result.lines = out
     return result

@@ -149,16 +149,16 @@ def split_page(text, fallback_title=""):
     else:
         _cut_blocks(kept, page, fallback_title)
     if not page.blocks:
-        raise IngestError(f"no recognisable speech: {_what_is_missing(kept)}")
+        raise IngestError(f"找不到讲话：{_what_is_missing(kept)}")
     return page
 
 
 def _what_is_missing(lines):
     if not lines:
-        return "nothing is left once page numbers, site furniture and footers are removed"
+        return "去掉页码、网站栏目文字和页脚之后什么也不剩"
     return (
-        f"no title line, salutation or paragraph of text among its {len(lines)} lines "
-        "(none names a speech, greets an audience or ends a sentence)"
+        f"{len(lines)} 行中没有标题行、称呼语或成段的正文"
+        "（没有一行是讲话标题、对听众的称呼或完整的句子）"
     )
 
 
@@ -307,7 +307,7 @@ def _cut_blocks(lines, page, fallback_title):
             # A bare salutation after a finished speech begins an untitled one.
             if current is None or body_lines_since_salutation >= MIN_SPEECH_LINES:
                 start(untitled_title(page.title or fallback_title), n, False)
-                page.warnings.append(f"line {n}: a speech without a title line; title taken from the page")
+                page.warnings.append(f"第 {n} 行：这篇讲话没有标题行，标题取自页面")
             current.lines.append(line)
             body_lines_since_salutation = 0
             continue

@@ -226,7 +226,7 @@ def parse_compilation(text, fallback_title=""):
             # An untitled copy borrows the title of a titled copy of the same speech.
             title = next((drafts[i][0].title for i in group if drafts[i][0].titled), title)
         notes = [
-            f"merged a copy from line {drafts[i][0].first_line} of the page"
+            f"并入了页面第 {drafts[i][0].first_line} 行起的副本"
             for i in group
             if i != keep
         ]
@@ -257,7 +257,7 @@ def parse_single(paragraphs, title="", hint=""):
     the title is the document's own (a Word file's title property) or its header's."""
     lines = [(i + 1, p.strip()) for i, p in enumerate(paragraphs) if p.strip()]
     if not lines:
-        raise IngestError("the document has no text")
+        raise IngestError("文档没有正文")
     recovered = recover_paragraphs(lines)
     paragraphs = [p for _n, p in recovered.lines]
     header = read_header(paragraphs)
@@ -268,7 +268,7 @@ def parse_single(paragraphs, title="", hint=""):
         header.title, header.title_paragraphs = paragraphs[0], 1
     rest = paragraphs[header.title_paragraphs:]
     if not rest:
-        raise IngestError("the document has a title but no text")
+        raise IngestError("文档只有标题，没有正文")
     speech = _document_speech(Block(title=header.title, lines=rest, first_line=1, header=header), hint)
     doc = ParsedDocument(title=speech.title, speeches=[speech], warnings=list(recovered.notes))
     if recovered.page_numbers:

@@ -58,8 +58,8 @@ def reader(*extensions):
 def _check_page_size(raw):
     if len(raw) > MAX_PAGE_BYTES:
         raise IngestError(
-            f"the page is {len(raw) / MB:.1f} MB; pages over {MAX_PAGE_BYTES // MB} MB are refused: "
-            "split it into several files, or import bulk text as records (.jsonl, .csv)"
+            f"页面有 {len(raw) / MB:.1f} MB，超过 {MAX_PAGE_BYTES // MB} MB 的页面不予导入："
+            "请拆成几个文件，或把大量文本作为批量记录（.jsonl、.csv）导入"
         )
 
 
@@ -91,7 +91,7 @@ def read_html_page(raw, path, field_map=None):
     html, encoding = decode_bytes(raw)
     text, page_title = html_to_text(html)
     if not text.strip():
-        raise IngestError("the HTML page has no text outside scripts, styles and navigation")
+        raise IngestError("这个 HTML 页面除了脚本、样式和导航之外没有文字")
     return parse_compilation(text, fallback_title=page_title or Path(path).stem), encoding
 
 
@@ -103,7 +103,7 @@ def read_word(raw, path, field_map=None):
 
 @reader(".doc")
 def read_old_word(raw, path, field_map=None):
-    raise IngestError("old binary Word (.doc) files cannot be read: save the file as .docx")
+    raise IngestError("无法读取旧版二进制 Word（.doc）文件：请另存为 .docx")
 
 
 @reader(".jsonl", ".ndjson")
@@ -180,13 +180,14 @@ def import_paths(paths, status=Speech.PUBLISHED, field_map=None):
     return reports
 
 
-def import_file(path, status=Speech.PUBLISHED, field_map=None):
-    """Import one file, or each member of a zip; returns a list of FileReports."""
+def import_file(path, status=Speech.PUBLISHED, field_map=None, on_speech=None):
+    """Import one file, or each member of a zip; returns a list of FileReports.
+    on_speech(), if given, is called as each speech of the file is stored (progress)."""
     path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return [FileReport(path=str(path)).fail(f"cannot read the file: {exc.strerror or exc}")]
+        return [FileReport(path=str(path)).fail(f"无法读取文件：{exc.strerror or exc}")]
     name = str(path.resolve())
     if path.suffix.lower() in ZIP_SUFFIXES:
         try:
@@ -194,13 +195,13 @@ def import_file(path, status=Speech.PUBLISHED, field_map=None):
         except IngestError as exc:
             return [FileReport(path=str(path)).fail(str(exc))]
         return [
-            import_bytes(data, f"{name}!/{member}", FileReport(path=f"{path}!/{member}"), status, field_map)
+            import_bytes(data, f"{name}!/{member}", FileReport(path=f"{path}!/{member}"), status, field_map, on_speech)
             for member, data in members
         ]
-    return [import_bytes(raw, name, FileReport(path=str(path)), status=status, field_map=field_map)]
+    return [import_bytes(raw, name, FileReport(path=str(path)), status, field_map, on_speech)]
 
 
-def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None):
+def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None, on_speech=None):
     """Parse raw bytes named path and store them; IngestError becomes a failed report."""
     read = READERS.get(Path(path).suffix.lower(), read_text_page)
     try:
@@ -208,13 +209,13 @@ def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None):
         _check_speeches(doc)
         sanitise_document(doc)
         with transaction.atomic():
-            _store(doc, raw, path, encoding, status, report)
+            _store(doc, raw, path, encoding, status, report, on_speech)
         _apply_index_updates()
     except IngestError as exc:
         return report.fail(str(exc))
     except Exception as exc:  # a bug or a database failure: report it, keep the batch going
         log.exception("import of %s failed", path)
-        return report.fail(f"unexpected error ({type(exc).__name__}): {exc}")
+        return report.fail(f"意外错误（{type(exc).__name__}）：{exc}")
     return report
 
 
@@ -236,15 +237,15 @@ def _check_speeches(doc):
     for parsed in doc.speeches:
         if len(parsed.body) > MAX_SPEECH_CHARS:
             raise IngestError(
-                f"speech {parsed.position} ({parsed.title[:40]}) is {len(parsed.body):,} characters long; "
-                f"at most {MAX_SPEECH_CHARS:,} are accepted: does the file mark where its speeches begin?"
+                f"第 {parsed.position} 篇讲话（{parsed.title[:40]}）长 {len(parsed.body):,} 字，"
+                f"最多接受 {MAX_SPEECH_CHARS:,} 字：文件是否标出了每篇讲话从哪里开始？"
             )
         # A JSON record may carry one escaped (\u0000); PostgreSQL cannot store it.
         if "\x00" in parsed.title or "\x00" in parsed.body:
-            raise IngestError(f"speech {parsed.position} ({parsed.title[:40]}) contains a NUL character: binary data, not text")
+            raise IngestError(f"第 {parsed.position} 篇讲话（{parsed.title[:40]}）含有 NUL 字符：是二进制数据，不是文本")
 
 
-def _store(doc, raw, path, encoding, status, report):
+def _store(doc, raw, path, encoding, status, report, on_speech=None):
     source, earlier_path = _upsert_source(doc, raw, path, encoding)
     report.source_id = source.pk
     report.duplicates_merged = doc.duplicates_merged
@@ -252,7 +253,7 @@ def _store(doc, raw, path, encoding, status, report):
     report.furniture_removed = list(doc.furniture)
     report.warnings.extend(doc.warnings)
     if earlier_path:
-        report.warnings.append(f"the same bytes as {file_name(earlier_path)}, imported before: its speeches are this file's")
+        report.warnings.append(f"与此前导入的 {file_name(earlier_path)} 内容完全相同：其中的讲话即本文件的讲话")
 
     existing = list(source.speeches.all())
     by_hash = {s.content_hash: s for s in existing}
@@ -260,6 +261,8 @@ def _store(doc, raw, path, encoding, status, report):
     incoming_hashes = {p.content_hash for p in doc.speeches}
     matched = set()
     for parsed in doc.speeches:
+        if on_speech is not None:
+            on_speech()
         speech = by_hash.get(parsed.content_hash)
         if speech is None:
             # The same place in a changed page: the speech was edited at its source.
@@ -296,7 +299,7 @@ def _store(doc, raw, path, encoding, status, report):
     for speech in existing:
         if speech.pk not in matched:
             report.warnings.append(
-                f"speech {speech.uid} ({speech.title}) is no longer in this file; it was left as it was"
+                f"讲话 {speech.uid}（{speech.title}）已不在这个文件中，保持原样"
             )
 
 
@@ -350,7 +353,7 @@ def _flag_near_duplicate(speech, twin, score):
     """Note a near-duplicate in the speech's import log: the file's sync_import_flags
     queues it for a curator."""
     value = near_duplicate_value(twin)
-    reason = f"与“{twin.title}”({twin.uid},来自 {file_name(twin.source.path)})相似度 {score:.0%}:合并,或确认两篇都保留"
+    reason = f"与“{twin.title}”（{twin.uid}，来自 {file_name(twin.source.path)}）相似度 {score:.0%}：合并，或确认两篇都保留"
     speech.import_log = [*speech.import_log, {"kind": NEAR_DUPLICATE, "note": value, "reason": reason}]
     speech.save(update_fields=["import_log"])
     return {"uid": speech.uid, "of": twin.uid, "title": twin.title, "source": file_name(twin.source.path), "similarity": score}

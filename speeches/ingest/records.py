@@ -64,7 +64,7 @@ def parse_field_map(spec):
         target, sep, column = (part.strip() for part in pair.partition("="))
         if not sep or not column or target not in FIELDS:
             raise IngestError(
-                f"bad field map entry '{pair}': use FIELD=COLUMN with FIELD one of {', '.join(FIELDS)}"
+                f"字段对应“{pair}”有误：应写成 字段=列名，字段为 {'、'.join(FIELDS)} 之一"
             )
         mapping[target] = (column,)
     return mapping
@@ -78,10 +78,10 @@ def rows_from_jsonl(text):
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            bad.append(f"line {number}: not JSON ({exc.msg})")
+            bad.append(f"第 {number} 行：不是 JSON（{exc.msg}）")
             continue
         if not isinstance(row, dict):
-            bad.append(f"line {number}: not a JSON object")
+            bad.append(f"第 {number} 行：不是 JSON 对象")
             continue
         rows.append((number, row))
     return rows, bad
@@ -91,13 +91,13 @@ def rows_from_json(text):
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise IngestError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from exc
+        raise IngestError(f"不是有效的 JSON：第 {exc.lineno} 行，{exc.msg}") from exc
     if isinstance(data, dict):
         data = next((v for v in data.values() if isinstance(v, list)), [data])
     if not isinstance(data, list):
-        raise IngestError("JSON must be a list of objects (or an object holding one)")
+        raise IngestError("JSON 应是对象的列表（或包含这样一个列表的对象）")
     rows = [(i, row) for i, row in enumerate(data, start=1) if isinstance(row, dict)]
-    bad = [f"item {i}: not a JSON object" for i, row in enumerate(data, start=1) if not isinstance(row, dict)]
+    bad = [f"第 {i} 项：不是 JSON 对象" for i, row in enumerate(data, start=1) if not isinstance(row, dict)]
     return rows, bad
 
 
@@ -107,7 +107,7 @@ def _table_rows(text, delimiter, field_map):
     cells = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     cells = [(number, row) for number, row in enumerate(cells, start=1) if any(c.strip() for c in row)]
     if not cells:
-        raise IngestError("the table is empty")
+        raise IngestError("表格是空的")
     header = [c.strip() for c in cells[0][1]]
     if _is_header_row(header, cells[1:], field_map):
         names, body = header, cells[1:]
@@ -128,10 +128,10 @@ def _is_header_row(header, rest, field_map):
 
 def rows_from_csv(text):
     if not text.strip():
-        raise IngestError("the CSV file has no header row")
+        raise IngestError("CSV 文件没有标题行")
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames:
-        raise IngestError("the CSV file has no header row")
+        raise IngestError("CSV 文件没有标题行")
     rows = [(number, row) for number, row in enumerate(reader, start=2)]
     return rows, [], list(reader.fieldnames)
 
@@ -254,8 +254,8 @@ def _check_text_column(rows, field_map, columns):
         return
     names = _column_names(rows, columns)
     raise IngestError(
-        f"no column holds the text: looked for {' / '.join(field_map['text'])}, the file's columns are "
-        f"{', '.join(names) or 'none'}; name the text column with --map text=COLUMN"
+        f"没有哪一列是正文：查找的列为 {' / '.join(field_map['text'])}，文件中的列为 "
+        f"{'、'.join(names) or '（无）'}；请用 --map text=列名 指明正文所在的列"
     )
 
 
@@ -274,8 +274,8 @@ def _unmapped_warning(rows, field_map, columns):
     unused = [name for name in names if name not in _used_columns(field_map, columns)]
     if not unused:
         return None
-    listed = ", ".join(unused)
-    return f"columns not imported: {listed} (map one to a field with --map FIELD=COLUMN)"
+    listed = "、".join(unused)
+    return f"未导入的列：{listed}（可用 --map 字段=列名 把它对应到某个字段）"
 
 
 def parse_records(rows, bad_rows, field_map, columns=None):
@@ -288,27 +288,27 @@ def parse_records(rows, bad_rows, field_map, columns=None):
         title = _first(row, field_map["title"], columns)
         text = _first(row, field_map["text"], columns)
         if not isinstance(text, str) or not text.strip():
-            bad_rows.append(f"row {number}: no text (looked for column {' / '.join(field_map['text'])})")
+            bad_rows.append(f"第 {number} 条：没有正文（查找的列：{' / '.join(field_map['text'])}）")
             continue
         paragraphs, repairs = clean_record_text(text, doc)
         if not paragraphs:
-            bad_rows.append(f"row {number}: the text is only a licence notice, site furniture or blank")
+            bad_rows.append(f"第 {number} 条：正文只有版权声明、网站栏目文字或为空")
             continue
         title = str(title).strip() if title else first_words(paragraphs)
         body = "\n".join(paragraphs)
         digest = identity.speech_hash(title, body)
         if digest in seen:
             doc.duplicates_merged += 1
-            doc.warnings.append(f"row {number} repeats row {seen[digest]}; kept once")
+            doc.warnings.append(f"第 {number} 条记录与第 {seen[digest]} 条相同，只导入一次")
             continue
         seen[digest] = number
         doc.speeches.append(_record_speech(row, field_map, columns, title, body, repairs, len(doc.speeches) + 1))
     if bad_rows:
-        listed = "; ".join(bad_rows[:MAX_BAD_ROWS_LISTED])
-        more = f" (and {len(bad_rows) - MAX_BAD_ROWS_LISTED} more)" if len(bad_rows) > MAX_BAD_ROWS_LISTED else ""
-        raise IngestError(f"{len(bad_rows)} bad rows, nothing imported: {listed}{more}")
+        listed = ";".join(bad_rows[:MAX_BAD_ROWS_LISTED])
+        more = f"（另有 {len(bad_rows) - MAX_BAD_ROWS_LISTED} 条）" if len(bad_rows) > MAX_BAD_ROWS_LISTED else ""
+        raise IngestError(f"{len(bad_rows)} 条记录有误，未导入任何内容：{listed}{more}")
     if not doc.speeches:
-        raise IngestError("no rows with text")
+        raise IngestError("没有含正文的记录")
     if warning := _unmapped_warning(rows, field_map, columns):
         doc.warnings.append(warning)
     _speakers_from_resolutions(doc.speeches)

@@ -51,22 +51,22 @@ class SearchRequest:
             person = get(name)
             # ASCII digits only: int() refuses "²", and an id has at most 18 digits.
             if person and not (person.isascii() and person.isdigit() and len(person) <= 18):
-                notes.append(f"{PERSON_LABELS[name]}编号“{person[:20]}”无效,已忽略。")
+                notes.append(f"{PERSON_LABELS[name]}编号“{person[:20]}”无效，已忽略。")
             else:
                 setattr(request, name, person)
         year = get("year")
         if year and not _YEAR.match(year):
-            notes.append(f"年份“{year[:20]}”无法识别(可写 2008 或 2000-2010),已忽略。")
+            notes.append(f"年份“{year[:20]}”无法识别（可写 2008 或 2000-2010），已忽略。")
         else:
             request.year = year
         kind = get("kind")
         if kind and kind not in dict(Speech.KINDS):
-            notes.append(f"文稿类型“{kind[:20]}”无效,已忽略。")
+            notes.append(f"文稿类型“{kind[:20]}”无效，已忽略。")
         else:
             request.kind = kind
         sort = get("sort") or "relevance"
         if sort not in SORTS:
-            notes.append(f"排序方式“{sort[:20]}”无效,已按相关度排序。")
+            notes.append(f"排序方式“{sort[:20]}”无效，已按相关度排序。")
             sort = "relevance"
         request.sort = sort
         page = get("page") or "1"
@@ -265,25 +265,25 @@ def _active_filters(request, results):
         region = Region.objects.filter(code=request.region).first()
         if region is None:
             results.notes.append(f"没有代码为“{request.region}”的地区。")
-        results.filters.append(ActiveFilter("region", request.region, f"地区:{region.name if region else request.region}"))
+        results.filters.append(ActiveFilter("region", request.region, f"地区：{region.name if region else request.region}"))
     if request.topic:
         topic = Topic.objects.filter(slug=request.topic).first()
         if topic is None:
             results.notes.append(f"没有标识为“{request.topic}”的主题。")
-        results.filters.append(ActiveFilter("topic", request.topic, f"主题:{topic.name if topic else request.topic}"))
+        results.filters.append(ActiveFilter("topic", request.topic, f"主题：{topic.name if topic else request.topic}"))
     for name in ("official", "speaker"):
         if value := getattr(request, name):
             person = Official.objects.public().filter(pk=int(value)).first()
             if person is None:
                 results.notes.append(f"没有编号为 {value} 的人物。")
-            label = f"{PERSON_LABELS[name]}:{person.name if person else value}"
+            label = f"{PERSON_LABELS[name]}：{person.name if person else value}"
             results.filters.append(ActiveFilter(name, value, label))
     if request.year_range:
         first, last = request.year_range
-        label = f"年份:{first}" if first == last else f"年份:{first}–{last}"
+        label = f"年份：{first}" if first == last else f"年份：{first}–{last}"
         results.filters.append(ActiveFilter("year", request.year, label))
     if request.kind:
-        results.filters.append(ActiveFilter("kind", request.kind, f"类型:{dict(Speech.KINDS)[request.kind]}"))
+        results.filters.append(ActiveFilter("kind", request.kind, f"类型：{dict(Speech.KINDS)[request.kind]}"))
     return region
 
 

@@ -85,7 +85,7 @@ def _tokens(text, notes):
         if char in OPEN_QUOTES:
             end = next((j for j in range(i + 1, n) if text[j] in CLOSE_QUOTES), None)
             if end is None:
-                notes.append("引号没有配对:已把引号后面的全部文字当作一个短语。")
+                notes.append("引号没有配对：已把引号后面的全部文字当作一个短语。")
                 end = n
             tokens.append(("phrase", text[i + 1 : end], negated))
             i = end + 1
@@ -113,7 +113,7 @@ def parse(raw):
     query.typed = bool(text)
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS]
-        query.notes.append(f"检索式太长,只用了前 {MAX_QUERY_CHARS} 个字。")
+        query.notes.append(f"检索式太长，只用了前 {MAX_QUERY_CHARS} 个字。")
     join_next = False
     for kind, value, negated in _tokens(text, query.notes):
         if kind == "or":
@@ -132,12 +132,12 @@ def parse(raw):
             query.clauses.append([literal])
         join_next = False
     if len(query.clauses) + len(query.excluded) > MAX_TERMS:
-        query.notes.append(f"检索词太多,只用了前 {MAX_TERMS} 个。")
+        query.notes.append(f"检索词太多，只用了前 {MAX_TERMS} 个。")
         query.clauses = query.clauses[:MAX_TERMS]
         query.excluded = query.excluded[: max(0, MAX_TERMS - len(query.clauses))]
     if query.is_empty and text:
         if query.excluded:
-            query.notes.append("检索式里只有排除的词(以 - 开头),请再输入至少一个要查找的词。")
+            query.notes.append("检索式里只有排除的词（以 - 开头），请再输入至少一个要查找的词。")
         else:
-            query.notes.append("检索式里只有运算符(OR、-、引号),请输入要查找的词。")
+            query.notes.append("检索式里只有运算符（OR、-、引号），请输入要查找的词。")
     return query

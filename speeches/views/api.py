@@ -39,12 +39,12 @@ def _filtered(params):
     if params.get("region"):
         region = Region.objects.filter(code=params["region"]).first()
         if region is None:
-            raise UnknownFilter(f"未知的地区代码:{params['region']}")
+            raise UnknownFilter(f"未知的地区代码：{params['region']}")
         speeches = speeches.in_region(region)
     if params.get("topic"):
         topic = Topic.objects.filter(slug=params["topic"]).first()
         if topic is None:
-            raise UnknownFilter(f"未知的主题:{params['topic']}")
+            raise UnknownFilter(f"未知的主题：{params['topic']}")
         speeches = speeches.with_topic(topic)
     if params.get("speaker"):
         value = params["speaker"]
@@ -87,7 +87,7 @@ def _paginated(request, queryset, per_page, serialize):
     try:
         page = paginator.page(request.GET.get("page", 1))
     except InvalidPage:
-        return _error(f"没有这一页:{request.GET.get('page')}(共 {paginator.num_pages} 页)", 404)
+        return _error(f"没有这一页：{request.GET.get('page')}（共 {paginator.num_pages} 页）", 404)
     return _json(
         {
             "count": paginator.count,

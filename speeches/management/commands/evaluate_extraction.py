@@ -16,21 +16,20 @@ DEFAULT_SHARED = Path(os.environ.get("ARCHIVE_SHARED_DIR", Path(settings.BASE_DI
 
 class Command(BaseCommand):
     help = (
-        "Import the corpora of every gold file under ../shared (eval/seed_gold.json, "
-        "eval/city_reports_gold.json, the national government work reports, the CPC congress "
-        "reports) and print one table: each measure, its figure, its target, met or not. "
-        "The imports are rolled back unless --keep. Given one gold file, evaluate only that one."
+        "导入 ../shared 下每份金标准对应的语料（eval/seed_gold.json、eval/city_reports_gold.json、"
+        "全国政府工作报告、党代会报告），输出一张表：每项指标的结果、目标与是否达标。"
+        "除非指定 --keep，导入的内容会回滚。给出一份金标准文件时只评测这一份。"
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("gold", nargs="?", help="one gold file (seed or city-reports format); default: all under --shared")
-        parser.add_argument("--shared", default=str(DEFAULT_SHARED), help="the shared folder (default: ../shared)")
-        parser.add_argument("--source-dir", help="folder holding the gold file's corpus (default: the shared corpus)")
-        parser.add_argument("--reports", help="national government work reports (JSON lines) to evaluate too")
-        parser.add_argument("--keep", action="store_true", help="keep the imported speeches (default: roll back)")
-        parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is not met")
-        parser.add_argument("--verbose", action="store_true", help="list every disagreement")
-        parser.add_argument("--cluener", help="another CLUENER2020 file to measure the officials finder on (cluener_dev.json under --shared is always measured)")
+        parser.add_argument("gold", nargs="?", help="一份金标准文件（种子页或城市报告格式）；默认评测 --shared 下的全部")
+        parser.add_argument("--shared", default=str(DEFAULT_SHARED), help="共享文件夹（默认：../shared）")
+        parser.add_argument("--source-dir", help="金标准对应语料所在的文件夹（默认：共享语料）")
+        parser.add_argument("--reports", help="同时评测的全国政府工作报告（JSON lines 文件）")
+        parser.add_argument("--keep", action="store_true", help="保留导入的讲话（默认回滚）")
+        parser.add_argument("--strict", action="store_true", help="有目标未达标时以状态 1 退出")
+        parser.add_argument("--verbose", action="store_true", help="列出每一处不一致")
+        parser.add_argument("--cluener", help="另一份用来评测官员识别的 CLUENER2020 文件（--shared 下的 cluener_dev.json 总会评测）")
 
     def handle(self, *args, **options):
         shared = Path(options["shared"])
@@ -46,7 +45,7 @@ class Command(BaseCommand):
     def _evaluate(self, options, shared):
         if not options["gold"]:
             if not shared.is_dir():
-                raise CommandError(f"{shared} 不存在:请用 --shared 指明共享文件夹")
+                raise CommandError(f"{shared} 不存在：请用 --shared 指明共享文件夹")
             rows, errors, absent = evaluate_shared(shared)
         else:
             rows, errors, absent = [*self._one_gold(options, shared), []]
@@ -57,7 +56,7 @@ class Command(BaseCommand):
             try:
                 found_rows, found_errors = cluener_rows(options["cluener"])
             except (OSError, ValueError) as exc:
-                raise CommandError(f"无法读取 CLUENER 文件:{exc}") from exc
+                raise CommandError(f"无法读取 CLUENER 文件：{exc}") from exc
             rows, errors = rows + found_rows, errors + found_errors
         return rows, errors, absent
 
@@ -66,15 +65,15 @@ class Command(BaseCommand):
         try:
             gold = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise CommandError(f"cannot read the gold file: {exc}") from exc
+            raise CommandError(f"无法读取金标准文件：{exc}") from exc
         if isinstance(gold, dict) and isinstance(gold.get("speeches"), list):
             source_dir = Path(options["source_dir"] or shared / "corpus" / "seed")
             if not (source_dir / gold.get("source", "")).is_file():
-                raise CommandError(f"{source_dir / gold.get('source', '')} is not a file")
+                raise CommandError(f"{source_dir / gold.get('source', '')} 不是文件")
             return seed_rows(path, source_dir)
         if isinstance(gold, dict) and isinstance(gold.get("reports"), list):
             return city_rows(path, options["source_dir"] or shared / "corpus" / "city_reports_2024")
-        raise CommandError("the gold file has no 'speeches' list (seed format) nor 'reports' list (city reports)")
+        raise CommandError("金标准文件中既没有 speeches 列表（种子页格式），也没有 reports 列表（城市报告格式）")
 
     def _print(self, rows, errors, absent):
         out = self.stdout
@@ -92,7 +91,7 @@ class Command(BaseCommand):
         met = sum(1 for row in targets if row.met)
         out.write(f"目标达标 {met}/{len(targets)}")
         for relative in absent:
-            out.write(f"缺少 {relative}:该项未评测")
+            out.write(f"缺少 {relative}：该项未评测")
         for line in errors:
             out.write(f"  - {line}")
 

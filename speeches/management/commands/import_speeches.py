@@ -1,78 +1,84 @@
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from speeches.curation.upload import DEBRIS_LABELS
 from speeches.ingest.pipeline import READERS, expand_paths, import_file
+from speeches.management.progress import Progress
 from speeches.models import Speech
 
 
 class Command(BaseCommand):
     help = (
-        "Import speech files or folders: compilation pages and single documents (.txt, .html), "
-        "Word files (.docx), bulk records (.jsonl, .json, .csv, .tsv or a tab-separated .txt) and "
-        "zips of these. Prints a report per file: speeches created, updated, unchanged, merged "
-        "with the archive's copies or flagged as near-duplicates, debris and web furniture "
-        "removed, repairs. Re-importing a file changes nothing. Exit status 1 if any file failed."
+        "导入讲话文件或文件夹：汇编页面与单篇文档（.txt、.html）、Word 文件（.docx）、"
+        "批量记录（.jsonl、.json、.csv、.tsv 或以制表符分隔的 .txt）以及它们的 .zip 压缩包。"
+        "每个文件输出一份导入报告：新建、更新、未变的讲话，与档案中副本合并或标为近似重复的讲话，"
+        "清除的杂项行与网页栏目文字，修复的片段。再次导入同一文件不会改变任何内容。"
+        "有文件导入失败时退出状态为 1。"
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", help="files or folders to import")
-        parser.add_argument("--json", action="store_true", help="print the reports as JSON")
+        parser.add_argument("paths", nargs="+", help="要导入的文件或文件夹")
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出导入报告（不显示进度条）")
         parser.add_argument(
             "--map",
             dest="field_map",
-            metavar="FIELD=COLUMN,...",
-            help="for records (JSON lines, JSON, CSV, tab-separated): which column holds each field "
-            "(fields: title, text, date, year, url), by name or, for tables, by number from 1, "
-            "e.g. title=title,text=content,date=year or year=1,text=2; a mapped date or year "
-            "wins over one found in the text",
+            metavar="字段=列名,...",
+            help="批量记录（JSON lines、JSON、CSV、制表符分隔的表格）中各字段所在的列"
+            "（字段：title、text、date、year、url），写列名，表格也可写从 1 起的列号，"
+            "例如 title=标题,text=正文,year=年份 或 year=1,text=2；指定列中的日期或年份优先于正文中找到的",
         )
-        parser.add_argument(
-            "--draft", action="store_true", help="new speeches land as drafts, not published"
-        )
+        parser.add_argument("--draft", action="store_true", help="新导入的讲话存为草稿，不直接发布")
 
     def handle(self, *args, **options):
         paths = options["paths"]
         files = expand_paths(paths)
         if not files:
-            raise CommandError(f"nothing to import in {', '.join(paths)} (readable types: {', '.join(sorted(READERS))})")
+            raise CommandError(f"{'、'.join(paths)} 中没有可导入的文件（可读的类型：{'、'.join(sorted(READERS))}）")
         status = Speech.DRAFT if options["draft"] else Speech.PUBLISHED
         reports = []
-        for path in files:
-            for report in import_file(path, status=status, field_map=options["field_map"]):
-                reports.append(report)
-                if not options["json"]:
-                    self._print(report)
+        # Counted in speeches, as they are stored: one large records file is long work too.
+        with Progress(self, total=None, unit="篇讲话", desc="导入", quiet=options["json"]) as progress:
+            for number, path in enumerate(files, start=1):
+                progress.describe(f"导入 {Path(path).name}（第 {number}/{len(files)} 个文件）")
+                for report in import_file(path, status=status, field_map=options["field_map"], on_speech=progress.update):
+                    reports.append(report)
+                    if not options["json"]:
+                        self._print(report, progress)
         if options["json"]:
             self.stdout.write(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
         failed = [r for r in reports if not r.ok]
         if failed:
-            raise CommandError(f"{len(failed)} of {len(reports)} files failed", returncode=1)
+            raise CommandError(f"{len(reports)} 个文件中有 {len(failed)} 个导入失败", returncode=1)
 
-    def _print(self, report):
+    def _print(self, report, progress):
         if not report.ok:
-            self.stderr.write(self.style.ERROR(f"{report.path}: failed: {report.error}"))
+            progress.write(f"{report.path}：导入失败：{report.error}", self.style.ERROR, stream=self.stderr)
             return
-        self.stdout.write(self.style.SUCCESS(report.path))
-        self.stdout.write(
-            f"  speeches: {len(report.created)} created, {len(report.updated)} updated, "
-            f"{len(report.unchanged)} unchanged; {report.duplicates_merged} duplicates merged"
+        progress.write(report.path, self.style.SUCCESS)
+        progress.write(
+            f"  讲话：新建 {len(report.created)} 篇，更新 {len(report.updated)} 篇，"
+            f"未变 {len(report.unchanged)} 篇；合并重复副本 {report.duplicates_merged} 份"
         )
         for merged in report.merged_with_archive:
-            self.stdout.write(
-                f"  merged: {merged['uid']} is the same text as {merged['into']} ({merged['title']}, from {merged['source']})"
+            progress.write(
+                f"  已合并：{merged['uid']} 与 {merged['into']}（{merged['title']}，来自 {merged['source']}）正文相同"
             )
         for near in report.near_duplicates:
-            self.stdout.write(self.style.WARNING(
-                f"  near-duplicate, queued for review: {near['uid']} is {near['similarity']:.0%} like "
-                f"{near['of']} ({near['title']}, from {near['source']})"
-            ))
-        debris = ", ".join(f"{kind} {n}" for kind, n in sorted(report.debris_removed.items())) or "none"
-        self.stdout.write(f"  debris removed (lines): {debris}")
+            progress.write(
+                f"  近似重复，已送审核：{near['uid']} 与 {near['of']}（{near['title']}，来自 {near['source']}）"
+                f"相似度 {near['similarity']:.0%}",
+                self.style.WARNING,
+            )
+        progress.write("  清除的杂项行：" + (
+            "、".join(f"{DEBRIS_LABELS.get(kind, kind)} {n}" for kind, n in sorted(report.debris_removed.items())) or "无"
+        ))
         for line in report.furniture_removed:
-            self.stdout.write(f"    {line}")
-        self.stdout.write(f"  repairs: {len(report.repairs)}")
+            kind, _sep, text = line.partition(": ")
+            progress.write(f"    {DEBRIS_LABELS.get(kind, kind)}：{text}")
+        progress.write(f"  修复的片段：{len(report.repairs)}")
         for repair in report.repairs:
-            self.stdout.write(f"    {repair['fragment']} → …{repair['result']}…")
+            progress.write(f"    {repair['fragment']} → …{repair['result']}…")
         for warning in report.warnings:
-            self.stdout.write(self.style.WARNING(f"  warning: {warning}"))
+            progress.write(f"  提示：{warning}", self.style.WARNING)

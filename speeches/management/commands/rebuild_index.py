@@ -3,6 +3,8 @@ import time
 from django.core.management.base import BaseCommand
 
 from speeches import search
+from speeches.management.progress import Progress
+from speeches.models import Speech
 
 # Why --if-needed rebuilds.
 REBUILD_REASONS = {search.MISSING: "还没有检索索引，现在建立。", search.OTHER_SCHEMA: "检索索引的结构已经改变，现在重建。"}
@@ -10,8 +12,8 @@ REBUILD_REASONS = {search.MISSING: "还没有检索索引，现在建立。", se
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the search index from the database into a new directory, then switch to it "
-        "atomically: if the rebuild fails or is interrupted, the previous index keeps serving."
+        "从数据库重建检索索引：先建在新的目录里，建好后一次切换过去；"
+        "重建失败或被中断时，原有的索引继续提供检索。"
     )
 
     def add_arguments(self, parser):
@@ -45,11 +47,6 @@ class Command(BaseCommand):
                 return
             self.stdout.write(REBUILD_REASONS[state])
         started = time.monotonic()
-
-        def progress(count):
-            self.stdout.write(f"  {count} speeches indexed…")
-
-        count = search.rebuild(progress=progress if options["verbosity"] > 1 else None)
-        self.stdout.write(
-            self.style.SUCCESS(f"Indexed {count} speeches in {time.monotonic() - started:.1f} s.")
-        )
+        with Progress(self, total=Speech.objects.count(), unit="篇", desc="建立索引") as progress:
+            count = search.rebuild(progress=progress.reach)
+        self.stdout.write(self.style.SUCCESS(f"已索引 {count} 篇讲话，用时 {time.monotonic() - started:.1f} 秒。"))
