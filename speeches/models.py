@@ -783,7 +783,7 @@ class SharedPassage(models.Model):
     """Text that two or more speeches share, near-identical (speeches.reuse): its
     occurrences are the PassageChunk rows pointing here."""
 
-    text = models.TextField("文字(最早一篇中的)")
+    text = models.TextField("文字（最早一篇中的）")
     speech_count = models.PositiveIntegerField("讲话篇数", default=0)
     found_at = models.DateTimeField("发现时间", auto_now=True)
 
@@ -797,7 +797,7 @@ class SharedPassage(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.text[:30]}…({self.speech_count} 篇)"
+        return f"{self.text[:30]}…（{self.speech_count} 篇）"
 
 
 class PassageChunk(models.Model):
@@ -805,12 +805,13 @@ class PassageChunk(models.Model):
     are found; `passage` is set when other speeches hold it too, and shared_start/end
     then mark the part they share (offsets into the body, as start and end)."""
 
-    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="passage_chunks")
+    speech = models.ForeignKey(Speech, on_delete=models.CASCADE, related_name="passage_chunks", verbose_name="讲话")
     start = models.PositiveIntegerField("起始字符")
     end = models.PositiveIntegerField("结束字符")
     minhash = models.BinaryField("MinHash 签名")
     passage = models.ForeignKey(
-        SharedPassage, on_delete=models.SET_NULL, null=True, blank=True, related_name="chunks"
+        SharedPassage, on_delete=models.SET_NULL, null=True, blank=True, related_name="chunks",
+        verbose_name="共用段落",
     )
     shared_start = models.PositiveIntegerField("共用部分起始字符", null=True, blank=True)
     shared_end = models.PositiveIntegerField("共用部分结束字符", null=True, blank=True)
@@ -842,8 +843,8 @@ class PendingPassageUpdate(models.Model):
     written in the same transaction as the change; `manage.py find_shared_passages
     --pending` applies the queue. No foreign key: deletions are queued too."""
 
-    speech_id = models.BigIntegerField()
-    enqueued_at = models.DateTimeField(auto_now_add=True)
+    speech_id = models.BigIntegerField("讲话编号")
+    enqueued_at = models.DateTimeField("加入时间", auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
@@ -851,7 +852,7 @@ class PendingPassageUpdate(models.Model):
         verbose_name_plural = "待比对讲话"
 
     def __str__(self):
-        return f"speech {self.speech_id}"
+        return f"讲话 {self.speech_id}"
 
 
 class Job(models.Model):
