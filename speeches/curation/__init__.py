@@ -1,4 +1,4 @@
-"""What curators do in the admin, as plain functions (speeches/admin.py stays thin):
+"""What curators do in the admin, as plain functions (the speeches.admin package stays thin):
 
     history   ensure_baseline, assignment_changes, revert_assignment
     locks     lock_hand_edits: fields set by hand survive re-import and re-extraction

@@ -1,0 +1,117 @@
+"""The records extraction and the importer write: officials and citations, regions and
+topics with their assignments, region mentions, text fingerprints, the index queue."""
+
+from django.contrib import admin
+from django.db.models import Count
+
+from speeches.admin.common import NamedAutocompleteMixin, yes_no
+from speeches.admin.forms import (
+    TopicAdminForm,
+)
+from speeches.models import (
+    Citation,
+    Official,
+    PendingIndexUpdate,
+    Region,
+    RegionMention,
+    SimilarityKey,
+    SpeechTopic,
+    Topic,
+)
+
+
+@admin.register(Official)
+class OfficialAdmin(admin.ModelAdmin):
+    list_display = ["name", "title", "organisation", "partial_name", "citation_count"]
+    list_filter = ["name_is_partial"]
+    search_fields = ["name", "title", "organisation"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_total=Count("citations"))
+
+    @admin.display(description="提及次数", ordering="citation_total")
+    def citation_count(self, official):
+        return official.citation_total
+
+    @admin.display(description="姓名不完整", ordering="name_is_partial")
+    def partial_name(self, official):
+        return yes_no(official.name_is_partial)
+
+
+@admin.register(Citation)
+class CitationAdmin(NamedAutocompleteMixin, admin.ModelAdmin):
+    list_display = ["mention", "official", "speech", "title_as_written", "confidence"]
+    search_fields = ["mention", "sentence", "official__name", "speech__title", "speech__uid"]
+    list_select_related = ["official", "speech"]
+    raw_id_fields = ["speech"]
+    autocomplete_fields = ["official"]
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    list_select_related = ["parent"]
+    raw_id_fields = ["parent"]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    form = TopicAdminForm
+    list_display = ["name", "speech_count"]
+    search_fields = ["name", "slug"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(speech_total=Count("speeches"))
+
+    @admin.display(description="讲话数", ordering="speech_total")
+    def speech_count(self, topic):
+        return topic.speech_total
+
+
+@admin.register(SpeechTopic)
+class SpeechTopicAdmin(NamedAutocompleteMixin, admin.ModelAdmin):
+    list_display = ["speech", "topic", "score"]
+    list_filter = ["topic"]
+    search_fields = ["speech__title", "speech__uid", "topic__name"]
+    list_select_related = ["speech", "topic"]
+    raw_id_fields = ["speech"]
+    autocomplete_fields = ["topic"]
+
+
+@admin.register(PendingIndexUpdate)
+class PendingIndexUpdateAdmin(admin.ModelAdmin):
+    list_display = ["speech_id", "enqueued_at"]
+    search_fields = ["speech_id"]
+    date_hierarchy = "enqueued_at"
+
+
+@admin.register(SimilarityKey)
+class SimilarityKeyAdmin(admin.ModelAdmin):
+    """The importer's text fingerprints (near-duplicate search): read, never edited."""
+
+    list_display = ["key", "speech"]
+    search_fields = ["=key", "speech__uid", "speech__title"]
+    list_select_related = ["speech"]
+    raw_id_fields = ["speech"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RegionMention)
+class RegionMentionAdmin(NamedAutocompleteMixin, admin.ModelAdmin):
+    list_display = ["mention", "region", "speech", "primary", "offset"]
+    list_filter = ["is_primary"]
+    search_fields = ["mention", "region__name", "region__code", "speech__title", "speech__uid"]
+    list_select_related = ["region", "speech"]
+    raw_id_fields = ["speech"]
+    autocomplete_fields = ["region"]
+
+    @admin.display(description="主要地区", ordering="is_primary")
+    def primary(self, mention):
+        return yes_no(mention.is_primary)
