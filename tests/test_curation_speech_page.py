@@ -96,7 +96,7 @@ def test_each_extraction_is_listed_with_its_confidence_and_reason(curator, speec
     html = page(curator, speech)
 
     table = html[html.index('<table class="findings">'):html.index("</table>", html.index('<table class="findings">'))]
-    assert re.search(r"<td>地区</td><td>岚皋县（610925）</td><td>[0-9.]+</td><td>本级称谓：县级，提及\d+次</td>", table)
+    assert re.search(r"<td>地区</td><td>岚皋县（610925）</td><td>[0-9.]+</td><td>本级称谓“县”，提及\d+次</td>", table)
     assert re.search(r"<td>官员</td><td>王明远[^<]*</td><td>[0-9.]+</td><td>提及 1 次；首次：", table)
     assert "<td>日期</td>" in table
 
