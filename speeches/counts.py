@@ -46,7 +46,7 @@ COUNTED_FIELDS = frozenset(
     {"status", "merged_into", "region", "date", "year", "year_masked", "source", "speaker"}
 )
 # A public speech: published and not a copy merged into another (Speech.is_merged_copy).
-COUNTED = Q(status="published") & (Q(merged_into=None) | Q(merged_into=F("pk")))
+COUNTED = Q(status=archive_models.Speech.PUBLISHED) & (Q(merged_into=None) | Q(merged_into=F("pk")))
 
 _state = threading.local()
 

@@ -324,3 +324,14 @@ def test_counting_a_speech_again_changes_nothing():
 
     assert counts.refresh([speech.pk, speech.pk]) == 0
     assert kept() == before
+
+
+def test_a_speech_page_of_a_large_source_gives_the_number_of_its_other_speeches(client):
+    source = make_source(path="counts/bulk.jsonl")
+    speeches = [make_speech(title=f"讲话{n}", body=f"第{n}篇。", source=source, position=n) for n in range(25)]
+    make_speech(title="草稿", body="草稿。", source=source, position=99, status=Speech.DRAFT)
+
+    response = client.get(speeches[0].get_absolute_url())
+
+    assert response.context["same_source_count"] == 24
+    assert len(response.context["same_source"]) == 20

@@ -111,7 +111,11 @@ def speech_detail(request, uid):
                 : SAME_SOURCE_SHOWN + 1
             ]
         )
-        same_source_count = len(same_source) if len(same_source) <= SAME_SOURCE_SHOWN else others.count()
+        # The source's kept count holds this speech too (public: merged copies redirected above).
+        same_source_count = (
+            len(same_source) if len(same_source) <= SAME_SOURCE_SHOWN
+            else BrowseCount.objects.count_of(BrowseCount.SOURCE, speech.source_id) - 1
+        )
         same_source = same_source[:SAME_SOURCE_SHOWN]
     same_source_ids = {other.pk for other in same_source}
     context = {
