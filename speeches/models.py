@@ -79,24 +79,34 @@ REGION_CODE_LENGTHS = (2, 4, 6, 9, 12)
 
 
 class RegionQuerySet(models.QuerySet):
-    def speech_counts(self):
-        """{region code: public speeches placed directly in that region}, for these
-        regions, from the kept counts (BrowseCount). One query."""
+    def holding_speeches(self):
+        """These regions where public speeches are placed directly, annotated `direct_count`
+        (their number, from the kept counts: BrowseCount)."""
         held = BrowseCount.objects.filter(kind=BrowseCount.REGION, count__gt=0)
         count = held.filter(key=models.OuterRef("pk")).values("count")
-        rows = self.filter(pk__in=held.values("key")).annotate(n=models.Subquery(count)).values_list("code", "n")
-        return dict(rows)
+        return self.filter(pk__in=held.values("key")).annotate(direct_count=models.Subquery(count))
 
-    def tree_with_counts(self, direct):
-        """The regions holding speeches ({code: speeches placed directly there}, as
-        speech_counts() gives), with their ancestors, as a forest: each region gets
-        `speech_count` (its whole subtree's) and `tree_children`. One query."""
+    def speech_counts(self):
+        """{region code: public speeches placed directly in that region}, for these
+        regions. One query."""
+        return dict(self.holding_speeches().values_list("code", "direct_count"))
+
+    def tree_with_counts(self):
+        """The regions holding public speeches, with their ancestors, as a forest: each
+        region gets `speech_count` (its whole subtree's) and `tree_children`. Two queries:
+        the regions holding speeches, then the ancestors they lack (a few hundred codes,
+        where asking for all of them by code cost more than the rest of the page)."""
+        regions = list(self.holding_speeches())
+        held = {region.code for region in regions}
         # Each count added to the code's prefixes: one pass, not regions × codes.
         subtree = {}
-        for code, n in direct.items():
+        for region in regions:
+            code = region.code
             for prefix in {code[:length] for length in REGION_CODE_LENGTHS if length < len(code)} | {code}:
-                subtree[prefix] = subtree.get(prefix, 0) + n
-        regions = list(self.filter(code__in=subtree).order_by("code"))
+                subtree[prefix] = subtree.get(prefix, 0) + region.direct_count
+        if missing := set(subtree) - held:
+            regions += self.filter(code__in=missing)
+        regions.sort(key=lambda region: region.code)
         by_id = {region.pk: region for region in regions}
         roots = []
         for region in regions:

@@ -191,7 +191,7 @@ def _region_node(region):
 def region_tree(request):
     """Regions holding published speeches, province → prefecture → county, with counts
     that include sub-regions."""
-    roots = Region.objects.tree_with_counts(Region.objects.speech_counts())
+    roots = Region.objects.tree_with_counts()
     return _json({"results": [_region_node(root) for root in roots]})
 
 

@@ -36,7 +36,7 @@ def home(request):
     context = {
         # Provinces (and the country) and topics right on the home page: a speech is then
         # two clicks away, its region's or topic's page and the speech itself.
-        "top_regions": Region.objects.tree_with_counts(Region.objects.speech_counts()),
+        "top_regions": Region.objects.tree_with_counts(),
         "unplaced_count": totals[BrowseCount.UNPLACED],
         "topics": Topic.objects.with_speech_counts(),
         "untagged_count": totals[BrowseCount.UNTAGGED],
@@ -157,7 +157,7 @@ def _province_counts(roots):
 
 
 def region_list(request):
-    roots = Region.objects.tree_with_counts(Region.objects.speech_counts())
+    roots = Region.objects.tree_with_counts()
     counts = _province_counts(roots)
     context = {
         "roots": roots,
