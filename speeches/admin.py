@@ -28,7 +28,9 @@ from speeches.curation.recording import extraction_writes
 from speeches.extract.annotate import REVIEW_THRESHOLD
 from speeches.locks import lock_hand_edits
 from speeches.models import (
+    BrowseCount,
     Citation,
+    CountedSpeech,
     DictionaryTerm,
     Job,
     Official,
@@ -528,8 +530,18 @@ class PendingIndexUpdateAdmin(admin.ModelAdmin):
     date_hierarchy = "enqueued_at"
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the archive keeps for itself: shown, never added or edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(SimilarityKey)
-class SimilarityKeyAdmin(admin.ModelAdmin):
+class SimilarityKeyAdmin(ReadOnlyAdmin):
     """The importer's text fingerprints (near-duplicate search): read, never edited."""
 
     list_display = ["key", "speech"]
@@ -537,11 +549,26 @@ class SimilarityKeyAdmin(admin.ModelAdmin):
     list_select_related = ["speech"]
     raw_id_fields = ["speech"]
 
-    def has_add_permission(self, request):
+
+class KeptCountsAdmin(ReadOnlyAdmin):
+    """The browse pages' counts (speeches/counts.py), read here; a row deleted by hand would
+    leave them wrong: `manage.py check_counts --repair` recounts them."""
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+
+@admin.register(BrowseCount)
+class BrowseCountAdmin(KeptCountsAdmin):
+    list_display = ["kind", "key", "count"]
+    list_filter = ["kind"]
+    search_fields = ["=key"]
+
+
+@admin.register(CountedSpeech)
+class CountedSpeechAdmin(KeptCountsAdmin):
+    list_display = ["speech_id", "keys"]
+    search_fields = ["=speech_id"]
 
 
 @admin.register(RegionMention)
