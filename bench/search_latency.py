@@ -53,6 +53,10 @@ def load_reports(include_seed):
             )
         )
     Speech.objects.bulk_create(speeches)
+    # bulk_create sends no signals: the browse counts are told.
+    from speeches import counts
+
+    counts.speeches_changed(Speech.objects.values_list("pk", flat=True))
     if include_seed and SEED_PAGE.exists():
         from speeches.ingest.pipeline import import_paths
 

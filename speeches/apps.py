@@ -22,6 +22,10 @@ class SpeechesConfig(AppConfig):
         from speeches.reuse import signals as reuse_signals
 
         reuse_signals.connect()
+        # Keep the browse pages' counts in step with every change, in its transaction.
+        from speeches import counts
+
+        counts.connect()
         # Count failed admin sign-ins (speeches/login_throttle.py).
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 

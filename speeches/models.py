@@ -79,21 +79,34 @@ REGION_CODE_LENGTHS = (2, 4, 6, 9, 12)
 
 
 class RegionQuerySet(models.QuerySet):
-    def speech_counts(self, speeches):
-        """{region code: number of `speeches` placed directly in that region}."""
-        rows = speeches.exclude(region=None).order_by().values("region__code").annotate(n=models.Count("id"))
-        return {row["region__code"]: row["n"] for row in rows}
+    def holding_speeches(self):
+        """These regions where public speeches are placed directly, annotated `direct_count`
+        (their number, from the kept counts: BrowseCount)."""
+        held = BrowseCount.objects.filter(kind=BrowseCount.REGION, count__gt=0)
+        count = held.filter(key=models.OuterRef("pk")).values("count")
+        return self.filter(pk__in=held.values("key")).annotate(direct_count=models.Subquery(count))
 
-    def tree_with_counts(self, speeches):
-        """The regions holding any of `speeches`, with their ancestors, as a forest: each
-        region gets `speech_count` (its whole subtree's) and `tree_children`. Two queries."""
-        direct = self.speech_counts(speeches)
+    def speech_counts(self):
+        """{region code: public speeches placed directly in that region}, for these
+        regions. One query."""
+        return dict(self.holding_speeches().values_list("code", "direct_count"))
+
+    def tree_with_counts(self):
+        """The regions holding public speeches, with their ancestors, as a forest: each
+        region gets `speech_count` (its whole subtree's) and `tree_children`. Two queries:
+        the regions holding speeches, then the ancestors they lack (a few hundred codes,
+        where asking for all of them by code cost more than the rest of the page)."""
+        regions = list(self.holding_speeches())
+        held = {region.code for region in regions}
         # Each count added to the code's prefixes: one pass, not regions × codes.
         subtree = {}
-        for code, n in direct.items():
+        for region in regions:
+            code = region.code
             for prefix in {code[:length] for length in REGION_CODE_LENGTHS if length < len(code)} | {code}:
-                subtree[prefix] = subtree.get(prefix, 0) + n
-        regions = list(self.filter(code__in=subtree).order_by("code"))
+                subtree[prefix] = subtree.get(prefix, 0) + region.direct_count
+        if missing := set(subtree) - held:
+            regions += self.filter(code__in=missing)
+        regions.sort(key=lambda region: region.code)
         by_id = {region.pk: region for region in regions}
         roots = []
         for region in regions:
@@ -149,10 +162,24 @@ class Region(models.Model):
         return list(reversed(chain))
 
 
+class TopicQuerySet(models.QuerySet):
+    def with_speech_counts(self):
+        """Topics holding public speeches, annotated `speech_count` (the kept counts),
+        the largest first."""
+        counts = BrowseCount.objects.filter(kind=BrowseCount.TOPIC, key=models.OuterRef("pk")).values("count")
+        return (
+            self.annotate(speech_count=models.Subquery(counts))
+            .filter(speech_count__gt=0)
+            .order_by("-speech_count", "name")
+        )
+
+
 class Topic(models.Model):
     name = models.CharField("名称", max_length=100, unique=True)
     slug = models.SlugField("标识", max_length=100, unique=True)
     keywords = models.JSONField("关键词", default=list, blank=True)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -176,6 +203,19 @@ class OfficialQuerySet(models.QuerySet):
         cited = Citation.objects.filter(official=models.OuterRef("pk"), speech__status=Speech.PUBLISHED)
         spoke = Speech.objects.published().filter(speaker=models.OuterRef("pk"))
         return self.filter(models.Exists(cited) | models.Exists(spoke))
+
+    def with_speech_counts(self):
+        """People cited in or speaker of public speeches, annotated `speech_count` (the
+        speeches citing them) and `delivered_count` (those they gave), from the kept counts."""
+        counted = BrowseCount.objects.filter(kind__in=[BrowseCount.OFFICIAL, BrowseCount.SPEAKER], count__gt=0)
+
+        def count_of(kind):
+            found = BrowseCount.objects.filter(kind=kind, key=models.OuterRef("pk")).values("count")
+            return Coalesce(models.Subquery(found), 0)
+
+        return self.filter(pk__in=counted.values("key")).annotate(
+            speech_count=count_of(BrowseCount.OFFICIAL), delivered_count=count_of(BrowseCount.SPEAKER)
+        )
 
 
 class Official(models.Model):
@@ -213,6 +253,16 @@ class DateYear(ExtractYear):
     def as_sqlite(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.lhs)
         return f"CAST(strftime('%%Y', {sql}) AS INTEGER)", params
+
+
+def stated_year(date, year, year_masked):
+    """The year a speech's date or year field states, or None: a masked year (20xx) is
+    never guessed. (Speech.known_year; the browse counts read it from bare values.)"""
+    if date:
+        return date.year
+    if year and not year_masked:
+        return year
+    return None
 
 
 # Columns no list shows: the texts, the importer's log, extraction notes and keywords of each speech, and
@@ -451,11 +501,7 @@ class Speech(models.Model):
     @property
     def known_year(self):
         """The year the text states, or None: a masked year (20xx) is never guessed."""
-        if self.date:
-            return self.date.year
-        if self.year and not self.year_masked:
-            return self.year
-        return None
+        return stated_year(self.date, self.year, self.year_masked)
 
     @property
     def display_year(self):
@@ -612,6 +658,82 @@ class SimilarityKey(models.Model):
 
     def __str__(self):
         return f"{self.key} @ {self.speech_id}"
+
+
+class BrowseCountQuerySet(models.QuerySet):
+    def of_kind(self, kind):
+        """{key: count} of one kind, for the keys holding at least one speech."""
+        return dict(self.filter(kind=kind, count__gt=0).values_list("key", "count"))
+
+    def totals(self, *kinds):
+        """{kind: count} of these archive-wide kinds (key 0), 0 for a kind never counted."""
+        found = dict(self.filter(kind__in=kinds, key=0).values_list("kind", "count"))
+        return {kind: found.get(kind, 0) for kind in kinds}
+
+    def count_of(self, kind, key=0):
+        return self.filter(kind=kind, key=key).values_list("count", flat=True).first() or 0
+
+    def years(self):
+        """[(year or None, count)] as SpeechQuerySet.year_counts() gives them: newest first,
+        the unknown or masked group last."""
+        counts = [(year or None, n) for year, n in self.of_kind(BrowseCount.YEAR).items()]
+        return sorted(counts, key=lambda pair: (pair[0] is None, -(pair[0] or 0)))
+
+
+class BrowseCount(models.Model):
+    """How many public speeches (published, not a copy merged into another) hold one
+    key: a region (its own speeches, not its sub-regions'), a topic, a year (0: unknown
+    or masked), a source, an official cited or a speaker; and the archive's totals
+    (key 0). Kept by speeches.counts as speeches change; the browse pages read these
+    rows instead of counting the archive on every request."""
+
+    ALL, UNPLACED, UNTAGGED = "all", "unplaced", "untagged"
+    REGION, TOPIC, YEAR, SOURCE, OFFICIAL, SPEAKER = "region", "topic", "year", "source", "official", "speaker"
+    # How many keys of a kind hold a speech (the home page's numbers of regions, topics, …).
+    DISTINCT = {REGION: "regions", TOPIC: "topics", SOURCE: "sources", OFFICIAL: "officials"}
+    KINDS = [
+        (ALL, "全部讲话"), (UNPLACED, "地区不详"), (UNTAGGED, "未分类"), (REGION, "地区"), (TOPIC, "主题"),
+        (YEAR, "年份"), (SOURCE, "来源"), (OFFICIAL, "提及官员"), (SPEAKER, "讲话人"),
+        (DISTINCT[REGION], "有讲话的地区数"), (DISTINCT[TOPIC], "有讲话的主题数"),
+        (DISTINCT[SOURCE], "有讲话的来源数"), (DISTINCT[OFFICIAL], "被提及的官员数"),
+    ]
+
+    kind = models.CharField("类别", max_length=20, choices=KINDS)
+    # The id of the region, topic, source or official; the year; 0 for a total.
+    key = models.BigIntegerField("键")
+    count = models.IntegerField("讲话数", default=0)
+
+    objects = BrowseCountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "key"]
+        verbose_name = "浏览计数"
+        verbose_name_plural = "浏览计数"
+        constraints = [
+            # Also the index of every read (a kind's keys, one key) and of the counting upsert.
+            models.UniqueConstraint(fields=["kind", "key"], name="browsecount_kind_key_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.key}: {self.count}"
+
+
+class CountedSpeech(models.Model):
+    """The keys one public speech adds to BrowseCount, as last counted: a change subtracts
+    these and adds the speech's new keys, so each count moves by exactly what changed.
+    No foreign key: a deleted speech's keys are read after it is gone, to subtract them."""
+
+    speech_id = models.BigIntegerField("讲话", primary_key=True)
+    # [[kind, key], …], sorted.
+    keys = models.JSONField("计数键", default=list)
+
+    class Meta:
+        ordering = ["speech_id"]
+        verbose_name = "已计数讲话"
+        verbose_name_plural = "已计数讲话"
+
+    def __str__(self):
+        return f"speech {self.speech_id}: {len(self.keys)} 个计数键"
 
 
 class PendingIndexUpdate(models.Model):

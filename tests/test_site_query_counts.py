@@ -3,6 +3,8 @@ the archive holds: a page that grew a query per speech, region or topic shown wo
 be fast in tests and slow on a real archive. Counts are compared at two archive sizes
 and held to a ceiling each."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -87,3 +89,35 @@ def test_pages_stay_under_their_query_ceilings(client):
 
     over = {name: (count, CEILINGS[name]) for name, count in counts.items() if count > CEILINGS[name]}
     assert not over
+
+
+# The browse pages read kept counts (speeches/counts.py): none counts the speeches.
+BROWSE_PAGES = ("home", "regions", "region", "topics", "topic", "years", "year", "officials")
+COUNTING_SPEECHES = re.compile(r'COUNT\(.*"speeches_speech"', re.IGNORECASE | re.DOTALL)
+
+
+def browse_pages(size):
+    pages = {**build(size), "topics": "/topics/", "officials": "/officials/"}
+    return {name: url for name, url in pages.items() if name in BROWSE_PAGES}
+
+
+def counting_queries(client, pages):
+    found = []
+    for name, url in pages.items():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        found += [(name, q["sql"]) for q in captured.captured_queries if COUNTING_SPEECHES.search(q["sql"])]
+    return found
+
+
+def test_browse_pages_never_count_the_speeches_and_make_as_many_queries_for_sixty_as_for_thirty(
+    client, settings
+):
+    settings.SEARCH_INDEX_UPDATES = "on_commit"  # these pages never read the index: not built
+    pages = browse_pages(30)
+    small = query_counts(client, pages)
+    assert counting_queries(client, pages) == []
+
+    large = query_counts(client, browse_pages(60))
+
+    assert large == small

@@ -4,12 +4,14 @@ topics with their assignments, region mentions, text fingerprints, the index que
 from django.contrib import admin
 from django.db.models import Count
 
-from speeches.admin.common import NamedAutocompleteMixin, yes_no
+from speeches.admin.common import NamedAutocompleteMixin, ReadOnlyAdmin, yes_no
 from speeches.admin.forms import (
     TopicAdminForm,
 )
 from speeches.models import (
+    BrowseCount,
     Citation,
+    CountedSpeech,
     Official,
     PendingIndexUpdate,
     Region,
@@ -88,7 +90,7 @@ class PendingIndexUpdateAdmin(admin.ModelAdmin):
 
 
 @admin.register(SimilarityKey)
-class SimilarityKeyAdmin(admin.ModelAdmin):
+class SimilarityKeyAdmin(ReadOnlyAdmin):
     """The importer's text fingerprints (near-duplicate search): read, never edited."""
 
     list_display = ["key", "speech"]
@@ -96,11 +98,22 @@ class SimilarityKeyAdmin(admin.ModelAdmin):
     list_select_related = ["speech"]
     raw_id_fields = ["speech"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+# The browse pages' counts (speeches/counts.py), read here; a row deleted by hand would
+# leave them wrong: `manage.py check_counts --repair` recounts them.
+
+
+@admin.register(BrowseCount)
+class BrowseCountAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "key", "count"]
+    list_filter = ["kind"]
+    search_fields = ["=key"]
+
+
+@admin.register(CountedSpeech)
+class CountedSpeechAdmin(ReadOnlyAdmin):
+    list_display = ["speech_id", "keys"]
+    search_fields = ["=speech_id"]
 
 
 @admin.register(RegionMention)

@@ -2,8 +2,7 @@
 public lists and search (status withdrawn, indexed as merged) and their addresses
 redirect to it (speeches.views.pages.speech_detail)."""
 
-from django.db import transaction
-
+from speeches import counts
 from speeches.curation.history import ensure_baseline
 from speeches.ingest.flags import duplicate_value, near_duplicate_value
 from speeches.models import ReviewItem, Speech
@@ -21,7 +20,7 @@ def merge_duplicates(keep, copies, user=None):
         raise MergeError("请至少选择两篇讲话：一篇保留，其余并入它。")
     if keep.is_merged_copy:
         raise MergeError(f"“{keep.title}”已并入另一篇讲话，不能作为保留的一篇。")
-    with transaction.atomic():
+    with counts.deferred():  # one transaction, the browse counts moved once at its end
         earlier = list(Speech.objects.filter(merged_into__in=copies).exclude(pk=keep.pk))
         moved = copies + earlier
         ensure_baseline(moved)

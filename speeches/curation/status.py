@@ -3,7 +3,7 @@ save(): it is recorded in the history and queued for the search index."""
 
 from django.db import transaction
 
-from speeches import search
+from speeches import counts, search
 from speeches.curation.history import ensure_baseline
 from speeches.extract import annotate_speech
 from speeches.models import Speech
@@ -13,7 +13,8 @@ def set_status(speeches, status):
     """Give the speeches `status`; returns (changed, skipped) lists. A copy merged into
     another speech stays withdrawn: its address redirects to the kept one."""
     changed, skipped = [], []
-    with transaction.atomic():
+    # The browse counts of all of them moved once, at the end (a job withdraws thousands).
+    with counts.deferred():
         for speech in speeches:
             if speech.status == status:
                 continue

@@ -1,8 +1,7 @@
 """annotate_speech: store what the pure extractors find in one saved speech, replacing
 the previous extraction, leaving alone what a curator locked or decided."""
 
-from django.db import transaction
-
+from speeches import counts
 from speeches.extract.dates import extract_dates
 from speeches.extract.officials import extract_officials
 from speeches.extract.regions import extract_regions
@@ -217,6 +216,9 @@ class _Annotator:
         self.update_fields.add("extraction_notes")
         # Saving the speech queues its search index update (speeches.search signals).
         speech.save(update_fields=sorted(self.update_fields))
+        # Its topics and citations were bulk-written (no signals), and the save may name
+        # no counted field (all of them locked): count it (once, at the end of the block).
+        counts.speeches_changed([speech.pk])
         _delete_orphans(self.after_save_orphans)
         ReviewItem.objects.bulk_create(self.queue.values(), ignore_conflicts=True)
         return speech
@@ -264,5 +266,6 @@ def annotate_speech(speech):
     topics, keywords, date/year and review items for one saved speech. Idempotent:
     replaces this speech's previous extraction; fields in speech.locked_fields and
     values a curator rejected are left as they are."""
-    with transaction.atomic():
+    # One transaction, the browse counts moved once at its end, not after each row rewritten.
+    with counts.deferred():
         return _Annotator(speech).run()

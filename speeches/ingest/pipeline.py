@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from speeches import counts
 from speeches.extract import annotate_speech
 from speeches.ingest.archive import ZIP_SUFFIXES, zip_members
 from speeches.ingest.decode import decode_bytes
@@ -208,7 +209,8 @@ def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None, on_
         doc, encoding = read(raw, path, field_map)
         _check_speeches(doc)
         sanitise_document(doc)
-        with transaction.atomic():
+        # One transaction per file; the browse counts of its speeches moved once, at its end.
+        with counts.deferred():
             _store(doc, raw, path, encoding, status, report, on_speech)
         _apply_index_updates()
     except IngestError as exc:

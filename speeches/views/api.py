@@ -138,24 +138,18 @@ def _region_node(region):
 def region_tree(request):
     """Regions holding published speeches, province → prefecture → county, with counts
     that include sub-regions."""
-    roots = Region.objects.tree_with_counts(Speech.objects.published())
+    roots = Region.objects.tree_with_counts()
     return _json({"results": [_region_node(root) for root in roots]})
 
 
 @require_safe
 @throttled
 def topic_list(request):
-    topics = (
-        Topic.objects.annotate(
-            count=Count("speeches", filter=Q(speeches__status=Speech.PUBLISHED), distinct=True)
-        )
-        .filter(count__gt=0)
-        .order_by("-count", "name")
-    )
+    topics = Topic.objects.with_speech_counts()
     return _json(
         {
             "results": [
-                {"name": t.name, "slug": t.slug, "count": t.count, "url": t.get_absolute_url()}
+                {"name": t.name, "slug": t.slug, "count": t.speech_count, "url": t.get_absolute_url()}
                 for t in topics
             ]
         }

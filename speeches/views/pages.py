@@ -2,12 +2,12 @@
 Query logic lives on SpeechQuerySet; these views pick, paginate and render."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from speeches.models import Citation, Official, Region, Source, Speech, SpeechTopic, Topic
+from speeches.models import BrowseCount, Citation, Official, Region, Source, Speech, Topic
 from speeches.province_map import province_map
 from speeches.search import related_speeches
 from speeches.templatetags.region_tree import region_url_maker
@@ -18,8 +18,6 @@ from speeches.years import parse_year, year_histogram
 RELATED_COUNT = 5
 SAME_SOURCE_SHOWN = 20
 OFFICIALS_PER_PAGE = 100
-# Regions nest by code prefix: province (2 digits), prefecture (4), county (6), township (9, 12).
-PUBLISHED = Q(speeches__status=Speech.PUBLISHED)
 
 
 def _listing():
@@ -28,43 +26,33 @@ def _listing():
     return Speech.objects.published().for_listing()
 
 
-def _published_ids():
-    # A subquery the covering index answers: joins checking each speech's status read its row.
-    return Speech.objects.published().values("pk")
-
-
-def _topics_with_counts():
-    return (
-        Topic.objects.annotate(
-            speech_count=Count("speechtopic", filter=Q(speechtopic__speech__in=_published_ids()))
-        )
-        .filter(speech_count__gt=0)
-        .order_by("-speech_count", "name")
-    )
+# The browse pages read the kept counts (BrowseCount, speeches/counts.py): none counts
+# the archive on a request, so they cost the same at 1,000 speeches and at 100,000.
 
 
 def home(request):
-    published = Speech.objects.published()
+    totals = BrowseCount.objects.totals(
+        BrowseCount.ALL, BrowseCount.UNPLACED, BrowseCount.UNTAGGED, *BrowseCount.DISTINCT.values()
+    )
     context = {
         # Provinces (and the country) and topics right on the home page: a speech is then
         # two clicks away, its region's or topic's page and the speech itself.
-        "top_regions": Region.objects.tree_with_counts(published),
-        "unplaced_count": published.filter(region=None).count(),
-        "topics": _topics_with_counts(),
-        "untagged_count": published.filter(topics=None).count(),
-        "speech_count": published.count(),
-        # Distinct ids only: a distinct over whole rows would compare the sources' raw bytes.
-        "source_count": published.exclude(source=None).values("source").distinct().count(),
-        "region_count": published.exclude(region=None).values("region").distinct().count(),
-        "topic_count": SpeechTopic.objects.filter(speech__in=_published_ids()).values("topic").distinct().count(),
-        "official_count": Citation.objects.filter(speech__in=_published_ids()).values("official").distinct().count(),
+        "top_regions": Region.objects.tree_with_counts(),
+        "unplaced_count": totals[BrowseCount.UNPLACED],
+        "topics": Topic.objects.with_speech_counts(),
+        "untagged_count": totals[BrowseCount.UNTAGGED],
+        "speech_count": totals[BrowseCount.ALL],
+        "source_count": totals[BrowseCount.DISTINCT[BrowseCount.SOURCE]],
+        "region_count": totals[BrowseCount.DISTINCT[BrowseCount.REGION]],
+        "topic_count": totals[BrowseCount.DISTINCT[BrowseCount.TOPIC]],
+        "official_count": totals[BrowseCount.DISTINCT[BrowseCount.OFFICIAL]],
         "latest": rows_by_id(_listing().newest_first(), 0, 10),
     }
     return render(request, "speeches/home.html", context)
 
 
 def speech_list(request):
-    page = page_of(request, _listing().newest_first())
+    page = page_of(request, _listing().newest_first(), count=BrowseCount.objects.count_of(BrowseCount.ALL))
     return render(request, "speeches/speech_list.html", {"page": page})
 
 
@@ -124,7 +112,11 @@ def speech_detail(request, uid):
                 : SAME_SOURCE_SHOWN + 1
             ]
         )
-        same_source_count = len(same_source) if len(same_source) <= SAME_SOURCE_SHOWN else others.count()
+        # The source's kept count holds this speech too (public: merged copies redirected above).
+        same_source_count = (
+            len(same_source) if len(same_source) <= SAME_SOURCE_SHOWN
+            else BrowseCount.objects.count_of(BrowseCount.SOURCE, speech.source_id) - 1
+        )
         same_source = same_source[:SAME_SOURCE_SHOWN]
     same_source_ids = {other.pk for other in same_source}
     context = {
@@ -167,12 +159,11 @@ def _province_counts(roots):
 
 
 def region_list(request):
-    published = Speech.objects.published()
-    roots = Region.objects.tree_with_counts(published)
+    roots = Region.objects.tree_with_counts()
     counts = _province_counts(roots)
     context = {
         "roots": roots,
-        "unplaced_count": published.filter(region=None).count(),
+        "unplaced_count": BrowseCount.objects.count_of(BrowseCount.UNPLACED),
         # The map only once some province holds a speech: 34 empty tiles say nothing.
         "map": province_map(counts, region_url_maker()) if any(counts.values()) else None,
         "national_count": sum(root.speech_count for root in roots if root.level == Region.NATIONAL),
@@ -182,62 +173,59 @@ def region_list(request):
 
 def region_unknown(request):
     """The speeches whose region could not be told, kept together as honestly unknown."""
-    page = page_of(request, _listing().filter(region=None).newest_first())
+    page = page_of(
+        request, _listing().filter(region=None).newest_first(), count=BrowseCount.objects.count_of(BrowseCount.UNPLACED)
+    )
     return render(request, "speeches/region_unknown.html", {"page": page})
 
 
 def region_detail(request, code):
     region = get_object_or_404(Region.objects.select_related("parent__parent"), code=code)
-    speeches = _listing().in_region(region)
-    direct = Region.objects.speech_counts(speeches)
+    direct = Region.objects.filter(code__startswith=region.code).speech_counts()
     children = []
     for child in region.children.all():
         child.speech_count = sum(n for other, n in direct.items() if other.startswith(child.code))
         if child.speech_count:
             children.append(child)
+    total = sum(direct.values())
     context = {
         "region": region,
         "breadcrumbs": region.ancestors(),
         "children": children,
-        "total": sum(direct.values()),
-        "page": page_of(request, speeches.newest_first()),
+        "total": total,
+        "page": page_of(request, _listing().in_region(region).newest_first(), count=total),
     }
     return render(request, "speeches/region_detail.html", context)
 
 
 def topic_list(request):
     context = {
-        "topics": _topics_with_counts(),
-        "untagged_count": Speech.objects.published().filter(topics=None).count(),
+        "topics": Topic.objects.with_speech_counts(),
+        "untagged_count": BrowseCount.objects.count_of(BrowseCount.UNTAGGED),
     }
     return render(request, "speeches/topic_list.html", context)
 
 
 def topic_unclassified(request):
     """The speeches no topic was found for."""
-    page = page_of(request, _listing().filter(topics=None).newest_first())
+    page = page_of(
+        request, _listing().filter(topics=None).newest_first(), count=BrowseCount.objects.count_of(BrowseCount.UNTAGGED)
+    )
     return render(request, "speeches/topic_unclassified.html", {"page": page})
 
 
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
-    page = page_of(request, _listing().with_topic(topic).newest_first())
+    page = page_of(
+        request,
+        _listing().with_topic(topic).newest_first(),
+        count=BrowseCount.objects.count_of(BrowseCount.TOPIC, topic.pk),
+    )
     return render(request, "speeches/topic_detail.html", {"topic": topic, "page": page})
 
 
 def official_list(request):
-    officials = (
-        Official.objects.annotate(
-            speech_count=Count("speeches", filter=PUBLISHED, distinct=True),
-            delivered_count=Count(
-                "speeches_delivered",
-                filter=Q(speeches_delivered__status=Speech.PUBLISHED),
-                distinct=True,
-            ),
-        )
-        .filter(Q(speech_count__gt=0) | Q(delivered_count__gt=0))
-        .order_by("-speech_count", "-delivered_count", "name", "id")
-    )
+    officials = Official.objects.with_speech_counts().order_by("-speech_count", "-delivered_count", "name", "id")
     page = Paginator(officials, OFFICIALS_PER_PAGE, orphans=3).get_page(request.GET.get("page"))
     return render(request, "speeches/official_list.html", {"page": page})
 
@@ -267,7 +255,7 @@ def official_detail(request, pk):
 
 
 def year_list(request):
-    years = Speech.objects.published().year_counts()
+    years = BrowseCount.objects.years()
     histogram = year_histogram(years, lambda year: reverse("speeches:year_detail", args=[year]))
     return render(request, "speeches/year_list.html", {"years": years, "histogram": histogram})
 
@@ -277,5 +265,9 @@ def year_detail(request, year):
         parsed = parse_year(year)
     except ValueError:
         raise Http404("年份格式不对") from None
-    page = page_of(request, _listing().in_year(parsed).newest_first())
+    page = page_of(
+        request,
+        _listing().in_year(parsed).newest_first(),
+        count=BrowseCount.objects.count_of(BrowseCount.YEAR, parsed or 0),
+    )
     return render(request, "speeches/year_detail.html", {"year": parsed, "page": page})

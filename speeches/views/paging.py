@@ -23,6 +23,11 @@ class IdSlicePaginator(Paginator):
         return self._get_page(rows_by_id(self.object_list, bottom, top), number, self)
 
 
-def page_of(request, queryset, per_page=SPEECHES_PER_PAGE):
+def page_of(request, queryset, per_page=SPEECHES_PER_PAGE, count=None):
+    """The requested page of queryset. `count`: how many rows it holds, where the caller
+    knows it (the kept browse counts), so the page does not count the list again."""
+    paginator = IdSlicePaginator(queryset, per_page, orphans=3)
+    if count is not None:
+        paginator.count = count  # Paginator.count is a cached property: this is its value
     # get_page() turns a bad or out-of-range ?page= into the first or last page: never an error.
-    return IdSlicePaginator(queryset, per_page, orphans=3).get_page(request.GET.get("page"))
+    return paginator.get_page(request.GET.get("page"))
