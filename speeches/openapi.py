@@ -1,7 +1,7 @@
 """The OpenAPI 3.0 description of the JSON API, served at /api/schema/.
 
 Written by hand next to the views it describes; tests check every documented path
-answers as described (tests/test_api_schema.py)."""
+answers as described (tests/api/test_api_schema.py)."""
 
 NULLABLE_STRING = {"type": "string", "nullable": True}
 

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from speeches.extract.evaluation import city_rows, evaluate_shared, national_rows, seed_rows
-from speeches.extract.ner_evaluation import cluener_rows
+from speeches.evaluation.gold import city_rows, evaluate_shared, national_rows, seed_rows
+from speeches.evaluation.ner import cluener_rows
 
 # The tests' ARCHIVE_SHARED_DIR, else ../shared next to this checkout.
 DEFAULT_SHARED = Path(os.environ.get("ARCHIVE_SHARED_DIR", Path(settings.BASE_DIR).parent / "shared"))

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from speeches.extract.evaluation import (
+from speeches.evaluation.gold import (
     EVALUATIONS,
     city_rows,
     evaluate_gold,

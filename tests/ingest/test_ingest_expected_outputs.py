@@ -1,6 +1,6 @@
 """Each sample input under tests/fixtures/ingest/ is parsed and compared with its stored
 expected output (NAME.expected.json). After an intended change of the importer,
-regenerate them with:  REGENERATE_EXPECTED=1 .venv/bin/pytest tests/test_ingest_expected_outputs.py
+regenerate them with:  REGENERATE_EXPECTED=1 .venv/bin/pytest tests/ingest/test_ingest_expected_outputs.py
 and read the diff before committing it."""
 
 import json

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from tests.browser import DESKTOP, audit, needs_chromium, page_opener
-from tests.test_browser_admin import curator_pages
+from tests.in_browser.test_browser_admin import curator_pages
 
 pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 

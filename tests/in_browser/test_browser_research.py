@@ -1,4 +1,4 @@
-"""The research tools in a real browser (as tests/test_browser_site.py): a reader compares
+"""The research tools in a real browser (as tests/in_browser/test_browser_site.py): a reader compares
 two terms over the years and follows a point of the chart to the search, opens a speech
 with a shared passage and goes from its note to the two speeches side by side, all in a
 browser that runs no script (the pages need none); nothing fails to load; screenshots at
@@ -10,17 +10,9 @@ from types import SimpleNamespace
 import pytest
 
 from speeches.reuse.detect import find_shared_passages
+from tests.browser import PHONE, screenshot
 from tests.factories import make_speech
-from tests.test_browser_site import (  # noqa: F401 - fixtures
-    CHROMIUM,
-    PHONE,
-    browser,
-    demo,
-    open_page,
-    pytestmark,
-    screenshot,
-    sync_api,
-)
+from tests.in_browser.test_browser_site import browser, open_page, pytestmark  # noqa: F401 - fixtures and marks
 
 # Written for these tests: a paragraph a later speech copies with small edits.
 COPIED = (
@@ -33,7 +25,7 @@ TERMS = ("高标准农田", "乡村振兴")
 
 
 @pytest.fixture
-def research(demo):  # noqa: F811 - the fixture imported above
+def research(demo):
     """Speeches over ten years using two terms, two of them sharing a paragraph; shared
     passages found. Made before the browser's event loop starts (see test_browser_site)."""
     for year in range(2014, 2024):

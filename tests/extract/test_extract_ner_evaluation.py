@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from speeches.extract.ner_evaluation import (
+from speeches.evaluation.ner import (
     PRECISION_TARGET,
     RECALL_TARGET,
     TITLE_TARGET,

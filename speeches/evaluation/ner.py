@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from speeches.extract.evaluation import Tally
+from speeches.evaluation.gold import Tally
 from speeches.extract.officials import find_mentions, is_public_office
 
 PRECISION_TARGET = 0.95
@@ -240,7 +240,7 @@ def evaluate_cluener_file(path, find=find_mentions):
 def cluener_rows(path, find=find_mentions):
     """(rows, details) for the evaluation table: one row per target, and the report's
     table (the public-office pairs the title list counts, what was missed) as details."""
-    from speeches.extract.evaluation import Row
+    from speeches.evaluation.gold import Row
 
     report = evaluate_cluener_file(path, find)
     name = Path(path).name

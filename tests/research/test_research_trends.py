@@ -16,7 +16,7 @@ from speeches.models import PendingIndexUpdate, PendingPassageUpdate, Region, Sp
 from speeches.search.trends import term_trends
 from tests.conftest import shared_path
 from tests.factories import make_region, make_speech
-from tests.test_search_recall import REPORTS, _without_whitespace, truth_fold
+from tests.search.test_search_recall import REPORTS, _without_whitespace, truth_fold
 
 _s2t = opencc.OpenCC("s2t")
 

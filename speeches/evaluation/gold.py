@@ -452,7 +452,7 @@ def congress_rows(path):
 # ---- Everything under ../shared ----
 
 def _cluener_dev_rows(shared):
-    from speeches.extract.ner_evaluation import cluener_rows  # it imports this module
+    from speeches.evaluation.ner import cluener_rows  # it imports this module
 
     return cluener_rows(shared / "eval/ner/cluener_dev.json")
 
