@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from speeches import models as archive_models
@@ -46,7 +46,7 @@ COUNTED_FIELDS = frozenset(
     {"status", "merged_into", "region", "date", "year", "year_masked", "source", "speaker"}
 )
 # A public speech: published and not a copy merged into another (Speech.is_merged_copy).
-COUNTED = Q(status=archive_models.Speech.PUBLISHED) & (Q(merged_into=None) | Q(merged_into=F("pk")))
+COUNTED = Q(status=archive_models.Speech.PUBLISHED) & archive_models.NOT_MERGED
 
 _state = threading.local()
 

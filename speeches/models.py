@@ -270,6 +270,11 @@ def stated_year(date, year, year_masked):
 LISTING_DEFERRED = ("body", "import_log", "extraction_notes", "keywords", "source__intro")
 
 
+# Not a copy merged into another speech (Speech.is_merged_copy), as a condition: also for
+# code that filters historical models in migrations, which have no custom QuerySet.
+NOT_MERGED = models.Q(merged_into=None) | models.Q(merged_into=models.F("pk"))
+
+
 class SpeechQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Speech.PUBLISHED)
@@ -289,7 +294,7 @@ class SpeechQuerySet(models.QuerySet):
 
     def not_merged(self):
         """Speeches that are not a copy merged into another (see Speech.is_merged_copy)."""
-        return self.filter(models.Q(merged_into=None) | models.Q(merged_into=models.F("pk")))
+        return self.filter(NOT_MERGED)
 
     def for_listing(self):
         """Speeches as lists show them (title, facts, region, source, speaker, topics): the long
@@ -715,7 +720,7 @@ class BrowseCount(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.key}: {self.count}"
+        return f"{self.get_kind_display()} {self.key}：{self.count}"
 
 
 class CountedSpeech(models.Model):
@@ -733,7 +738,7 @@ class CountedSpeech(models.Model):
         verbose_name_plural = "已计数讲话"
 
     def __str__(self):
-        return f"speech {self.speech_id}: {len(self.keys)} 个计数键"
+        return f"讲话 {self.speech_id}：{len(self.keys)} 个计数键"
 
 
 class PendingIndexUpdate(models.Model):

@@ -112,8 +112,16 @@ class BrowseCountAdmin(ReadOnlyAdmin):
 
 @admin.register(CountedSpeech)
 class CountedSpeechAdmin(ReadOnlyAdmin):
-    list_display = ["speech_id", "keys"]
+    list_display = ["speech_id", "keys_label"]
+    fields = ["speech_id", "keys_label"]
+    readonly_fields = fields
     search_fields = ["=speech_id"]
+
+    @admin.display(description="计数键")
+    def keys_label(self, counted):
+        # The kinds by their names (地区 31；年份 2024), not the stored codes.
+        names = dict(BrowseCount.KINDS)
+        return "；".join(f"{names.get(kind, kind)} {key}" for kind, key in counted.keys) or "—"
 
 
 @admin.register(RegionMention)

@@ -477,7 +477,9 @@ def find_shared_passages(speech_ids=None, progress=None):
     ids = list(speeches.order_by("id").values_list("id", flat=True))
     total = len(ids)
     for first in range(0, total, LOAD_BATCH):
-        for speech in Speech.objects.filter(pk__in=ids[first : first + LOAD_BATCH]).only("id", "body"):
+        # In id order: the order pieces are proposed and joined in decides ties, and the
+        # model's own ordering puts undated speeches first on PostgreSQL, last on SQLite.
+        for speech in Speech.objects.filter(pk__in=ids[first : first + LOAD_BATCH]).only("id", "body").order_by("id"):
             pieces.extend(_new_pieces(speech))
         summary.speeches = min(total, first + LOAD_BATCH)
         if progress:

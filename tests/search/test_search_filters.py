@@ -71,7 +71,7 @@ def test_speaker_filter_finds_the_speeches_a_person_delivered_not_those_citing_t
     assert titles(speaker=str(person.pk)) == {"亲自讲话"}
     assert titles(official=str(person.pk)) == {"亲自讲话", "提到他的讲话"}
     results = search.search({"q": "讲话", "speaker": str(person.pk)})
-    assert [f.label for f in results.filters] == ["讲话人:张三丰"]
+    assert [f.label for f in results.filters] == ["讲话人：张三丰"]
 
 
 def test_a_malformed_speaker_id_is_ignored_with_a_note(db):

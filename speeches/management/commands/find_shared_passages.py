@@ -9,9 +9,8 @@ STAGES = {"reading": "读取并切分讲话", "proposing": "查找相似片段",
 
 class Command(BaseCommand):
     help = (
-        "Find the passages speeches share (MinHash + LSH over character shingles, then exact "
-        "alignment) for the whole archive, from scratch; with --pending only for the speeches "
-        "changed since (the queue: run it from cron, or after imports)."
+        "找出讲话之间共用的段落（字符片段的 MinHash 与 LSH 提出候选，再逐字比对确认）：默认为整个档案从头计算；"
+        "加 --pending 只处理此后导入或修改过的讲话（排队等待比对的，可由定时任务或导入后运行）。"
     )
 
     def add_arguments(self, parser):
