@@ -126,8 +126,21 @@ def searcher():
             ix = whoosh_index.open_dir(str(path))
         except (whoosh_index.EmptyIndexError, FileNotFoundError):
             return None
-        _local.cached = (path, ix.searcher())
+        _local.cached = (path, _holding_stored_fields(ix.searcher()))
         return _local.cached[1]
     fresh = cached[1].refresh()  # reuses (and closes) what the old one had open
+    if fresh is not cached[1]:
+        _holding_stored_fields(fresh)
     _local.cached = (path, fresh)
     return fresh
+
+
+def _holding_stored_fields(searcher):
+    """The searcher with each segment's stored-fields column opened now. Whoosh opens it
+    at the first stored_fields() call, and asks first whether its file exists: when a
+    writer in another process had merged the segment away in between, the answer was
+    no and the call failed (a speech page's related speeches, under an import)."""
+    for leaf, _offset in searcher.reader().leaf_readers():
+        if leaf.doc_count_all():
+            leaf.stored_fields(0)
+    return searcher
