@@ -274,7 +274,7 @@ def evaluate_city_reports(gold, corpus_dir):
 
 def _as_written(tally, minimum, errata):
     verdict = "达到" if tally.rate >= minimum else "未达"
-    return f"{tally}:{verdict} {minimum:.0%}" + (f"(其中 {errata} 处金标准与文件原文不符,见勘误)" if errata else "")
+    return f"{tally}：{verdict} {minimum:.0%}" + (f"（其中 {errata} 处金标准与文件原文不符，见勘误）" if errata else "")
 
 
 def city_rows(gold_path, corpus_dir):

@@ -126,7 +126,7 @@ def test_a_city_gold_erratum_applies_only_where_the_file_holds_the_words_it_rest
     rows, errors = city_rows(gold, tmp_path)
 
     measures = {row.measure.split("（")[0]: row for row in rows}
-    assert measures["地区与金标准原文一致"].value.startswith(as_written + ":")
+    assert measures["地区与金标准原文一致"].value.startswith(as_written + "：")
     assert measures["地区与金标准一致"].value == corrected
     assert measures["地区与金标准一致"].met
     assert any("勘误" in line for line in errors) == (as_written != corrected)
