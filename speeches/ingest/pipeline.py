@@ -377,7 +377,7 @@ def _upsert_source(doc, raw, path, encoding):
         "encoding": encoding,
         "raw_sha256": digest,
     }
-    fit(Source, **fields)
+    fields = fit(Source, **fields)
     if source is None:
         source = Source.objects.create(path=path, **fields)
         SourceContent.objects.create(source=source, raw_bytes=raw)
