@@ -6,10 +6,14 @@ SPEECHES_PER_PAGE = 20
 
 
 def rows_by_id(queryset, start, stop):
-    """queryset[start:stop], the slice taken on ids first: an index covers the ordering
-    of ids, while sorting whole rows made SQLite read every speech (its long text
-    included) to show twenty. One query still."""
-    return queryset.filter(pk__in=queryset.values("pk")[start:stop])
+    """queryset[start:stop] as a list, read in two steps: the slice of ids, which an index
+    of the ordering covers, then those rows by primary key. Sorting whole rows made SQLite
+    read every speech (its long text included) to show twenty, and asking for the rows
+    with the order and filters again let its planner walk the ordering's index past every
+    speech of the archive to find the twenty ids."""
+    ids = list(queryset.values_list("pk", flat=True)[start:stop])
+    rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)} if ids else {}
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 class IdSlicePaginator(Paginator):
