@@ -37,7 +37,7 @@ def home(request):
     context = {
         # Provinces (and the country) and topics right on the home page: a speech is then
         # two clicks away, its region's or topic's page and the speech itself.
-        "top_regions": Region.objects.tree_with_counts(),
+        "top_regions": Region.objects.tree_with_counts(roots_only=True),
         "unplaced_count": totals[BrowseCount.UNPLACED],
         "topics": Topic.objects.with_speech_counts(),
         "untagged_count": totals[BrowseCount.UNTAGGED],
