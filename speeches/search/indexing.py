@@ -78,14 +78,6 @@ def _speeches(ids=None):
             yield from queryset.filter(id__in=ids[start : start + LOAD_BATCH])
 
 
-def _date_key(speech):
-    if speech.date:
-        return speech.date.year * 10000 + speech.date.month * 100 + speech.date.day
-    if speech.known_year:
-        return speech.known_year * 10000
-    return None
-
-
 def document(speech):
     """The index entry of a speech (its related rows prefetched)."""
     sections = list(speech.sections.all())
@@ -104,7 +96,7 @@ def document(speech):
         "kind": speech.kind,
         # A copy merged into another speech redirects there: it is not searched.
         "status": MERGED if speech.is_merged_copy else speech.status,
-        "date_key": _date_key(speech),
+        "date_key": speech.compute_date_key() or None,
     }
     signature = hashlib.sha256(
         json.dumps(values, ensure_ascii=False, sort_keys=True).encode("utf-8")
