@@ -6,7 +6,7 @@ from whoosh import classify
 from whoosh import query as wq
 
 from speeches.models import Speech, Topic
-from speeches.search import columns, store
+from speeches.search import backend, columns, store
 from speeches.search.evaluate import Evaluator, top
 
 # Key words taken from the speech; one-character words (的, 要, 抓…) say little about
@@ -122,7 +122,7 @@ def _neighbour_ids(speech, exclude, limit):
 def related_speeches(speech, limit=5):
     """Up to `limit` published speeches like `speech` (never itself), most alike first,
     with their regions loaded and without their texts."""
-    ids = _similar_ids(speech, limit)
+    ids = backend.current().similar_ids(speech, limit)
     if len(ids) < limit:
         ids.extend(_neighbour_ids(speech, ids, limit - len(ids)))
     found = (
