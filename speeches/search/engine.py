@@ -356,9 +356,10 @@ def _listing(searcher, parsed, request):
     return found, docs, evaluator
 
 
-def _word_notes(answer):
-    """What the user is told when the speeches are found by the query's words."""
-    words = answer.words
+def _word_notes(found):
+    """What the user is told when the speeches are found by the query's words (found:
+    the IndexAnswer)."""
+    words = found.words
     if words is None:
         return []
     notes = []
@@ -367,12 +368,12 @@ def _word_notes(answer):
         if words.optional:
             note += f"（不要求出现：{'、'.join(words.optional)}）"
         notes.append(note + "。")
-    if not answer.total:
+    if not found.total:
         if words.split:
             notes.append(f"也没有讲话含有其中任何一个词语：{'、'.join(words.labels)}。")
         return notes
-    if not any(tier == tiers.ALL_WORDS for tier, _count in answer.tiers):
-        absent = [unit.label for unit, held in zip(words.units, answer.units_held, strict=True) if not held]
+    if not any(tier == tiers.ALL_WORDS for tier, _count in found.tiers):
+        absent = [unit.label for unit, held in zip(words.units, found.units_held, strict=True) if not held]
         if absent:
             notes.append(f"没有同时包含全部词语的讲话；以下结果不含：{'、'.join(absent)}。")
         else:
@@ -415,15 +416,15 @@ def search(request):
         request, parsed, sort=sort, first=first, limit=first + PER_PAGE,
         facet_regions=tuple(code for code, _name in region_names),
     )
-    answer = backend.current().query(query)
-    if answer is None:  # no index built yet
+    found = backend.current().query(query)
+    if found is None:  # no index built yet
         return results
-    results.words = answer.words
-    results.notes.extend(_word_notes(answer))
-    results.tiers = [{"tier": tier, "label": tiers.TIER_LABELS[tier], "count": count} for tier, count in answer.tiers]
-    results.total = answer.total
-    results.facets = _facets(answer.facets, region_names)
-    results.hits = _hits(answer.hits, answer.needles)
+    results.words = found.words
+    results.notes.extend(_word_notes(found))
+    results.tiers = [{"tier": tier, "label": tiers.TIER_LABELS[tier], "count": count} for tier, count in found.tiers]
+    results.total = found.total
+    results.facets = _facets(found.facets, region_names)
+    results.hits = _hits(found.hits, found.needles)
     return results
 
 
