@@ -101,6 +101,8 @@ class RegionQuerySet(models.QuerySet):
         model instance of each cost most of the page. `roots_only`: the top of the forest
         (provinces and the country, for the home page), without their children."""
         columns = ("pk", "code", "name", "level", "parent_id")
+        if roots_only and (roots := self._province_roots(columns)) is not None:
+            return roots
         nodes = [
             RegionNode(*values[:-1], direct_count=values[-1])
             for values in self.holding_speeches().values_list(*columns, "direct_count")
@@ -126,6 +128,22 @@ class RegionQuerySet(models.QuerySet):
             elif not roots_only:
                 parent.tree_children.append(node)
         return roots
+
+    def _province_roots(self, columns):
+        """tree_with_counts(roots_only=True) from each province's total alone: the counts
+        summed by the code's first two digits (the country's code is its own), then the
+        provinces' rows. None when a region's province has no row (the whole tree then
+        says which region stands at the top)."""
+        totals = {}
+        for code, count in self.holding_speeches().values_list("code", "direct_count"):
+            root = code if code == Region.NATIONAL_CODE else code[:2]
+            totals[root] = totals.get(root, 0) + count
+        roots = [RegionNode(*values) for values in self.filter(code__in=totals).values_list(*columns)]
+        if len(roots) < len(totals):
+            return None
+        for node in roots:
+            node.speech_count = totals[node.code]
+        return sorted(roots, key=lambda node: node.code)
 
 
 @dataclass(slots=True)
@@ -341,6 +359,15 @@ class SpeechQuerySet(models.QuerySet):
         """Speeches that are not a copy merged into another (see Speech.is_merged_copy)."""
         return self.filter(NOT_MERGED)
 
+    def public_in_bulk(self, ids):
+        """{id: speech} of the published speeches among ids that are not merged copies: the
+        rows read by primary key, the rule applied to them here. Asked of the database
+        with the status too, SQLite without statistics walked the status index past every
+        speech of the archive (65 ms at 100,000) to find a page of hits."""
+        return {
+            pk: speech for pk, speech in self.in_bulk(ids).items() if speech.is_public and not speech.is_merged_copy
+        }
+
     def bulk_create(self, objs, *args, **kwargs):
         """bulk_create, with each speech's date_key set (no save() runs)."""
         objs = list(objs)
@@ -525,12 +552,17 @@ class Speech(models.Model):
             models.Index(
                 fields=["region", "status", "-date_key", "source", "position", "id"], name="speech_region_newest_idx"
             ),
-            # The next two cover their queries, so SQLite never reads the speeches' rows
+            # The next three cover their queries, so SQLite never reads the speeches' rows
             # (long texts: reading a column stored after the body means reading the body):
             # region counts of published speeches (regions page, home page, region tree);
             models.Index(fields=["status", "region"], name="speech_status_region_idx"),
             # the number of sources with published speeches (home page);
             models.Index(fields=["status", "source"], name="speech_status_source_idx"),
+            # the dates of the speeches sharing a passage (reuse/display.py _public_speeches).
+            models.Index(
+                fields=["status", "date", "year", "year_masked", "source", "position"],
+                name="speech_status_dates_idx",
+            ),
         ]
 
     def __str__(self):

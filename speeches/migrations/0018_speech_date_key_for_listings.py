@@ -41,10 +41,6 @@ class Migration(migrations.Migration):
             model_name='speech',
             name='speech_region_status_idx',
         ),
-        migrations.RemoveIndex(
-            model_name='speech',
-            name='speech_status_dates_idx',
-        ),
         migrations.AddField(
             model_name='speech',
             name='date_key',
