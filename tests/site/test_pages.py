@@ -378,9 +378,10 @@ def test_the_speech_page_uses_a_bounded_number_of_queries(client, django_assert_
     # Related speeches from the database: a neighbour in the same city.
     make_speech(title="同城讲话", body="别的正文。", region=city)
 
-    # The speech, its sections, citations, the same source, topics, related ids, related
-    # speeches, its shared passages and the copies merged into it.
-    with django_assert_max_num_queries(9):
+    # The speech, its sections, citations, the same source, topics, related ids (its
+    # topics, the newest of its topics and of its region, those ranked), related speeches,
+    # its shared passages and the copies merged into it.
+    with django_assert_max_num_queries(12):
         response = client.get(speech.get_absolute_url())
 
     assert response.status_code == 200
