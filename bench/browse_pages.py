@@ -1,7 +1,7 @@
 """Browse pages against archive size: p50/p95 of the home page, /regions/, a province's
-page, /topics/, a topic's page, /years/ and /officials/ served with the kept counts
-(speeches/counts.py), and the same pages served by the code before them, from the same
-database in the same run.
+page, a county's page, /topics/, a topic's page, /years/, /officials/ and /speeches/ served
+by this checkout (kept counts, speeches/counts.py; listings read off an index), and the
+same pages served by an earlier version, in the same run.
 
     .venv/bin/python -m bench.browse_pages [--size 10000] [--baseline REV] [--samples 20]
 
@@ -11,7 +11,8 @@ paragraphs), written with bulk_create and counted through the same path every ch
 takes (counts.speeches_changed; the time it takes is reported), with citations of a few
 hundred officials. Then each version serves the pages in a process of its own, with
 Django's test client: this checkout, and the tree of `--baseline` (default: the commit
-before speeches/counts.py was added) unpacked with `git archive`; the two are asked in
+before speeches/counts.py was added) unpacked with `git archive`, on a copy of the data
+whose schema this checkout's migrations take back to the baseline's last one; the two are asked in
 turn, request by request, so a busy moment of a shared machine slows both alike. Prints
 a Markdown table with the ratio new / baseline of each page's p95.
 """
@@ -19,6 +20,7 @@ a Markdown table with the ratio new / baseline of each page's p95.
 import argparse
 import json
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -89,12 +91,17 @@ def page_urls():
         if code != Region.NATIONAL_CODE:
             provinces[code[:2]] = provinces.get(code[:2], 0) + n
     province = max(provinces, key=lambda code: (provinces[code], code))
+    # A county of few speeches: a listing the database must not find by walking the archive.
+    county = min((code for code in by_code if len(code) == 6 and code != Region.NATIONAL_CODE),
+                 key=lambda code: (by_code[code], code))
     topic = Topic.objects.with_speech_counts().first()
     assert BrowseCount.objects.count_of(BrowseCount.ALL) > 0
     return {
         "/": ["/"],
         "/regions/": ["/regions/"],
         "/regions/<province>/": [f"/regions/{province}/", f"/regions/{province}/?page=3"],
+        "/regions/<county>/": [f"/regions/{county}/"],
+        "/speeches/": ["/speeches/", "/speeches/?page=5"],
         "/topics/": ["/topics/"],
         "/topics/<slug>/": [f"/topics/{topic.slug}/", f"/topics/{topic.slug}/?page=5"],
         "/years/": ["/years/"],
@@ -173,6 +180,23 @@ def unpack(rev, directory):
     return directory
 
 
+def migrated_copy(data_dir, baseline_dir, target_dir):
+    """A copy of the data directory with its schema taken back to the baseline's last
+    migration (by this checkout's migrations, run backwards), so each version is timed on
+    the schema and indexes its own migrations make."""
+    migrations = sorted(p.stem for p in (baseline_dir / "speeches" / "migrations").glob("0*.py"))
+    shutil.copytree(data_dir, target_dir)
+    subprocess.run(
+        [sys.executable, "-c",
+         "import sys; sys.path.insert(0, sys.argv[1]); from bench.common import setup_django;"
+         " setup_django(sys.argv[2], migrate=False); from django.core.management import call_command;"
+         " call_command('migrate', 'speeches', sys.argv[3], verbosity=0)",
+         str(PROJECT_DIR), str(target_dir), migrations[-1]],
+        cwd=PROJECT_DIR, check=True,
+    )
+    return target_dir
+
+
 def table(size, built, new, old, rev):
     lines = [
         f"{size:,} speeches; counted in {built['count_s']:.1f} s after a bulk load of {built['load_s']:.1f} s; "
@@ -208,7 +232,12 @@ def main():
         built = build(args.size)
         pages = page_urls()
         log(f"timing the pages with kept counts and those of {rev}, request by request in turn")
-        servers = {"new": Server(PROJECT_DIR, data_dir), "old": Server(unpack(rev, work / "baseline"), data_dir)}
+        from django.db import connections
+
+        connections.close_all()
+        baseline = unpack(rev, work / "baseline")
+        baseline_data = migrated_copy(data_dir, baseline, work / "baseline-data")
+        servers = {"new": Server(PROJECT_DIR, data_dir), "old": Server(baseline, baseline_data)}
         try:
             timings = time_pages(servers, pages, args.samples)
         finally:
