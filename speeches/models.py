@@ -579,7 +579,10 @@ class Speech(models.Model):
         return reverse("speeches:speech_detail", args=[self.uid])
 
     def compute_date_key(self):
-        return date_key(self.date, self.year, self.year_masked)
+        # Values as the fields read them: a date or year may still be the string it was
+        # assigned as ("2025"), which save() would only convert afterwards.
+        field = self._meta.get_field
+        return date_key(field("date").to_python(self.date), field("year").to_python(self.year), self.year_masked)
 
     @property
     def is_public(self):

@@ -76,3 +76,10 @@ def test_a_page_of_rows_keeps_the_listing_order_and_its_filters():
     assert rows_by_id(listing, 0, 3) == kept[::-1][:3]
     assert rows_by_id(listing, 3, 10) == kept[::-1][3:]
     assert rows_by_id(listing, 10, 20) == []
+
+
+def test_a_date_and_year_given_as_strings_get_the_same_key():
+    speech = make_speech(title="字符串日期", body="正文。", date="2024-05-06", year="2024")
+
+    assert speech.date_key == 20240506
+    assert make_speech(title="字符串年份", body="另一正文。", year="2019").date_key == 20190000
