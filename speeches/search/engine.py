@@ -3,6 +3,8 @@
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from speeches import serializers
 from speeches.models import Official, Region, Speech, Topic
 from speeches.search import columns, store, tiers
@@ -212,22 +214,22 @@ class SearchResults:
 
 
 def _facets(docs, docset, request, region):
-    """Counts of the matching documents per region, topic, year and official, from
-    the reader's facet postings in memory (columns.py)."""
-    docbits = docs.bitset(docset)
+    """Counts of the matching documents (the mask docset) per region, topic, year and
+    official, from the reader's facet postings in memory (columns.py)."""
     # Regions: the top level (provinces, the country) or the level below the filter.
     if region is not None:
         candidates = Region.objects.filter(parent=region)
     else:
         candidates = Region.objects.filter(parent__isnull=True)
+    region_counts = docs.counts("region", docset)
     regions = []
     for code, name in candidates.values_list("code", "name"):
-        count = docs.count("region", code, docset, docbits)
+        count = region_counts.get(code)
         if count:
             regions.append({"code": code, "name": name, "count": count})
     regions.sort(key=lambda r: (-r["count"], r["code"]))
 
-    topic_counts = docs.counts("topic", docset, docbits)
+    topic_counts = docs.counts("topic", docset)
     names = dict(Topic.objects.filter(slug__in=list(topic_counts)).values_list("slug", "name"))
     topics = sorted(
         ({"slug": slug, "name": names[slug], "count": n} for slug, n in topic_counts.items() if slug in names),
@@ -235,21 +237,21 @@ def _facets(docs, docset, request, region):
     )[:FACET_LIMIT]
 
     years = sorted(
-        ({"year": int(y), "count": n} for y, n in docs.counts("year", docset, docbits).items()),
+        ({"year": int(y), "count": n} for y, n in docs.counts("year", docset).items()),
         key=lambda y: -y["year"],
     )
     return {
         "region": regions,
         "topic": topics,
         "year": years,
-        "official": _person_facet(docs, "official", docset, docbits),
-        "speaker": _person_facet(docs, "speaker", docset, docbits),
+        "official": _person_facet(docs, "official", docset),
+        "speaker": _person_facet(docs, "speaker", docset),
     }
 
 
-def _person_facet(docs, fieldname, docset, docbits):
+def _person_facet(docs, fieldname, docset):
     """The people most often cited in (official) or delivering (speaker) the matching speeches."""
-    counts = docs.counts(fieldname, docset, docbits)
+    counts = docs.counts(fieldname, docset)
     top = sorted(counts.items(), key=lambda item: (-item[1], int(item[0])))[: FACET_LIMIT * 2]
     shown = Official.objects.public().filter(pk__in=[int(k) for k, _ in top])
     names = {str(pk): str(o) for pk, o in ((o.pk, o) for o in shown)}
@@ -297,27 +299,26 @@ def _nothing_to_search(parsed, request):
     return parsed.is_empty and (parsed.typed or not request.has_filters)
 
 
-def _filtered(docs, docset, request):
-    """docset without unpublished documents and those the request's filters leave out."""
-    docset -= docs.unpublished()
-    if request.region:
-        docset &= docs.docs_with("region", request.region)
-    if request.topic:
-        docset &= docs.docs_with("topic", request.topic)
-    if request.official:
-        docset &= docs.docs_with("official", request.official)
-    if request.speaker:
-        docset &= docs.docs_with("speaker", request.speaker)
+def _narrowed(docs, mask, request):
+    """The mask without unpublished documents and those the request's filters leave out."""
+    mask = mask & docs.published
+    for name in ("region", "topic", "official", "speaker", "kind"):
+        if value := getattr(request, name):
+            mask &= docs.holding(name, value)
     if request.year_range:
         first, last = request.year_range
-        in_range = set()
+        in_range = np.zeros(docs.size, bool)
         for year in docs.terms["year"]:
             if first <= year <= last:
-                in_range |= docs.docs_with("year", year)
-        docset &= in_range
-    if request.kind:
-        docset &= docs.docs_with("kind", request.kind)
-    return docset
+                in_range |= docs.holding("year", year)
+        mask &= in_range
+    return mask
+
+
+def _filtered(docs, docset, request):
+    """The set docset without unpublished documents and those the request's filters
+    leave out (_narrowed, for callers counting in sets: trends.py)."""
+    return set(np.flatnonzero(_narrowed(docs, docs.mask(docset), request)).tolist())
 
 
 def _listing(searcher, parsed, request):
@@ -325,10 +326,10 @@ def _listing(searcher, parsed, request):
     docs = columns.for_reader(searcher.reader())
     evaluator = Evaluator(searcher, docs)
     if parsed.is_empty:  # filters alone: every speech they keep
-        found = tiers.Listing(tiers=[(tiers.EXACT, _filtered(docs, evaluator.live_docs(), request))])
+        found = tiers.Listing(tiers=[(tiers.EXACT, _narrowed(docs, evaluator.live(), request))], size=evaluator.size)
     else:
-        found = tiers.listing(evaluator, parsed, lambda docset: _filtered(docs, docset, request))
-    found.tiers = [(tier, docset) for tier, docset in found.tiers if docset]
+        found = tiers.listing(evaluator, parsed, lambda mask: _narrowed(docs, mask, request))
+    found.tiers = [(tier, docset) for tier, docset in found.tiers if docset.any()]
     return found, docs, evaluator
 
 
@@ -344,12 +345,12 @@ def _word_notes(listing):
             note += f"（不要求出现：{'、'.join(words.optional)}）"
         notes.append(note + "。")
     listed = listing.docs
-    if not listed:
+    if not listed.any():
         if words.split:
             notes.append(f"也没有讲话含有其中任何一个词语：{'、'.join(words.labels)}。")
         return notes
     if not any(tier == tiers.ALL_WORDS for tier, _docs in listing.tiers):
-        absent = [unit.label for unit, docs in zip(words.units, listing.unit_docs, strict=True) if not docs & listed]
+        absent = [unit.label for unit, docs in zip(words.units, listing.unit_docs, strict=True) if not (docs & listed).any()]
         if absent:
             notes.append(f"没有同时包含全部词语的讲话；以下结果不含：{'、'.join(absent)}。")
         else:
@@ -380,7 +381,10 @@ def search(request):
     listing, docs, evaluator = _listing(searcher, parsed, request)
     results.words = listing.words
     results.notes.extend(_word_notes(listing))
-    results.tiers = [{"tier": tier, "label": tiers.TIER_LABELS[tier], "count": len(docset)} for tier, docset in listing.tiers]
+    results.tiers = [
+        {"tier": tier, "label": tiers.TIER_LABELS[tier], "count": int(np.count_nonzero(docset))}
+        for tier, docset in listing.tiers
+    ]
     results.total = listing.total
     docset = listing.docs
     results.facets = _facets(docs, docset, request, region)
@@ -388,7 +392,9 @@ def search(request):
         return results
     if sort == "relevance":
         scores = tiers.scores(listing, evaluator)
-        page = [(docnum, tier, scores[docnum]) for docnum, tier in tiers.ranked(listing, scores, limit)[first:limit]]
+        page = [
+            (docnum, tier, float(scores[docnum])) for docnum, tier in tiers.ranked(listing, scores, limit)[first:limit]
+        ]
     else:
         page = [(docnum, tier, None) for docnum, tier in tiers.in_date_order(listing, docs, sort, limit)[first:limit]]
     results.hits = _hits(searcher, page, parsed, listing, evaluator)
@@ -403,13 +409,13 @@ def matching_ids(request):
     if searcher is None or _nothing_to_search(parsed, request):
         return set()
     listing, _docs, _evaluator = _listing(searcher, parsed, request)
-    return {int(searcher.stored_fields(docnum)["id"]) for docnum in listing.docs}
+    return {int(searcher.stored_fields(docnum)["id"]) for docnum in np.flatnonzero(listing.docs).tolist()}
 
 
 def _matched(docnum, tier, parsed, listing, evaluator):
     """(the query's words or literals the document holds, the words it lacks)."""
     if listing.words is None:
-        return [lit.text for lit in parsed.positive if docnum in evaluator.occurrences(lit.needle).docs], []
+        return [lit.text for lit in parsed.positive if evaluator.holders(lit.needle)[docnum]], []
     held = set(listing.matched(docnum))
     labels = listing.words.labels
     return [labels[i] for i in sorted(held)], [label for i, label in enumerate(labels) if i not in held]
