@@ -58,9 +58,11 @@ B = 0.75
 # position). At 10,000 speeches the common characters' and pairs' postings of a day's
 # queries take a few tens of megabytes; the web worker's budget is 400 MB at 100,000.
 POSTINGS_CACHE_BYTES = 96 * 1024 * 1024
-# A pickled list of ints as Positions.encode writes it, after its 4-byte count.
-_PICKLE_2 = b"\x80\x02"
-_STOP = 46  # "."
+# A list of ints pickled as Positions.encode writes it, after its 4-byte count: the
+# protocol 2 header, EMPTY_LIST and BINPUT 0, then its items appended, then STOP.
+_PROTOCOL_2 = b"\x80\x02"
+_LIST_PICKLE = _PROTOCOL_2 + b"]q\x00"
+_STOP = ord(".")
 _NO_POSITIONS = np.zeros(0, np.int64)
 
 
@@ -138,23 +140,31 @@ def _decode_leaf(matcher, values):
 
 def decode_positions(values, format_):
     """(positions of every posting one after another, count per posting) of encoded
-    values. Positions.encode writes each as a 4-byte count and a pickled list of
-    deltas: the lists are joined into one pickle, read by one call."""
+    values. Positions.encode writes each as a 4-byte count and a list of deltas pickled
+    (protocol 2: header, EMPTY_LIST, BINPUT 0, the items appended, STOP): the items of
+    every value are appended to one list, read by one call."""
     if not values:
         return _NO_POSITIONS, _NO_POSITIONS
     if type(format_) is Positions:
-        try:
-            counts = np.frombuffer(b"".join([value[:_INT_SIZE] for value in values]), ">u4").astype(np.int64)
-            if all(value[-1] == _STOP and value[_INT_SIZE : _INT_SIZE + 2] == _PICKLE_2 for value in values):
-                # MARK, each list's opcodes (without protocol header and STOP), LIST, STOP.
-                joined = b"\x80\x02(" + b"".join([value[_INT_SIZE + 2 : -1] for value in values]) + b"l."
-                lists = loads(joined)
-                total = int(counts.sum())
-                if len(lists) == len(values):
-                    deltas = np.fromiter(chain.from_iterable(lists), np.int64, total)
-                    return _running_sums(deltas, counts), counts
-        except Exception:  # noqa: BLE001 — an unexpected encoding: decoded one by one below
-            pass
+        whole = np.frombuffer(b"".join(values), np.uint8)
+        lengths = np.fromiter(map(len, values), np.int64, len(values))
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        head = _INT_SIZE + len(_LIST_PICKLE)
+        if (lengths > head).all() and (whole[ends - 1] == _STOP).all() and all(
+            (whole[starts + _INT_SIZE + i] == byte).all() for i, byte in enumerate(_LIST_PICKLE)
+        ):
+            counts = np.zeros(len(values), np.int64)
+            for i in range(_INT_SIZE):  # the big-endian count
+                counts = (counts << 8) | whole[starts + i]
+            dropped = np.zeros(len(whole), bool)
+            for i in range(head):
+                dropped[starts + i] = True
+            dropped[ends - 1] = True
+            deltas = loads(_PROTOCOL_2 + b"]" + whole[~dropped].tobytes() + b".")
+            if len(deltas) == int(counts.sum()):
+                return _running_sums(np.fromiter(deltas, np.int64, len(deltas)), counts), counts
+    # Another encoding: decoded one by one.
     lists = [format_.decode_positions(value) for value in values]
     counts = np.fromiter(map(len, lists), np.int64, len(lists))
     return np.fromiter(chain.from_iterable(lists), np.int64, int(counts.sum())), counts
