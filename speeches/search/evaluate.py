@@ -64,6 +64,8 @@ _PROTOCOL_2 = b"\x80\x02"
 _LIST_PICKLE = _PROTOCOL_2 + b"]q\x00"
 _STOP = ord(".")
 _NO_POSITIONS = np.zeros(0, np.int64)
+# Postings whose positions are decoded together (a common pair holds tens of positions a posting).
+DECODE_CHUNK = 4096
 
 
 @dataclass
@@ -140,9 +142,18 @@ def _decode_leaf(matcher, values):
 
 def decode_positions(values, format_):
     """(positions of every posting one after another, count per posting) of encoded
-    values. Positions.encode writes each as a 4-byte count and a list of deltas pickled
-    (protocol 2: header, EMPTY_LIST, BINPUT 0, the items appended, STOP): the items of
-    every value are appended to one list, read by one call."""
+    values, DECODE_CHUNK postings at a time (the Python ints between pickle and array
+    take ~36 bytes each)."""
+    if len(values) <= DECODE_CHUNK:
+        return _decode_chunk(values, format_)
+    chunks = [_decode_chunk(values[i : i + DECODE_CHUNK], format_) for i in range(0, len(values), DECODE_CHUNK)]
+    return np.concatenate([p for p, _c in chunks]), np.concatenate([c for _p, c in chunks])
+
+
+def _decode_chunk(values, format_):
+    """decode_positions of a few values. Positions.encode writes each as a 4-byte count
+    and a list of deltas pickled (protocol 2: header, EMPTY_LIST, BINPUT 0, the items
+    appended, STOP): the items of every value are appended to one list, read by one call."""
     if not values:
         return _NO_POSITIONS, _NO_POSITIONS
     if type(format_) is Positions:

@@ -17,7 +17,7 @@ from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE
 from whoosh.writing import SegmentWriter
 
-from speeches.search import columns
+from speeches.search import columns, evaluate
 from speeches.search.evaluate import (
     CHAR_FIELDS,
     K1,
@@ -153,6 +153,14 @@ def test_positions_joined_into_one_pickle_decode_as_one_by_one():
     stripped = [*values[:2], values[2][:-1]]
     positions, counts = decode_positions(stripped, format_)
     assert positions.tolist() == [p for found in lists[:3] for p in found]
+
+
+def test_positions_of_many_postings_decode_chunk_by_chunk_as_one_by_one(monkeypatch):
+    monkeypatch.setattr(evaluate, "DECODE_CHUNK", 3)
+    format_ = Positions()
+    lists = [[i, i + 300, i + 70000] for i in range(10)]
+    positions, counts = decode_positions([format_.encode(found) for found in lists], format_)
+    assert (positions.tolist(), counts.tolist()) == ([p for found in lists for p in found], [3] * 10)
 
 
 def test_a_value_not_in_the_expected_encoding_is_decoded_one_by_one():
