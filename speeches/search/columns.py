@@ -157,7 +157,9 @@ class ReaderColumns:
         """{term: documents of the mask docs holding it} for the terms held by any."""
         postings = self._postings[fieldname]
         counted = np.bincount(postings.terms[docs[postings.docs]], minlength=len(postings.names))
-        return {postings.names[number]: int(counted[number]) for number in np.flatnonzero(counted)}
+        held = np.flatnonzero(counted)
+        names = postings.names
+        return {names[number]: n for number, n in zip(held.tolist(), counted[held].tolist(), strict=True)}
 
     def first_in_order(self, sort, docs, limit):
         """The first `limit` document numbers of the mask docs, newest or oldest first."""

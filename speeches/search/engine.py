@@ -240,21 +240,25 @@ def _facets(docs, docset, request, region):
         ({"year": int(y), "count": n} for y, n in docs.counts("year", docset).items()),
         key=lambda y: -y["year"],
     )
+    people = {name: _top_people(docs.counts(name, docset)) for name in PERSON_LABELS}
+    # One query names the people of both lists.
+    wanted = {int(pk) for top in people.values() for pk, _n in top}
+    names = {str(o.pk): str(o) for o in Official.objects.public().filter(pk__in=wanted)} if wanted else {}
     return {
         "region": regions,
         "topic": topics,
         "year": years,
-        "official": _person_facet(docs, "official", docset),
-        "speaker": _person_facet(docs, "speaker", docset),
+        **{name: _person_facet(top, names) for name, top in people.items()},
     }
 
 
-def _person_facet(docs, fieldname, docset):
-    """The people most often cited in (official) or delivering (speaker) the matching speeches."""
-    counts = docs.counts(fieldname, docset)
-    top = sorted(counts.items(), key=lambda item: (-item[1], int(item[0])))[: FACET_LIMIT * 2]
-    shown = Official.objects.public().filter(pk__in=[int(k) for k, _ in top])
-    names = {str(pk): str(o) for pk, o in ((o.pk, o) for o in shown)}
+def _top_people(counts):
+    """The people of a person facet's counts most often cited in (official) or
+    delivering (speaker) the matching speeches, more than are shown (some may not be public)."""
+    return sorted(counts.items(), key=lambda item: (-item[1], int(item[0])))[: FACET_LIMIT * 2]
+
+
+def _person_facet(top, names):
     return [{"id": int(pk), "name": names[pk], "count": n} for pk, n in top if pk in names][:FACET_LIMIT]
 
 

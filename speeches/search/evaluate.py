@@ -434,9 +434,12 @@ class Evaluator:
         cover = sorted({*range(0, len(pairs), 2), len(pairs) - 1}, key=lambda i: len(held[pairs[i]].ids))
         found = {pairs[i]: term_arrays(self.reader, fieldname, pairs[i], positions=True) for i in cover}
         starts = _phrase_starts(found, pairs, cover, candidates)
-        docnums, counts = np.unique(starts >> 32, return_counts=True)
+        # The starts are ascending: each document's are one run.
+        docnums = starts >> 32
+        firsts = np.flatnonzero(np.diff(docnums, prepend=-1))
+        counts = np.diff(firsts, append=len(docnums))
         boost = self.reader.schema[fieldname].format.field_boost
-        return docnums, counts * boost
+        return docnums[firsts], counts * boost
 
     def occurrences(self, needle):
         """Occurrences of needle (matchable form) in titles and texts, read once per search."""
