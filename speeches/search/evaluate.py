@@ -30,8 +30,9 @@ the same floating-point numbers.
 Whoosh's BM25F on a word field stays for more-like-this (weighted_terms).
 
 A segment never changes once written (deletions are kept beside it), so a term's
-decoded postings in a segment — ids, weights, and for phrase checks its positions —
-are kept per process, the most recently used first, under POSTINGS_CACHE_BYTES.
+decoded postings in a segment — ids, weights, and for phrase checks its positions,
+decoded for the documents a check asks about and kept — are kept per process, the
+least recently used dropped first, under POSTINGS_CACHE_BYTES.
 """
 
 import threading
@@ -44,10 +45,10 @@ from zlib import decompress
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
-from whoosh.system import _INT_SIZE
+
+from speeches.search.schema import CompactPositions
 
 CHAR_FIELDS = ("title_chars", "body_chars")
 # BM25F: saturation and length normalisation (the usual values, Whoosh's defaults); an
@@ -58,14 +59,9 @@ B = 0.75
 # position). At 10,000 speeches the common characters' and pairs' postings of a day's
 # queries take a few tens of megabytes; the web worker's budget is 400 MB at 100,000.
 POSTINGS_CACHE_BYTES = 96 * 1024 * 1024
-# A list of ints pickled as Positions.encode writes it, after its 4-byte count: the
-# protocol 2 header, EMPTY_LIST and BINPUT 0, then its items appended, then STOP.
-_PROTOCOL_2 = b"\x80\x02"
-_LIST_PICKLE = _PROTOCOL_2 + b"]q\x00"
-_STOP = ord(".")
+# CompactPositions' type codes: 2-byte and 4-byte positions.
+_NARROW, _WIDE = ord("H"), ord("I")
 _NO_POSITIONS = np.zeros(0, np.int64)
-# Postings whose positions are decoded together (a common pair holds tens of positions a posting).
-DECODE_CHUNK = 4096
 
 
 @dataclass
@@ -84,15 +80,17 @@ class _Decoded:
 
     ids: np.ndarray  # segment document numbers, ascending (int64)
     weights: np.ndarray  # float64, as Whoosh's matcher returns them
-    values: list | None = None  # encoded values (read_postings only; never cached)
-    positions: np.ndarray | None = None  # every posting's positions, one after another
-    counts: np.ndarray | None = None  # positions per posting
+    values: list | None = None  # encoded values, until every posting's positions are decoded
+    # (count per posting, mask of the postings decoded, their positions one after another)
+    decoded: tuple | None = None
 
     @property
     def nbytes(self):
         found = self.ids.nbytes + self.weights.nbytes
-        if self.positions is not None:
-            found += self.positions.nbytes + self.counts.nbytes
+        if self.values is not None:  # a bytes object is ~33 bytes and its contents, a list slot 8
+            found += sum(map(len, self.values)) + 41 * len(self.values)
+        if self.decoded is not None:
+            found += sum(part.nbytes for part in self.decoded)
         return found
 
 
@@ -142,52 +140,51 @@ def _decode_leaf(matcher, values):
 
 def decode_positions(values, format_):
     """(positions of every posting one after another, count per posting) of encoded
-    values, DECODE_CHUNK postings at a time (the Python ints between pickle and array
-    take ~36 bytes each)."""
-    if len(values) <= DECODE_CHUNK:
-        return _decode_chunk(values, format_)
-    chunks = [_decode_chunk(values[i : i + DECODE_CHUNK], format_) for i in range(0, len(values), DECODE_CHUNK)]
-    return np.concatenate([p for p, _c in chunks]), np.concatenate([c for _p, c in chunks])
-
-
-def _decode_chunk(values, format_):
-    """decode_positions of a few values. Positions.encode writes each as a 4-byte count
-    and a list of deltas pickled (protocol 2: header, EMPTY_LIST, BINPUT 0, the items
-    appended, STOP): the items of every value are appended to one list, read by one call."""
+    values. The index's CompactPositions (schema.py) stores a posting's positions as
+    an array of 2- or 4-byte integers behind a type code: the values are joined and
+    read as one array; any other format is decoded one value at a time."""
     if not values:
         return _NO_POSITIONS, _NO_POSITIONS
-    if type(format_) is Positions:
+    if type(format_) is CompactPositions:
         whole = np.frombuffer(b"".join(values), np.uint8)
-        lengths = np.fromiter(map(len, values), np.int64, len(values))
-        ends = np.cumsum(lengths)
-        starts = ends - lengths
-        head = _INT_SIZE + len(_LIST_PICKLE)
-        if (lengths > head).all() and (whole[ends - 1] == _STOP).all() and all(
-            (whole[starts + _INT_SIZE + i] == byte).all() for i, byte in enumerate(_LIST_PICKLE)
-        ):
-            counts = np.zeros(len(values), np.int64)
-            for i in range(_INT_SIZE):  # the big-endian count
-                counts = (counts << 8) | whole[starts + i]
-            dropped = np.zeros(len(whole), bool)
-            for i in range(head):
-                dropped[starts + i] = True
-            dropped[ends - 1] = True
-            deltas = loads(_PROTOCOL_2 + b"]" + whole[~dropped].tobytes() + b".")
-            if len(deltas) == int(counts.sum()):
-                return _running_sums(np.fromiter(deltas, np.int64, len(deltas)), counts), counts
-    # Another encoding: decoded one by one.
+        starts, wide, counts = _compact_counts(whole, values)
+        if counts is not None:
+            if not wide.any() or wide.all():
+                body = np.ones(len(whole), bool)
+                body[starts] = False
+                found = np.frombuffer(whole[body].tobytes(), np.uint32 if wide.any() else np.uint16)
+                return found.astype(np.int64), counts
+            # Some postings beyond position 65,535: each kind read apart, then put in place.
+            positions = np.empty(int(counts.sum()), np.int64)
+            firsts = np.cumsum(counts) - counts
+            for kind, dtype in ((False, np.uint16), (True, np.uint32)):
+                chosen = np.flatnonzero(wide == kind)
+                found = np.frombuffer(b"".join([values[i][1:] for i in chosen.tolist()]), dtype)
+                positions[_places(firsts[chosen], counts[chosen])] = found
+            return positions, counts
     lists = [format_.decode_positions(value) for value in values]
     counts = np.fromiter(map(len, lists), np.int64, len(lists))
     return np.fromiter(chain.from_iterable(lists), np.int64, int(counts.sum())), counts
 
 
-def _running_sums(deltas, counts):
-    """Each posting's deltas summed from its own start (Positions.decode_positions)."""
-    sums = np.cumsum(deltas)
-    ends = np.cumsum(counts)
-    before = np.zeros(len(counts), np.int64)
-    before[1:] = sums[ends[:-1] - 1]
-    return sums - np.repeat(before, counts)
+def _compact_counts(whole, values):
+    """(where each value starts in whole, which are of 4-byte positions, count per
+    value) of CompactPositions values joined into whole; counts None when a value
+    has another type code."""
+    lengths = np.fromiter(map(len, values), np.int64, len(values))
+    starts = np.cumsum(lengths) - lengths
+    codes = whole[starts]
+    wide = codes == _WIDE
+    if not ((codes == _NARROW) | wide).all():
+        return starts, wide, None
+    return starts, wide, (lengths - 1) // np.where(wide, 4, 2)
+
+
+def _places(firsts, counts):
+    """Where each position of postings (firsts, counts) goes in an array of all of them:
+    its posting's first place plus its rank there."""
+    rank = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(firsts, counts) + rank
 
 
 class _Cache:
@@ -205,20 +202,24 @@ class _Cache:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
-            return found
+                return found[0]
+            return None
 
     def put(self, key, decoded):
+        # Counted as put: an entry's positions, decoded later, take about what their
+        # encoded values take (the entry is at most twice its size until all are decoded
+        # and the values dropped: _positions_of).
         size = decoded.nbytes
         if size > self.budget // 4:  # one term never takes most of it
             return
         with self._lock:
             if key in self._entries:
                 return
-            self._entries[key] = decoded
+            self._entries[key] = (decoded, size)
             self.used += size
             while self.used > self.budget:
-                _key, dropped = self._entries.popitem(last=False)
-                self.used -= dropped.nbytes
+                _key, (_dropped, dropped_size) = self._entries.popitem(last=False)
+                self.used -= dropped_size
 
     def clear(self):
         with self._lock:
@@ -227,6 +228,7 @@ class _Cache:
 
 
 _cache = _Cache(POSTINGS_CACHE_BYTES)
+_decode_lock = threading.Lock()
 
 
 def _segment_postings(leaf, fieldname, term, positions=False, values=False):
@@ -241,14 +243,45 @@ def _segment_postings(leaf, fieldname, term, positions=False, values=False):
     key = (leaf.segment().segment_id(), fieldname, term, positions)
     decoded = None if values else _cache.get(key)
     if decoded is None:
-        ids, weights, encoded = _decode_leaf(matcher, values or positions)
-        decoded = _Decoded(ids, weights, encoded if values else None)
-        if positions:
-            decoded.positions, decoded.counts = decode_positions(encoded, leaf.schema[fieldname].format)
-            decoded.positions = decoded.positions.astype(np.int32)
+        decoded = _Decoded(*_decode_leaf(matcher, values or positions))
         if not values:
             _cache.put(key, decoded)
     return decoded, deleted
+
+
+def _positions_of(decoded, selected, format_):
+    """(positions, count per posting) of the postings `selected` (a mask over the
+    segment's postings). A phrase check asks for the documents still possible, often a
+    few of the term's: only those not decoded before are decoded, into an array of
+    every posting's positions kept with the term; the encoded values are dropped once
+    all are."""
+    values = decoded.values  # read first: they are dropped only once every posting is decoded
+    if decoded.decoded is None:
+        with _decode_lock:
+            if decoded.decoded is None:
+                decoded.decoded = _undecoded(values, format_)
+    counts, done, positions = decoded.decoded
+    wanted = np.flatnonzero(selected & ~done)
+    if len(wanted):
+        found, found_counts = decode_positions([values[i] for i in wanted.tolist()], format_)
+        positions[_places((np.cumsum(counts) - counts)[wanted], found_counts)] = found
+        done[wanted] = True
+        if done.all():
+            decoded.values = None
+    return positions[np.repeat(selected, counts)], counts[selected]
+
+
+def _undecoded(values, format_):
+    """(count per posting, nothing decoded, room for every position) of encoded values:
+    CompactPositions' counts are read from the values' lengths; other formats are
+    decoded at once."""
+    counts = None
+    if type(format_) is CompactPositions and values:
+        _starts, _wide, counts = _compact_counts(np.frombuffer(b"".join(values), np.uint8), values)
+    if counts is None:
+        positions, counts = decode_positions(values, format_)
+        return counts, np.ones(len(counts), bool), positions.astype(np.int32)
+    return counts, np.zeros(len(counts), bool), np.zeros(int(counts.sum()), np.int32)
 
 
 def segment_ids(leaf, fieldname, term):
@@ -304,16 +337,22 @@ class TermArrays:
     counts: np.ndarray | None = None
 
 
-def term_arrays(reader, fieldname, term, positions=False):
-    """TermArrays of term in fieldname across the reader's segments."""
+def term_arrays(reader, fieldname, term, positions=False, only=None):
+    """TermArrays of term in fieldname across the reader's segments; with `only` (a mask
+    over document numbers), of those documents only."""
     ids, weights, found_positions, counts = [], [], [], []
+    format_ = reader.schema[fieldname].format if positions else None
     for decoded, keep, leaf_ids, leaf_weights in _live_postings(reader, fieldname, term, positions=positions):
+        if only is not None:
+            chosen = only[leaf_ids]
+            leaf_ids, leaf_weights = leaf_ids[chosen], leaf_weights[chosen]
         ids.append(leaf_ids)
         weights.append(leaf_weights)
         if positions:
-            leaf_positions, leaf_counts = decoded.positions, decoded.counts
-            if keep is not None:
-                leaf_positions, leaf_counts = leaf_positions[np.repeat(keep, leaf_counts)], leaf_counts[keep]
+            selected = np.ones(len(decoded.ids), bool) if keep is None else keep.copy()
+            if only is not None:
+                selected[selected] = chosen
+            leaf_positions, leaf_counts = _positions_of(decoded, selected, format_)
             found_positions.append(leaf_positions)
             counts.append(leaf_counts)
     if not ids:
@@ -344,25 +383,13 @@ class Occurrences:
     weights: dict  # field name -> (document numbers, occurrences × field boost)
 
 
-def _phrase_starts(found, pairs, cover, candidates):
-    """Keys doc × 2^32 + start of the places where every cover pair i sits at start + i,
-    in the candidate documents (a mask over document numbers)."""
-    shift = len(pairs)  # keeps start + shift - i ≥ 0 for every pair i
-    starts = None
-    for i in cover:
-        arrays = found[pairs[i]]
-        held = candidates[arrays.ids]
-        keys = np.repeat(arrays.ids[held] << 32, arrays.counts[held])
-        keys += arrays.positions[np.repeat(held, arrays.counts)] + (shift - i)
-        if starts is None:
-            starts = keys
-        else:  # both ascending, each key once
-            where = np.searchsorted(keys, starts)
-            where[where == len(keys)] = 0
-            starts = starts[keys[where] == starts] if len(keys) else keys
-        if not len(starts):
-            break
-    return starts
+def _common(starts, keys):
+    """The starts also among keys (both ascending, each key once)."""
+    if not len(keys):
+        return keys
+    where = np.searchsorted(keys, starts)
+    where[where == len(keys)] = 0
+    return starts[keys[where] == starts]
 
 
 class Evaluator:
@@ -431,9 +458,17 @@ class Evaluator:
         # Pairs at offsets 0, 2, 4, … (and the last) spell the whole needle: only their
         # positions are checked, the rarest first. Pair i must sit at start + i; each
         # start left is an occurrence.
+        # Keys document × 2^32 + start (+ len(pairs), never negative); each pair's
+        # positions are read for the documents whose starts are left.
         cover = sorted({*range(0, len(pairs), 2), len(pairs) - 1}, key=lambda i: len(held[pairs[i]].ids))
-        found = {pairs[i]: term_arrays(self.reader, fieldname, pairs[i], positions=True) for i in cover}
-        starts = _phrase_starts(found, pairs, cover, candidates)
+        starts = None
+        for i in cover:
+            found = term_arrays(self.reader, fieldname, pairs[i], positions=True, only=candidates)
+            keys = np.repeat(found.ids << 32, found.counts) + found.positions + (len(pairs) - i)
+            starts = keys if starts is None else _common(starts, keys)
+            if not len(starts):
+                break
+            candidates = self.mask(starts >> 32)
         # The starts are ascending: each document's are one run.
         docnums = starts >> 32
         firsts = np.flatnonzero(np.diff(docnums, prepend=-1))

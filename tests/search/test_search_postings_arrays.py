@@ -8,13 +8,11 @@ one-document segments (postings inlined in the term's entry), and empty."""
 import random
 from heapq import nlargest
 from math import log
-from pickle import dumps
 
 import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 from whoosh.formats import Positions
-from whoosh.system import _INT_SIZE
 from whoosh.writing import SegmentWriter
 
 from speeches.search import columns, evaluate
@@ -28,7 +26,7 @@ from speeches.search.evaluate import (
     top,
 )
 from speeches.search.query import parse
-from speeches.search.schema import build_schema
+from speeches.search.schema import CompactPositions, build_schema
 
 pytestmark = pytest.mark.django_db  # the word fields read the archive's dictionary
 
@@ -137,37 +135,46 @@ def test_term_arrays_hold_the_postings_whooshs_matchers_walk(searcher):
             assert found.positions.tolist() == [p for _weight, positions in expected.values() for p in positions]
 
 
+def test_positions_of_some_documents_are_those_of_every_posting_kept(searcher):
+    """A phrase check reads positions for the documents still possible: first a few
+    (the encoded values decoded for them alone), then most (every posting decoded and kept)."""
+    reader = searcher.reader()
+    rng = random.Random(2)
+    for term in ("经济", "谢谢", "人民", "国"):
+        expected = walked(reader, "body_chars", term)
+        evaluate._cache.clear()
+        for share in (0.1, 0.9, 0.1):
+            only = np.array([rng.random() < share for _ in range(reader.doc_count_all())], bool)
+            found = term_arrays(reader, "body_chars", term, positions=True, only=only)
+            kept = [docnum for docnum in expected if only[docnum]]
+            assert found.ids.tolist() == kept
+            assert found.counts.tolist() == [len(expected[docnum][1]) for docnum in kept]
+            assert found.positions.tolist() == [p for docnum in kept for p in expected[docnum][1]]
+
+
 def test_a_term_absent_from_the_index_has_no_postings(searcher):
     found = term_arrays(searcher.reader(), "body_chars", "无此", positions=True)
     assert len(found.ids) == len(found.weights) == len(found.positions) == len(found.counts) == 0
 
 
-def test_positions_joined_into_one_pickle_decode_as_one_by_one():
-    format_ = Positions()
-    lists = [[0], [1, 2, 3], list(range(0, 3000, 3)), [5, 70000, 70001, 2**31 - 10], [7]]
-    values = [format_.encode(positions) for positions in lists]
+@pytest.mark.parametrize("lists", [
+    [[0], [1, 2, 3], list(range(0, 3000, 3)), [7]],  # every position below 65,536: 2 bytes each
+    [[70000], [5, 70001, 2**31 - 10]],  # 4 bytes each
+    [[0], [5, 70000, 70001], list(range(0, 3000, 3)), [65535], [65536, 65537], [7]],  # both kinds
+])
+def test_compact_positions_read_as_one_array_equal_those_decoded_one_by_one(lists):
+    format_ = CompactPositions()
+    values = [format_.encode(found) for found in lists]
     positions, counts = decode_positions(values, format_)
-    assert counts.tolist() == [len(p) for p in lists]
+    assert counts.tolist() == [len(found) for found in lists]
     assert positions.tolist() == [p for value in values for p in format_.decode_positions(value)]
-    # A value written without its pickle's STOP (as Whoosh's decoder allows) is read too.
-    stripped = [*values[:2], values[2][:-1]]
-    positions, counts = decode_positions(stripped, format_)
-    assert positions.tolist() == [p for found in lists[:3] for p in found]
 
 
-def test_positions_of_many_postings_decode_chunk_by_chunk_as_one_by_one(monkeypatch):
-    monkeypatch.setattr(evaluate, "DECODE_CHUNK", 3)
-    format_ = Positions()
-    lists = [[i, i + 300, i + 70000] for i in range(10)]
+def test_positions_of_another_format_are_decoded_one_by_one():
+    format_ = Positions()  # Whoosh's own: a count and a pickled list of gaps
+    lists = [[1, 5], [3, 4, 90000]]
     positions, counts = decode_positions([format_.encode(found) for found in lists], format_)
-    assert (positions.tolist(), counts.tolist()) == ([p for found in lists for p in found], [3] * 10)
-
-
-def test_a_value_not_in_the_expected_encoding_is_decoded_one_by_one():
-    format_ = Positions()
-    odd = len([3, 4]).to_bytes(_INT_SIZE, "big") + dumps([3, 1], 4)  # another pickle protocol
-    positions, counts = decode_positions([format_.encode([1, 5]), odd], format_)
-    assert (positions.tolist(), counts.tolist()) == ([1, 5, 3, 4], [2, 2])
+    assert (positions.tolist(), counts.tolist()) == ([1, 5, 3, 4, 90000], [2, 3])
 
 
 def test_occurrences_equal_a_check_of_positions_document_by_document(searcher):
