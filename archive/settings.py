@@ -126,6 +126,10 @@ STATIC_ROOT = DATA_DIR / "static"
 # Static files are served from the app's folders by whitenoise without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 
+# The engine behind speeches.search (a speeches.search.backend.SearchBackend, dotted path):
+# the Whoosh index of one machine, in SEARCH_INDEX_DIR. Another engine is plugged in here
+# once it passes tests/search/test_search_backend_contract.py (README, "Scale-out").
+SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "speeches.search.whoosh_backend.WhooshBackend")
 # The search index lives in the data dir; tests point it at a temporary directory.
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", DATA_DIR / "index"))
 # When a saved speech reaches the index (speeches/search/signals.py): "on_commit" (after

@@ -15,14 +15,17 @@
     last_rebuilt_at()              when the served index generation was swapped in, or None
     user_terms_changed(terms)      curators' dictionary words changed: reload, re-index their speeches
     term_trends(terms, request)    occurrences of terms per year and province (trends.py)
-"""
 
-from datetime import UTC, datetime
+The index work behind these goes to the backend of settings.SEARCH_BACKEND (backend.py:
+the protocol and where the line runs; whoosh_backend.py: the Whoosh index of one machine).
+"""
 
 from django.db.models import Q
 
 from speeches.models import Speech
-from speeches.search import signals, store
+from speeches.search import backend, signals
+from speeches.search.backend import CURRENT, MISSING, OTHER_SCHEMA, UNSURE
+from speeches.search.drift import Drift, check, index_speeches, index_state
 from speeches.search.engine import (
     PER_PAGE,
     SORTS,
@@ -31,29 +34,28 @@ from speeches.search.engine import (
     matching_ids,
     search,
 )
-from speeches.search.indexing import (
-    CURRENT,
-    MISSING,
-    OTHER_SCHEMA,
-    UNSURE,
-    Drift,
-    check,
-    index_speeches,
-    index_state,
-    process_pending,
-    rebuild,
-)
 from speeches.search.related import related_speeches
 from speeches.search.signals import enqueue
-from speeches.search.trends import term_trends
+
+
+def process_pending(blocking=False):
+    """Apply the queue of index updates now (backend.SearchBackend.apply_pending)."""
+    return backend.current().apply_pending(blocking=blocking)
+
+
+def rebuild(progress=None):
+    """Index every speech anew and serve it once complete; returns the count."""
+    return backend.current().rebuild(progress=progress)
 
 
 def last_rebuilt_at():
-    """When the served generation was swapped in (the CURRENT pointer is written only then)."""
-    try:
-        return datetime.fromtimestamp((store.root() / store.POINTER).stat().st_mtime, tz=UTC)
-    except FileNotFoundError:
-        return None
+    """When the served index was swapped in by a rebuild, or None."""
+    return backend.current().last_rebuilt_at()
+
+
+def term_trends(terms, request):
+    """Occurrences of terms per year and province (trends.py)."""
+    return backend.current().term_trends(terms, request)
 
 
 def user_terms_changed(terms):

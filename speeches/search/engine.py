@@ -1,4 +1,11 @@
-"""Running a search: request → tiers of matching documents (tiers.py) → hits, facets, snippets."""
+"""Running a search: request → tiers of matching documents (tiers.py) → hits, facets, snippets.
+
+Two sides (backend.py). The database side, whatever the engine: the form read
+(SearchRequest), the notes, the facets named, the hits' rows loaded and marked
+(search, matching_ids, _facets, _hits). The index side, Whoosh's, answered through
+whoosh_backend.WhooshBackend: answer() and answer_ids() with _listing, _filtered and
+_facet_counts, over posting blocks (evaluate.py) and facet columns (columns.py).
+"""
 
 import re
 from dataclasses import dataclass, field
@@ -7,7 +14,8 @@ import numpy as np
 
 from speeches import serializers
 from speeches.models import Official, Region, Speech, Topic
-from speeches.search import columns, store, tiers
+from speeches.search import backend, columns, tiers
+from speeches.search.backend import IndexAnswer, IndexHit, IndexQuery
 from speeches.search.evaluate import Evaluator
 from speeches.search.highlight import excerpt, highlight
 from speeches.search.query import parse
@@ -213,23 +221,37 @@ class SearchResults:
 # Facets ------------------------------------------------------------------------
 
 
-def _facets(docs, docset, request, region):
-    """Counts of the matching documents (the mask docset) per region, topic, year and
-    official, from the reader's facet postings in memory (columns.py)."""
-    # Regions: the top level (provinces, the country) or the level below the filter.
+def _facet_counts(docs, docset, region_codes):
+    """{facet: {value: listed documents holding it}} of the documents of the mask
+    docset, from the reader's facet postings in memory (columns.py); regions only for
+    region_codes (IndexAnswer.facets)."""
+    region_counts = docs.counts("region", docset)
+    found = {"region": {code: region_counts[code] for code in region_codes if region_counts.get(code)}}
+    for fieldname in ("topic", "year", "official", "speaker"):
+        found[fieldname] = docs.counts(fieldname, docset)
+    return found
+
+
+def _facet_regions(region):
+    """[(code, name)] of the regions the facet lists: the top level (provinces, the
+    country) or the level below the filter."""
     if region is not None:
         candidates = Region.objects.filter(parent=region)
     else:
         candidates = Region.objects.filter(parent__isnull=True)
-    region_counts = docs.counts("region", docset)
-    regions = []
-    for code, name in candidates.values_list("code", "name"):
-        count = region_counts.get(code)
-        if count:
-            regions.append({"code": code, "name": name, "count": count})
+    return list(candidates.values_list("code", "name"))
+
+
+def _facets(counts, region_names):
+    """The facets shown: the index's counts (IndexAnswer.facets) named from the database."""
+    regions = [
+        {"code": code, "name": name, "count": counts["region"][code]}
+        for code, name in region_names
+        if counts["region"].get(code)
+    ]
     regions.sort(key=lambda r: (-r["count"], r["code"]))
 
-    topic_counts = docs.counts("topic", docset)
+    topic_counts = counts["topic"]
     names = dict(Topic.objects.filter(slug__in=list(topic_counts)).values_list("slug", "name"))
     topics = sorted(
         ({"slug": slug, "name": names[slug], "count": n} for slug, n in topic_counts.items() if slug in names),
@@ -237,10 +259,10 @@ def _facets(docs, docset, request, region):
     )[:FACET_LIMIT]
 
     years = sorted(
-        ({"year": int(y), "count": n} for y, n in docs.counts("year", docset).items()),
+        ({"year": int(y), "count": n} for y, n in counts["year"].items()),
         key=lambda y: -y["year"],
     )
-    people = {name: _top_people(docs.counts(name, docset)) for name in PERSON_LABELS}
+    people = {name: _top_people(counts[name]) for name in PERSON_LABELS}
     # One query names the people of both lists.
     wanted = {int(pk) for top in people.values() for pk, _n in top}
     names = {str(o.pk): str(o) for o in Official.objects.public().filter(pk__in=wanted)} if wanted else {}
@@ -337,9 +359,10 @@ def _listing(searcher, parsed, request):
     return found, docs, evaluator
 
 
-def _word_notes(listing):
-    """What the user is told when the speeches are found by the query's words."""
-    words = listing.words
+def _word_notes(found):
+    """What the user is told when the speeches are found by the query's words (found:
+    the IndexAnswer)."""
+    words = found.words
     if words is None:
         return []
     notes = []
@@ -348,18 +371,31 @@ def _word_notes(listing):
         if words.optional:
             note += f"（不要求出现：{'、'.join(words.optional)}）"
         notes.append(note + "。")
-    listed = listing.docs
-    if not listed.any():
+    if not found.total:
         if words.split:
             notes.append(f"也没有讲话含有其中任何一个词语：{'、'.join(words.labels)}。")
         return notes
-    if not any(tier == tiers.ALL_WORDS for tier, _docs in listing.tiers):
-        absent = [unit.label for unit, docs in zip(words.units, listing.unit_docs, strict=True) if not (docs & listed).any()]
+    if not any(tier == tiers.ALL_WORDS for tier, _count in found.tiers):
+        absent = [unit.label for unit, held in zip(words.units, found.units_held, strict=True) if not held]
         if absent:
             notes.append(f"没有同时包含全部词语的讲话；以下结果不含：{'、'.join(absent)}。")
         else:
             notes.append("没有同时包含全部词语的讲话；以下结果各含其中一部分，每条都列出所含的词语。")
     return notes
+
+
+def _index_query(request, parsed, **window):
+    """The IndexQuery of a search request (backend.py)."""
+    return IndexQuery(
+        parsed=parsed,
+        region=request.region,
+        topic=request.topic,
+        official=request.official,
+        speaker=request.speaker,
+        year_range=request.year_range,
+        kind=request.kind,
+        **window,
+    )
 
 
 def search(request):
@@ -373,35 +409,25 @@ def search(request):
             results.notes.append("请输入要查找的词语或短语。")
         return results
 
-    searcher = store.searcher()
     results.searched = True
-    if searcher is None:
-        return results
     sort = request.sort
     if parsed.is_empty and sort == "relevance":
         sort = "newest"  # nothing to rank by
     first = (request.page - 1) * PER_PAGE
-    limit = first + PER_PAGE
-    listing, docs, evaluator = _listing(searcher, parsed, request)
-    results.words = listing.words
-    results.notes.extend(_word_notes(listing))
-    results.tiers = [
-        {"tier": tier, "label": tiers.TIER_LABELS[tier], "count": int(np.count_nonzero(docset))}
-        for tier, docset in listing.tiers
-    ]
-    results.total = listing.total
-    docset = listing.docs
-    results.facets = _facets(docs, docset, request, region)
-    if first >= results.total:
+    region_names = _facet_regions(region)
+    query = _index_query(
+        request, parsed, sort=sort, first=first, limit=first + PER_PAGE,
+        facet_regions=tuple(code for code, _name in region_names),
+    )
+    found = backend.current().query(query)
+    if found is None:  # no index built yet
         return results
-    if sort == "relevance":
-        scores = tiers.scores(listing, evaluator)
-        page = [
-            (docnum, tier, float(scores[docnum])) for docnum, tier in tiers.ranked(listing, scores, limit)[first:limit]
-        ]
-    else:
-        page = [(docnum, tier, None) for docnum, tier in tiers.in_date_order(listing, docs, sort, limit)[first:limit]]
-    results.hits = _hits(searcher, page, parsed, listing, evaluator)
+    results.words = found.words
+    results.notes.extend(_word_notes(found))
+    results.tiers = [{"tier": tier, "label": tiers.TIER_LABELS[tier], "count": count} for tier, count in found.tiers]
+    results.total = found.total
+    results.facets = _facets(found.facets, region_names)
+    results.hits = _hits(found.hits, found.needles)
     return results
 
 
@@ -409,14 +435,49 @@ def matching_ids(request):
     """The ids of every published speech the search lists, all tiers (no ranking, no page)."""
     request = _as_request(request)
     parsed = parse(request.q)
-    searcher = store.searcher()
-    if searcher is None or _nothing_to_search(parsed, request):
+    if _nothing_to_search(parsed, request):
         return set()
-    listing, _docs, _evaluator = _listing(searcher, parsed, request)
-    return {int(searcher.stored_fields(docnum)["id"]) for docnum in np.flatnonzero(listing.docs).tolist()}
+    return backend.current().matching_ids(_index_query(request, parsed))
 
 
-def _matched(docnum, tier, parsed, listing, evaluator):
+def _hits(page, needles):
+    """The page's hits (IndexHit) with their rows from the database, marked."""
+    speeches = (
+        Speech.objects.published()
+        .not_merged()
+        # What a hit shows: no source (its raw bytes are large), sections for the anchor.
+        .select_related("region", "speaker")
+        .prefetch_related("topics", "sections")
+        .in_bulk([found.speech_id for found in page])
+    )
+    hits = []
+    for found in page:
+        speech = speeches.get(found.speech_id)
+        if speech is None:  # deleted or withdrawn since the index was written
+            continue
+        marked = excerpt(speech.body, list(speech.sections.all()), needles)
+        hits.append(
+            Hit(
+                speech=speech,
+                score=round(found.score, 4) if found.score is not None else None,
+                title_html=highlight(speech.title, needles),
+                snippet=marked.html,
+                section=marked.section,
+                tier=found.tier,
+                matched=list(found.matched),
+                missing=list(found.missing),
+            )
+        )
+    return hits
+
+
+# The index side (Whoosh) -----------------------------------------------------------
+# What whoosh_backend.WhooshBackend answers: an IndexQuery evaluated over the index's
+# posting blocks (evaluate.py) and facet columns (columns.py); _filtered, _listing and
+# _facet_counts above belong to it too.
+
+
+def _matched(docnum, parsed, listing, evaluator):
     """(the query's words or literals the document holds, the words it lacks)."""
     if listing.words is None:
         return [lit.text for lit in parsed.positive if evaluator.holders(lit.needle)[docnum]], []
@@ -425,34 +486,43 @@ def _matched(docnum, tier, parsed, listing, evaluator):
     return [labels[i] for i in sorted(held)], [label for i, label in enumerate(labels) if i not in held]
 
 
-def _hits(searcher, page, parsed, listing, evaluator):
-    ids = [int(searcher.stored_fields(docnum)["id"]) for docnum, _tier, _score in page]
-    speeches = (
-        Speech.objects.published()
-        .not_merged()
-        # What a hit shows: no source (its raw bytes are large), sections for the anchor.
-        .select_related("region", "speaker")
-        .prefetch_related("topics", "sections")
-        .in_bulk(ids)
+def _units_held(listing):
+    """Per unit of words, whether a listed document holds it (only asked when no
+    document holds them all: _word_notes)."""
+    if listing.words is None or any(tier == tiers.ALL_WORDS for tier, _docs in listing.tiers):
+        return [True] * len(listing.unit_docs)
+    listed = listing.docs
+    return [bool((docs & listed).any()) for docs in listing.unit_docs]
+
+
+def answer(searcher, query):
+    """The IndexAnswer of an IndexQuery over a Whoosh searcher."""
+    listing, docs, evaluator = _listing(searcher, query.parsed, query)
+    found = IndexAnswer(
+        tiers=[(tier, int(np.count_nonzero(docset))) for tier, docset in listing.tiers],
+        needles=listing.needles,
+        words=listing.words,
+        units_held=_units_held(listing),
     )
-    needles = listing.needles
-    hits = []
-    for (docnum, tier, score), speech_id in zip(page, ids, strict=True):
-        speech = speeches.get(speech_id)
-        if speech is None:  # deleted or withdrawn since the index was written
-            continue
-        found = excerpt(speech.body, list(speech.sections.all()), needles)
-        matched, missing = _matched(docnum, tier, parsed, listing, evaluator)
-        hits.append(
-            Hit(
-                speech=speech,
-                score=round(score, 4) if score is not None else None,
-                title_html=highlight(speech.title, needles),
-                snippet=found.html,
-                section=found.section,
-                tier=tier,
-                matched=matched,
-                missing=missing,
-            )
-        )
-    return hits
+    docset = listing.docs
+    found.facets = _facet_counts(docs, docset, query.facet_regions)
+    if query.first >= found.total:
+        return found
+    if query.sort == "relevance":
+        scores = tiers.scores(listing, evaluator)
+        ranked = tiers.ranked(listing, scores, query.limit)[query.first : query.limit]
+        page = [(docnum, tier, float(scores[docnum])) for docnum, tier in ranked]
+    else:
+        ordered = tiers.in_date_order(listing, docs, query.sort, query.limit)[query.first : query.limit]
+        page = [(docnum, tier, None) for docnum, tier in ordered]
+    for docnum, tier, score in page:
+        matched, missing = _matched(docnum, query.parsed, listing, evaluator)
+        speech_id = int(searcher.stored_fields(docnum)["id"])
+        found.hits.append(IndexHit(speech_id, tier, score, matched, missing))
+    return found
+
+
+def answer_ids(searcher, query):
+    """The speech ids an IndexQuery lists over a Whoosh searcher, all tiers."""
+    listing, _docs, _evaluator = _listing(searcher, query.parsed, query)
+    return {int(searcher.stored_fields(docnum)["id"]) for docnum in np.flatnonzero(listing.docs).tolist()}

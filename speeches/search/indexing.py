@@ -3,7 +3,8 @@
 Changes are queued as PendingIndexUpdate rows in the transaction that makes them
 (see signals.py) and applied after commit by whoever holds the writer lock: one
 Whoosh writer for the whole queue, one commit per batch. A rebuild writes a new
-generation and swaps it in; check() compares database and index entry by entry.
+generation and swaps it in. These are the Whoosh backend's writes (whoosh_backend.py);
+the drift check comparing database and index is drift.py.
 """
 
 import ctypes
@@ -15,7 +16,6 @@ import pickle
 import queue
 import shutil
 import signal
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connections
@@ -28,7 +28,6 @@ from whoosh.util import random_name
 
 from speeches.models import Citation, PendingIndexUpdate, Section, Speech
 from speeches.search import bulk, dictionary, store
-from speeches.search.schema import build_schema
 from speeches.search.text import matchable
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,6 @@ SEGMENT_POSTINGS = 30_000_000
 # so every reader held a copy of the whole index and took 0.4 s to open at 9,000
 # speeches (most of it system time), growing with the index.
 SEGMENT_FILES = {"compound": False}
-_ABSENT = object()
 MERGED = "merged"
 
 
@@ -78,14 +76,6 @@ def _speeches(ids=None):
             yield from queryset.filter(id__in=ids[start : start + LOAD_BATCH])
 
 
-def _date_key(speech):
-    if speech.date:
-        return speech.date.year * 10000 + speech.date.month * 100 + speech.date.day
-    if speech.known_year:
-        return speech.known_year * 10000
-    return None
-
-
 def document(speech):
     """The index entry of a speech (its related rows prefetched)."""
     sections = list(speech.sections.all())
@@ -104,7 +94,7 @@ def document(speech):
         "kind": speech.kind,
         # A copy merged into another speech redirects there: it is not searched.
         "status": MERGED if speech.is_merged_copy else speech.status,
-        "date_key": _date_key(speech),
+        "date_key": speech.compute_date_key() or None,
     }
     signature = hashlib.sha256(
         json.dumps(values, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -410,82 +400,3 @@ def rebuild(progress=None):
         _delete_queue_rows(covered)
     process_pending()
     return count
-
-
-def index_speeches(speech_ids):
-    """Queue these speeches and apply the queue now (bulk loads that bypass signals)."""
-    PendingIndexUpdate.objects.bulk_create([PendingIndexUpdate(speech_id=i) for i in set(speech_ids)])
-    return process_pending(blocking=True)
-
-
-@dataclass
-class Drift:
-    """Differences between database and index, as speech ids."""
-
-    checked: int = 0
-    missing: list = field(default_factory=list)  # in the database, not in the index
-    stale: list = field(default_factory=list)  # indexed from an older state
-    extra: list = field(default_factory=list)  # in the index, gone from the database
-
-    @property
-    def ok(self):
-        return not (self.missing or self.stale or self.extra)
-
-
-def check(repair=False):
-    """Compare every speech with its index entry; with repair, re-index the differences."""
-    process_pending(blocking=True)
-    with store.writer_lock(blocking=True):
-        ix = store.open_for_writing()
-        with ix.searcher() as searcher:
-            indexed = {int(f["id"]): f.get("signature") for f in searcher.all_stored_fields()}
-    drift = Drift()
-    for speech in _speeches():
-        drift.checked += 1
-        signature = indexed.pop(speech.pk, _ABSENT)
-        if signature is _ABSENT:
-            drift.missing.append(speech.pk)
-        elif signature != document_signature(speech):
-            drift.stale.append(speech.pk)
-    drift.extra = sorted(indexed)
-    if repair and not drift.ok:
-        index_speeches(drift.missing + drift.stale + drift.extra)
-    return drift
-
-
-# What index_state() finds. Only a rebuild reads an index of another schema right;
-# UNSURE means something differs or may, and check() tells what.
-CURRENT, MISSING, OTHER_SCHEMA, UNSURE = "current", "missing", "other schema", "unsure"
-# Speeches whose entries index_state() compares, spread over the archive.
-STATE_SAMPLE = 100
-
-
-def _field_kinds(schema):
-    return {name: type(field).__name__ for name, field in schema.items()}
-
-
-def index_state():
-    """How the served index stands against the database, found cheaply: it reads
-    STATE_SAMPLE speeches where check() reads them all. CURRENT when nothing is queued,
-    the index holds one entry per speech and the sampled entries match their speeches
-    (a change to what is indexed changes every signature, so a sample finds it)."""
-    path = store.current_generation()
-    if path is None:
-        return MISSING
-    try:
-        ix = whoosh_index.open_dir(str(path))
-    except (whoosh_index.EmptyIndexError, FileNotFoundError):
-        return MISSING
-    if _field_kinds(ix.schema) != _field_kinds(build_schema()):
-        return OTHER_SCHEMA
-    ids = list(Speech.objects.order_by("id").values_list("id", flat=True))
-    if PendingIndexUpdate.objects.exists() or ix.doc_count() != len(ids):
-        return UNSURE
-    # Evenly spaced, and the newest speech, the likeliest to have been missed.
-    sample = set(ids[:: max(1, len(ids) // STATE_SAMPLE)]) | set(ids[-1:])
-    with ix.searcher() as searcher:
-        for speech in _speeches(sample):
-            entry = searcher.document(id=str(speech.pk))
-            if entry is None or entry.get("signature") != document_signature(speech):
-                return UNSURE
-    return CURRENT

@@ -6,7 +6,7 @@ from whoosh import classify
 from whoosh import query as wq
 
 from speeches.models import Speech, Topic
-from speeches.search import columns, store
+from speeches.search import backend, columns, store
 from speeches.search.evaluate import Evaluator, top
 
 # Key words taken from the speech; one-character words (的, 要, 抓…) say little about
@@ -88,7 +88,8 @@ def like_query(terms):
 def _neighbour_ids(speech, exclude, limit):
     """Ids of published speeches sharing a topic or the region with `speech`: topic and
     region both first, then topic only, then region only; more shared topics first,
-    then the newest. One query."""
+    then the newest. One query. Merged copies are left out: each redirects to the speech
+    it was merged into, which may be `speech` itself."""
     own_topics = Topic.objects.filter(speeches=speech).values("pk")
     shares_topic = Q(topics__in=own_topics)
     # Never true without a region. Not pk__in=[]: Django folds that CASE into a bare 0,
@@ -96,6 +97,7 @@ def _neighbour_ids(speech, exclude, limit):
     in_region = Q(region_id=speech.region_id) if speech.region_id else Q(pk__isnull=True)
     return list(
         Speech.objects.published()
+        .not_merged()
         .exclude(pk__in=[speech.pk, *exclude])
         .filter(shares_topic | in_region)
         .annotate(
@@ -124,11 +126,12 @@ def _neighbour_ids(speech, exclude, limit):
 def related_speeches(speech, limit=5):
     """Up to `limit` published speeches like `speech` (never itself), most alike first,
     with their regions loaded and without their texts."""
-    ids = _similar_ids(speech, limit)
+    ids = backend.current().similar_ids(speech, limit)
     if len(ids) < limit:
         ids.extend(_neighbour_ids(speech, ids, limit - len(ids)))
     found = (
         Speech.objects.published()
+        .not_merged()
         .select_related("region")
         .defer("body", "import_log", "keywords")
         .in_bulk(ids[:limit])

@@ -10,6 +10,8 @@ commit (one drain per transaction, not per row). settings.SEARCH_INDEX_UPDATES:
     "queue"      only queue; `manage.py check_index --repair` or
                  speeches.search.process_pending() applies it
 
+The queue is applied by the configured backend (backend.py: apply_pending).
+
 Connected in SpeechesConfig.ready().
 """
 
@@ -30,8 +32,7 @@ from speeches.models import (
     SpeechTopic,
     Topic,
 )
-from speeches.search import dictionary
-from speeches.search.indexing import process_pending
+from speeches.search import backend, dictionary
 
 log = logging.getLogger(__name__)
 _state = threading.local()
@@ -49,7 +50,7 @@ def enqueue(speech_ids):
     PendingIndexUpdate.objects.bulk_create([PendingIndexUpdate(speech_id=i) for i in ids])
     mode = _mode()
     if mode == "immediate":
-        process_pending(blocking=True)
+        backend.current().apply_pending(blocking=True)
     elif mode == "on_commit":
         _once_after_commit(_apply_queue)
 
@@ -58,7 +59,7 @@ def _apply_queue():
     # After commit the change is safe in the queue: a failure here must not turn
     # the user's successful save into an error page.
     try:
-        process_pending()
+        backend.current().apply_pending()
     except Exception:
         log.exception("search index update failed; the queue keeps it for the next writer")
 

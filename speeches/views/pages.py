@@ -37,7 +37,7 @@ def home(request):
     context = {
         # Provinces (and the country) and topics right on the home page: a speech is then
         # two clicks away, its region's or topic's page and the speech itself.
-        "top_regions": Region.objects.tree_with_counts(),
+        "top_regions": Region.objects.tree_with_counts(roots_only=True),
         "unplaced_count": totals[BrowseCount.UNPLACED],
         "topics": Topic.objects.with_speech_counts(),
         "untagged_count": totals[BrowseCount.UNTAGGED],
@@ -232,24 +232,20 @@ def official_list(request):
 
 def official_detail(request, pk):
     official = get_object_or_404(Official.objects.public(), pk=pk)
-    speeches = (
-        _listing()
-        .filter(citations__official=official)
-        .distinct()
-        .prefetch_related(
-            Prefetch(
-                "citations",
-                queryset=Citation.objects.filter(official=official).order_by("offset"),
-                to_attr="official_citations",
-            )
+    speeches = _listing().filter(citations__official=official).distinct().newest_first()
+    # Each speech of the page with the sentences citing this person.
+    rows = Speech.objects.for_listing().prefetch_related(
+        Prefetch(
+            "citations",
+            queryset=Citation.objects.filter(official=official).order_by("offset"),
+            to_attr="official_citations",
         )
-        .newest_first()
     )
     context = {
         "official": official,
         # The speeches this person gave: a handful (e.g. a premier's work reports), not paged.
         "delivered": _listing().filter(speaker=official).newest_first(),
-        "page": page_of(request, speeches),
+        "page": page_of(request, speeches, rows=rows),
     }
     return render(request, "speeches/official_detail.html", context)
 

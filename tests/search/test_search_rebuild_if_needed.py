@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from speeches import search
 from speeches.models import PendingIndexUpdate, Speech
-from speeches.search import indexing, store
+from speeches.search import drift, store, whoosh_backend
 from tests.factories import make_speech
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
@@ -82,14 +82,14 @@ def test_speeches_changed_behind_the_index_are_reindexed_and_no_more(settings, c
 def test_an_index_written_with_other_fields_is_rebuilt(monkeypatch, capsys):
     make_speech(title="防汛讲话", body="防汛工作。")
     generation = store.current_generation()
-    real_schema = indexing.build_schema
+    real_schema = whoosh_backend.build_schema
 
     def schema_with_another_field():
         schema = real_schema()
         schema.add("language", schema["kind"])
         return schema
 
-    monkeypatch.setattr(indexing, "build_schema", schema_with_another_field)
+    monkeypatch.setattr(whoosh_backend, "build_schema", schema_with_another_field)
     assert search.index_state() == search.OTHER_SCHEMA
 
     out = rebuild_if_needed(capsys)
@@ -100,7 +100,7 @@ def test_an_index_written_with_other_fields_is_rebuilt(monkeypatch, capsys):
 
 def test_the_sample_covers_a_large_archive_from_first_to_newest(settings):
     settings.SEARCH_INDEX_UPDATES = "queue"
-    speeches = [make_speech(title=f"讲话{n}", body=f"正文{n}。") for n in range(indexing.STATE_SAMPLE * 2 + 1)]
+    speeches = [make_speech(title=f"讲话{n}", body=f"正文{n}。") for n in range(drift.STATE_SAMPLE * 2 + 1)]
     call_command("rebuild_index")
     assert search.index_state() == search.CURRENT
 
