@@ -1,39 +1,39 @@
-"""Facet postings and date order kept in memory, per index segment.
+"""Facet postings and date order kept in memory, per index segment, as numpy arrays.
 
 Whoosh reads postings one document at a time in Python: counting a facet term by
 walking its postings costs every search a pass over every posting of every facet
 term (tens of milliseconds at 10,000 speeches), and sorting by date reads a column
 value per matching document. Segments never change once written (deletions only
 remove documents from what a query matches), so each segment's facet postings are
-read once per process, into bitsets — Python ints, counted with `(a & b).bit_count()`
-in C — or, for terms held by few documents, into sets; the date keys are read into
-an order of document numbers; the field lengths scoring needs are read likewise, and
-a field's term frequencies (for more-like-this) on first use. A new segment (an
-incremental update) is read on the first search that sees it; the others are reused.
-Numbers are kept in arrays (4 bytes each, not a Python int's 28).
+read once per process into arrays of document numbers; joined over a reader, each
+facet field's postings are one array of documents beside one of term numbers, and a
+search counts every term of a field at once with np.bincount over the postings whose
+documents its mask (evaluate.py: a boolean array over document numbers) holds. The
+date keys are read into an order of document numbers; the field lengths scoring
+needs are read likewise, and a field's term frequencies (for more-like-this) on
+first use. A new segment (an incremental update) is read on the first search that
+sees it; the others are reused.
 """
 
 import threading
-from array import array
-from collections import OrderedDict
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
+
+from speeches.search.evaluate import mask_of, segment_ids
 
 # Fields whose terms are counted for the facets or filter a search (term → documents).
 FACET_FIELDS = ("region", "topic", "official", "speaker", "year", "kind", "status")
 # Fields that score: their per-document lengths (as Whoosh stores them) feed BM25F.
 SCORED_FIELDS = ("title_words", "headings_words", "body_words", "title_chars", "body_chars")
 PUBLISHED = "published"
-# Document sets of dense terms converted for filtering, kept per reader.
-_FILTER_SETS_KEPT = 16
-# Terms held by fewer than 1 in SPARSE_RATIO documents are kept as sets: a bitset
-# costs a bit per document of the index whatever the term's size.
-SPARSE_RATIO = 64
 # Segments remembered beyond those of the served reader (a previous generation
 # still being read, a reader that just refreshed).
 _SEGMENTS_KEPT = 64
+# Whoosh stores a field's length per document in a byte (whoosh.util.numeric).
+_BYTE_LENGTHS = np.array([byte_to_length(b) for b in range(256)], np.int32)
 
 _lock = threading.Lock()
 _segments = {}  # segment id -> _SegmentColumns
@@ -44,8 +44,8 @@ _readers = {}  # tuple of (segment id, offset) -> ReaderColumns
 class _SegmentColumns:
     size: int
     postings: dict  # field -> {term: array of segment docnums}
-    newest: array  # sort key per segment docnum
-    oldest: array
+    newest: np.ndarray  # sort key per segment docnum
+    oldest: np.ndarray
     lengths: dict  # scored field -> array of the length per segment docnum
 
 
@@ -54,8 +54,8 @@ def _read_lengths(leaf, fieldname):
     size = leaf.doc_count_all()
     column = leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if column is None:
-        return array("i", [1]) * size  # Whoosh's default for a field without lengths
-    return array("i", (byte_to_length(b) for b in column))
+        return np.ones(size, np.int32)  # Whoosh's default for a field without lengths
+    return _BYTE_LENGTHS[np.fromiter(iter(column), np.uint8)]
 
 
 def _read_segment(leaf):
@@ -64,35 +64,25 @@ def _read_segment(leaf):
         terms = {}
         # An index of an older schema lacks a newer field until it is rebuilt (rebuild_index --if-needed).
         for term in leaf.field_terms(fieldname) if fieldname in leaf.schema else ():
-            terms[term] = array("i", leaf.postings(fieldname, term).all_ids())
+            terms[term] = segment_ids(leaf, fieldname, term)
         postings[fieldname] = terms
+    size = leaf.doc_count_all()
     return _SegmentColumns(
-        size=leaf.doc_count_all(),
+        size=size,
         postings=postings,
-        newest=array("i", leaf.column_reader("newest_key", translate=True)),
-        oldest=array("i", leaf.column_reader("oldest_key", translate=True)),
+        newest=np.fromiter(leaf.column_reader("newest_key", translate=True), np.int64, size),
+        oldest=np.fromiter(leaf.column_reader("oldest_key", translate=True), np.int64, size),
         lengths={fieldname: _read_lengths(leaf, fieldname) for fieldname in SCORED_FIELDS},
     )
 
 
-def members(bits):
-    """The document numbers set in an int bitset."""
-    found = []
-    for index, byte in enumerate(bits.to_bytes((bits.bit_length() + 7) // 8, "little")):
-        base = index << 3
-        while byte:
-            low = byte & -byte
-            found.append(base + low.bit_length() - 1)
-            byte ^= low
-    return found
+@dataclass
+class _FieldPostings:
+    """A facet field's postings over the reader: term numbers beside document numbers."""
 
-
-def bitset(docnums, size):
-    """The document numbers as an int with those bits set."""
-    bits = bytearray((size >> 3) + 1)
-    for docnum in docnums:
-        bits[docnum >> 3] |= 1 << (docnum & 7)
-    return int.from_bytes(bits, "little")
+    names: list  # term per term number
+    docs: np.ndarray  # document number per posting
+    terms: np.ndarray  # term number per posting
 
 
 class ReaderColumns:
@@ -100,56 +90,49 @@ class ReaderColumns:
 
     def __init__(self, parts):
         self.size = sum(part.size for part, _offset in parts) if parts else 0
-        dense_from = max(1, self.size // SPARSE_RATIO)
-        self.terms = {}
+        self.terms = {}  # field -> {term: ascending document numbers}
+        self._postings = {}
         for fieldname in FACET_FIELDS:
             joined = {}
             for part, offset in parts:
                 for term, docnums in part.postings[fieldname].items():
-                    joined.setdefault(term, []).extend(d + offset for d in docnums)
-            self.terms[fieldname] = {
-                term: bitset(docnums, self.size) if len(docnums) >= dense_from else frozenset(docnums)
-                for term, docnums in joined.items()
-            }
-        newest, oldest = array("i"), array("i")
-        self._lengths = {fieldname: array("i") for fieldname in SCORED_FIELDS}
-        for part, _offset in parts:
-            newest.extend(part.newest)
-            oldest.extend(part.oldest)
-            for fieldname in SCORED_FIELDS:
-                self._lengths[fieldname].extend(part.lengths[fieldname])
-        self._filter_sets = OrderedDict()
-        self._filter_lock = threading.Lock()
+                    joined.setdefault(term, []).append(docnums + offset)
+            terms = self.terms[fieldname] = {term: np.concatenate(pieces) for term, pieces in joined.items()}
+            held = list(terms.values())
+            self._postings[fieldname] = _FieldPostings(
+                names=list(terms),
+                docs=np.concatenate(held) if held else np.zeros(0, np.int64),
+                terms=np.repeat(np.arange(len(held), dtype=np.int32), [len(d) for d in held]),
+            )
+        empty = np.zeros(0, np.int64)
+        newest = np.concatenate([part.newest for part, _offset in parts]) if parts else empty
+        oldest = np.concatenate([part.oldest for part, _offset in parts]) if parts else empty
+        self._lengths = {
+            fieldname: np.concatenate([part.lengths[fieldname] for part, _offset in parts]) if parts else empty
+            for fieldname in SCORED_FIELDS
+        }
         self._frequencies = {}
         # Whoosh's sorted collector orders by (key, document number); newest first is
-        # the reversed key with document numbers still ascending.
-        self.newest_order = array("i", sorted(range(len(newest)), key=lambda d: (-newest[d], d)))
-        self.oldest_order = array("i", sorted(range(len(oldest)), key=lambda d: (oldest[d], d)))
+        # the reversed key with document numbers still ascending (lexsort: last key first).
+        docnums = np.arange(self.size)
+        self.newest_order = np.lexsort((docnums, -newest))
+        self.oldest_order = np.lexsort((docnums, oldest))
+        self.published = self.holding("status", PUBLISHED)
 
-    def bitset(self, docset):
-        return bitset(docset, self.size)
+    def mask(self, docnums):
+        return mask_of(docnums, self.size)
 
     def lengths(self, fieldname):
         """Length of the field per document number (for BM25F)."""
         return self._lengths[fieldname]
 
+    def holding(self, fieldname, term):
+        """Mask of the documents holding term (deleted ones may be among them)."""
+        return self.mask(self.terms[fieldname].get(term, np.zeros(0, np.int64)))
+
     def docs_with(self, fieldname, term):
         """The set of documents holding term (deleted ones may be among them)."""
-        held = self.terms[fieldname].get(term)
-        if held is None:
-            return frozenset()
-        if not isinstance(held, int):
-            return held
-        key = (fieldname, term)
-        with self._filter_lock:
-            found = self._filter_sets.get(key)
-            if found is None:
-                found = self._filter_sets[key] = frozenset(members(held))
-                while len(self._filter_sets) > _FILTER_SETS_KEPT:
-                    self._filter_sets.popitem(last=False)
-            else:
-                self._filter_sets.move_to_end(key)
-        return found
+        return frozenset(self.terms[fieldname].get(term, np.zeros(0, np.int64)).tolist())
 
     def frequencies(self, reader, fieldname):
         """{term: its frequency in the whole index} for a field (reader.frequency for
@@ -165,46 +148,25 @@ class ReaderColumns:
             self._frequencies[fieldname] = found
         return found
 
-    def unpublished(self):
-        """Documents whose status is not published (drafts, withdrawn, merged copies)."""
-        found = set()
-        for term in self.terms["status"]:
-            if term != PUBLISHED:
-                found |= self.docs_with("status", term)
-        return found
-
-    @staticmethod
-    def _count(held, docset, docbits):
-        if isinstance(held, int):
-            return (held & docbits).bit_count()
-        return len(held & docset)  # walks the smaller of the two
-
-    def count(self, fieldname, term, docset, docbits):
-        """Documents of docset (also given as docbits, see bitset()) holding term."""
+    def count(self, fieldname, term, docs):
+        """Documents of the mask docs holding term."""
         held = self.terms[fieldname].get(term)
-        return 0 if held is None else self._count(held, docset, docbits)
+        return 0 if held is None else int(np.count_nonzero(docs[held]))
 
-    def counts(self, fieldname, docset, docbits):
-        """{term: documents of docset holding it} for the terms held by any."""
-        found = {}
-        for term, held in self.terms[fieldname].items():
-            count = self._count(held, docset, docbits)
-            if count:
-                found[term] = count
-        return found
+    def counts(self, fieldname, docs):
+        """{term: documents of the mask docs holding it} for the terms held by any."""
+        postings = self._postings[fieldname]
+        counted = np.bincount(postings.terms[docs[postings.docs]], minlength=len(postings.names))
+        held = np.flatnonzero(counted)
+        names = postings.names
+        return {names[number]: n for number, n in zip(held.tolist(), counted[held].tolist(), strict=True)}
 
-    def first_in_order(self, sort, docset, limit):
-        """The first `limit` document numbers of docset, newest or oldest first."""
-        order = self.newest_order if sort == "newest" else self.oldest_order
-        found = []
+    def first_in_order(self, sort, docs, limit):
+        """The first `limit` document numbers of the mask docs, newest or oldest first."""
         if limit <= 0:
-            return found
-        for docnum in order:
-            if docnum in docset:
-                found.append(docnum)
-                if len(found) == limit:
-                    break
-        return found
+            return []
+        order = self.newest_order if sort == "newest" else self.oldest_order
+        return order[docs[order]][:limit].tolist()
 
 
 def for_reader(reader):

@@ -10,6 +10,8 @@ _facet_counts, over posting blocks (evaluate.py) and facet columns (columns.py).
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from speeches import serializers
 from speeches.models import Official, Region, Speech, Topic
 from speeches.search import backend, columns, tiers
@@ -220,16 +222,13 @@ class SearchResults:
 
 
 def _facet_counts(docs, docset, region_codes):
-    """{facet: {value: listed documents holding it}} from the reader's facet postings
-    in memory (columns.py); regions only for region_codes (IndexAnswer.facets)."""
-    docbits = docs.bitset(docset)
-    regions = {}
-    for code in region_codes:
-        if count := docs.count("region", code, docset, docbits):
-            regions[code] = count
-    found = {"region": regions}
+    """{facet: {value: listed documents holding it}} of the documents of the mask
+    docset, from the reader's facet postings in memory (columns.py); regions only for
+    region_codes (IndexAnswer.facets)."""
+    region_counts = docs.counts("region", docset)
+    found = {"region": {code: region_counts[code] for code in region_codes if region_counts.get(code)}}
     for fieldname in ("topic", "year", "official", "speaker"):
-        found[fieldname] = docs.counts(fieldname, docset, docbits)
+        found[fieldname] = docs.counts(fieldname, docset)
     return found
 
 
@@ -263,20 +262,25 @@ def _facets(counts, region_names):
         ({"year": int(y), "count": n} for y, n in counts["year"].items()),
         key=lambda y: -y["year"],
     )
+    people = {name: _top_people(counts[name]) for name in PERSON_LABELS}
+    # One query names the people of both lists.
+    wanted = {int(pk) for top in people.values() for pk, _n in top}
+    names = {str(o.pk): str(o) for o in Official.objects.public().filter(pk__in=wanted)} if wanted else {}
     return {
         "region": regions,
         "topic": topics,
         "year": years,
-        "official": _person_facet(counts["official"]),
-        "speaker": _person_facet(counts["speaker"]),
+        **{name: _person_facet(top, names) for name, top in people.items()},
     }
 
 
-def _person_facet(counts):
-    """The people most often cited in (official) or delivering (speaker) the matching speeches."""
-    top = sorted(counts.items(), key=lambda item: (-item[1], int(item[0])))[: FACET_LIMIT * 2]
-    shown = Official.objects.public().filter(pk__in=[int(k) for k, _ in top])
-    names = {str(pk): str(o) for pk, o in ((o.pk, o) for o in shown)}
+def _top_people(counts):
+    """The people of a person facet's counts most often cited in (official) or
+    delivering (speaker) the matching speeches, more than are shown (some may not be public)."""
+    return sorted(counts.items(), key=lambda item: (-item[1], int(item[0])))[: FACET_LIMIT * 2]
+
+
+def _person_facet(top, names):
     return [{"id": int(pk), "name": names[pk], "count": n} for pk, n in top if pk in names][:FACET_LIMIT]
 
 
@@ -321,27 +325,26 @@ def _nothing_to_search(parsed, request):
     return parsed.is_empty and (parsed.typed or not request.has_filters)
 
 
-def _filtered(docs, docset, request):
-    """docset without unpublished documents and those the request's filters leave out."""
-    docset -= docs.unpublished()
-    if request.region:
-        docset &= docs.docs_with("region", request.region)
-    if request.topic:
-        docset &= docs.docs_with("topic", request.topic)
-    if request.official:
-        docset &= docs.docs_with("official", request.official)
-    if request.speaker:
-        docset &= docs.docs_with("speaker", request.speaker)
+def _narrowed(docs, mask, request):
+    """The mask without unpublished documents and those the request's filters leave out."""
+    mask = mask & docs.published
+    for name in ("region", "topic", "official", "speaker", "kind"):
+        if value := getattr(request, name):
+            mask &= docs.holding(name, value)
     if request.year_range:
         first, last = request.year_range
-        in_range = set()
+        in_range = np.zeros(docs.size, bool)
         for year in docs.terms["year"]:
             if first <= year <= last:
-                in_range |= docs.docs_with("year", year)
-        docset &= in_range
-    if request.kind:
-        docset &= docs.docs_with("kind", request.kind)
-    return docset
+                in_range |= docs.holding("year", year)
+        mask &= in_range
+    return mask
+
+
+def _filtered(docs, docset, request):
+    """The set docset without unpublished documents and those the request's filters
+    leave out (_narrowed, for callers counting in sets: trends.py)."""
+    return set(np.flatnonzero(_narrowed(docs, docs.mask(docset), request)).tolist())
 
 
 def _listing(searcher, parsed, request):
@@ -349,10 +352,10 @@ def _listing(searcher, parsed, request):
     docs = columns.for_reader(searcher.reader())
     evaluator = Evaluator(searcher, docs)
     if parsed.is_empty:  # filters alone: every speech they keep
-        found = tiers.Listing(tiers=[(tiers.EXACT, _filtered(docs, evaluator.live_docs(), request))])
+        found = tiers.Listing(tiers=[(tiers.EXACT, _narrowed(docs, evaluator.live(), request))], size=evaluator.size)
     else:
-        found = tiers.listing(evaluator, parsed, lambda docset: _filtered(docs, docset, request))
-    found.tiers = [(tier, docset) for tier, docset in found.tiers if docset]
+        found = tiers.listing(evaluator, parsed, lambda mask: _narrowed(docs, mask, request))
+    found.tiers = [(tier, docset) for tier, docset in found.tiers if docset.any()]
     return found, docs, evaluator
 
 
@@ -477,7 +480,7 @@ def _hits(page, needles):
 def _matched(docnum, parsed, listing, evaluator):
     """(the query's words or literals the document holds, the words it lacks)."""
     if listing.words is None:
-        return [lit.text for lit in parsed.positive if docnum in evaluator.occurrences(lit.needle).docs], []
+        return [lit.text for lit in parsed.positive if evaluator.holders(lit.needle)[docnum]], []
     held = set(listing.matched(docnum))
     labels = listing.words.labels
     return [labels[i] for i in sorted(held)], [label for i, label in enumerate(labels) if i not in held]
@@ -489,14 +492,14 @@ def _units_held(listing):
     if listing.words is None or any(tier == tiers.ALL_WORDS for tier, _docs in listing.tiers):
         return [True] * len(listing.unit_docs)
     listed = listing.docs
-    return [bool(docs & listed) for docs in listing.unit_docs]
+    return [bool((docs & listed).any()) for docs in listing.unit_docs]
 
 
 def answer(searcher, query):
     """The IndexAnswer of an IndexQuery over a Whoosh searcher."""
     listing, docs, evaluator = _listing(searcher, query.parsed, query)
     found = IndexAnswer(
-        tiers=[(tier, len(docset)) for tier, docset in listing.tiers],
+        tiers=[(tier, int(np.count_nonzero(docset))) for tier, docset in listing.tiers],
         needles=listing.needles,
         words=listing.words,
         units_held=_units_held(listing),
@@ -508,7 +511,7 @@ def answer(searcher, query):
     if query.sort == "relevance":
         scores = tiers.scores(listing, evaluator)
         ranked = tiers.ranked(listing, scores, query.limit)[query.first : query.limit]
-        page = [(docnum, tier, scores[docnum]) for docnum, tier in ranked]
+        page = [(docnum, tier, float(scores[docnum])) for docnum, tier in ranked]
     else:
         ordered = tiers.in_date_order(listing, docs, query.sort, query.limit)[query.first : query.limit]
         page = [(docnum, tier, None) for docnum, tier in ordered]
@@ -522,4 +525,4 @@ def answer(searcher, query):
 def answer_ids(searcher, query):
     """The speech ids an IndexQuery lists over a Whoosh searcher, all tiers."""
     listing, _docs, _evaluator = _listing(searcher, query.parsed, query)
-    return {int(searcher.stored_fields(docnum)["id"]) for docnum in listing.docs}
+    return {int(searcher.stored_fields(docnum)["id"]) for docnum in np.flatnonzero(listing.docs).tolist()}

@@ -1,15 +1,21 @@
-"""The engine's queries evaluated over Whoosh's posting blocks.
+"""The engine's queries evaluated over Whoosh's posting blocks, in numpy arrays.
 
 Whoosh's matchers walk postings one document at a time through a tree of Python
-objects; at 10,000 speeches a common character costs a search tens of milliseconds
-to match and as much again to score. What the engine asks has a fixed shape, so it
-is evaluated here directly, a block of postings at a time:
+objects; at 10,000 speeches a common character holds tens of thousands of postings,
+at a microsecond or more each. What the engine asks has a fixed shape, so it is
+evaluated here directly: each block of a term's postings (a pickled tuple, zlib
+compressed: Whoosh 2.7's format, pinned in requirements.txt) is unpickled and turned
+into arrays at once, and everything after that is array arithmetic in numpy:
 
     occurrences(needle)  where a string occurs literally, and how often, in titles
                          and texts: the character field's term for one or two
                          characters, else the positions of its adjacent pairs
     match(parsed)        AND over clauses of (OR over literals), minus the excluded
     bm25f(needles, docs) the documents' scores, below
+
+A set of documents is a boolean mask over the reader's document numbers (its
+segments one after another, Whoosh's global numbering); scores are an array over the
+same numbers.
 
 Scores are BM25F (Robertson and Zaragoza) over the literal occurrences: a needle's
 counts in the title (×3) and in the text, each normalised by its field's length,
@@ -18,112 +24,372 @@ text but never more than the word repeated; Whoosh's own BM25F saturates each fi
 apart, and one title word outscored every word of a query in the text. Statistics
 are the index's: document count, average field length and field lengths as stored;
 a needle's document frequency is the number of documents holding it literally.
+Every sum is taken in the order the per-document loops took it, so the scores are
+the same floating-point numbers.
 
 Whoosh's BM25F on a word field stays for more-like-this (weighted_terms).
-Reads Whoosh 2.7's block attributes (pinned in requirements.txt).
+
+A segment never changes once written (deletions are kept beside it), so a term's
+decoded postings in a segment — ids, weights, and for phrase checks its positions,
+decoded for the documents a check asks about and kept — are kept per process, the
+least recently used dropped first, under POSTINGS_CACHE_BYTES.
 """
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from heapq import nlargest
-from itertools import accumulate
+from itertools import chain
 from math import log
 from pickle import loads
+from zlib import decompress
 
+import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
-from whoosh.system import _INT_SIZE
+
+from speeches.search.schema import CompactPositions
 
 CHAR_FIELDS = ("title_chars", "body_chars")
 # BM25F: saturation and length normalisation (the usual values, Whoosh's defaults); an
 # occurrence counts its field's boost (schema.py: title 3, text 1).
 K1 = 1.2
 B = 0.75
+# Decoded postings kept per process (ids 8 bytes, weights 8, positions 4 a posting and
+# position). At 10,000 speeches the common characters' and pairs' postings of a day's
+# queries take a few tens of megabytes; the web worker's budget is 400 MB at 100,000.
+POSTINGS_CACHE_BYTES = 96 * 1024 * 1024
+# CompactPositions' type codes: 2-byte and 4-byte positions.
+_NARROW, _WIDE = ord("H"), ord("I")
+_NO_POSITIONS = np.zeros(0, np.int64)
 
 
 @dataclass
 class Postings:
-    """One term's postings over the whole reader (global document numbers, ascending)."""
+    """One term's postings over the whole reader (global document numbers, ascending),
+    as lists (the bulk writer's tests and trends.py read them so)."""
 
     ids: list = field(default_factory=list)
     weights: list = field(default_factory=list)
     values: list | None = None  # encoded positions, when asked for
 
 
-def _read_leaf(matcher, offset, deleted, out):
-    ids, weights, values = out.ids, out.weights, out.values
+@dataclass
+class _Decoded:
+    """A term's postings in one segment (deleted documents among them)."""
+
+    ids: np.ndarray  # segment document numbers, ascending (int64)
+    weights: np.ndarray  # float64, as Whoosh's matcher returns them
+    values: list | None = None  # encoded values, until every posting's positions are decoded
+    # (count per posting, mask of the postings decoded, their positions one after another)
+    decoded: tuple | None = None
+
+    @property
+    def nbytes(self):
+        found = self.ids.nbytes + self.weights.nbytes
+        if self.values is not None:  # a bytes object is ~33 bytes and its contents, a list slot 8
+            found += sum(map(len, self.values)) + 41 * len(self.values)
+        if self.decoded is not None:
+            found += sum(part.nbytes for part in self.decoded)
+        return found
+
+
+def _block_weights(weights, count):
+    # W3LeafMatcher._read_weights: None is every weight 1, one float every weight that
+    # (as a float32 array); else a tuple of Python floats.
+    if weights is None:
+        return np.ones(count, np.float64)
+    if isinstance(weights, float):
+        return np.full(count, np.float32(weights), np.float64)
+    return np.asarray(weights, np.float64)
+
+
+def _decode_leaf(matcher, values):
+    """(ids, weights, encoded values or None) of a leaf matcher's postings."""
+    ids, weights, found = [], [], [] if values else None
     if isinstance(matcher, W3LeafMatcher):
+        matcher.reset()  # a wrapper may have stepped into the first block
         while matcher.is_active():
-            start = matcher._i  # a wrapper may have stepped past deleted documents
-            matcher._read_ids()
-            matcher._read_weights()
-            block_ids = matcher._ids[start:]
-            block_weights = matcher._weights[start:]
-            block_values = None
-            if values is not None:
-                matcher._read_values()
-                block_values = matcher._values[start:]
-            if deleted:
-                keep = [i for i, docnum in enumerate(block_ids) if docnum not in deleted]
-                block_ids = [block_ids[i] for i in keep]
-                block_weights = [block_weights[i] for i in keep]
-                if block_values is not None:
-                    block_values = [block_values[i] for i in keep]
-            ids.extend(docnum + offset for docnum in block_ids) if offset else ids.extend(block_ids)
-            weights.extend(block_weights)
-            if block_values is not None:
-                values.extend(block_values)
+            # W3LeafMatcher._read_data, without its per-posting delta decoding.
+            data = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+            block_ids, block_weights, block_values = loads(decompress(data) if matcher._compression else data)
+            block_ids = np.asarray(block_ids, np.int64)
+            ids.append(block_ids if matcher._byteids else np.cumsum(block_ids))
+            weights.append(_block_weights(block_weights, matcher._blocklength))
+            if values:
+                if matcher._fixedsize is None or matcher._fixedsize < 0:
+                    found.extend(block_values)
+                else:
+                    matcher._data = (None, None, block_values)
+                    matcher._read_values()
+                    found.extend(matcher._values)
             matcher._next_block()
-        return
+        if not ids:
+            return _NO_POSITIONS, np.zeros(0, np.float64), found
+        return np.concatenate(ids), np.concatenate(weights), found
     # Postings inlined in the term's entry (one document) and any other matcher.
+    matcher.reset()
     while matcher.is_active():
-        docnum = matcher.id()
-        if not deleted or docnum not in deleted:
-            ids.append(docnum + offset)
-            weights.append(matcher.weight())
-            if values is not None:
-                values.append(matcher.value())
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        if values:
+            found.append(matcher.value())
         matcher.next()
+    return np.asarray(ids, np.int64), np.asarray(weights, np.float64), found
+
+
+def decode_positions(values, format_):
+    """(positions of every posting one after another, count per posting) of encoded
+    values. The index's CompactPositions (schema.py) stores a posting's positions as
+    an array of 2- or 4-byte integers behind a type code: the values are joined and
+    read as one array; any other format is decoded one value at a time."""
+    if not values:
+        return _NO_POSITIONS, _NO_POSITIONS
+    if type(format_) is CompactPositions:
+        whole = np.frombuffer(b"".join(values), np.uint8)
+        starts, wide, counts = _compact_counts(whole, values)
+        if counts is not None:
+            if not wide.any() or wide.all():
+                body = np.ones(len(whole), bool)
+                body[starts] = False
+                found = np.frombuffer(whole[body].tobytes(), np.uint32 if wide.any() else np.uint16)
+                return found.astype(np.int64), counts
+            # Some postings beyond position 65,535: each kind read apart, then put in place.
+            positions = np.empty(int(counts.sum()), np.int64)
+            firsts = np.cumsum(counts) - counts
+            for kind, dtype in ((False, np.uint16), (True, np.uint32)):
+                chosen = np.flatnonzero(wide == kind)
+                found = np.frombuffer(b"".join([values[i][1:] for i in chosen.tolist()]), dtype)
+                positions[_places(firsts[chosen], counts[chosen])] = found
+            return positions, counts
+    lists = [format_.decode_positions(value) for value in values]
+    counts = np.fromiter(map(len, lists), np.int64, len(lists))
+    return np.fromiter(chain.from_iterable(lists), np.int64, int(counts.sum())), counts
+
+
+def _compact_counts(whole, values):
+    """(where each value starts in whole, which are of 4-byte positions, count per
+    value) of CompactPositions values joined into whole; counts None when a value
+    has another type code."""
+    lengths = np.fromiter(map(len, values), np.int64, len(values))
+    starts = np.cumsum(lengths) - lengths
+    codes = whole[starts]
+    wide = codes == _WIDE
+    if not ((codes == _NARROW) | wide).all():
+        return starts, wide, None
+    return starts, wide, (lengths - 1) // np.where(wide, 4, 2)
+
+
+def _places(firsts, counts):
+    """Where each position of postings (firsts, counts) goes in an array of all of them:
+    its posting's first place plus its rank there."""
+    rank = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(firsts, counts) + rank
+
+
+class _Cache:
+    """Decoded postings per (segment, field, term, with positions), least recently used
+    dropped first beyond POSTINGS_CACHE_BYTES."""
+
+    def __init__(self, budget):
+        self.budget = budget
+        self.used = 0
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found[0]
+            return None
+
+    def put(self, key, decoded):
+        # Counted as put: an entry's positions, decoded later, take about what their
+        # encoded values take (the entry is at most twice its size until all are decoded
+        # and the values dropped: _positions_of).
+        size = decoded.nbytes
+        if size > self.budget // 4:  # one term never takes most of it
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (decoded, size)
+            self.used += size
+            while self.used > self.budget:
+                _key, (_dropped, dropped_size) = self._entries.popitem(last=False)
+                self.used -= dropped_size
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+            self.used = 0
+
+
+_cache = _Cache(POSTINGS_CACHE_BYTES)
+_decode_lock = threading.Lock()
+
+
+def _segment_postings(leaf, fieldname, term, positions=False, values=False):
+    """(_Decoded of term in the segment or None, deleted segment docnums or None)."""
+    try:
+        matcher = leaf.postings(fieldname, term)
+    except TermNotFound:
+        return None, None
+    deleted = None
+    if isinstance(matcher, FilterMatcher):  # the segment has deletions
+        deleted, matcher = matcher._ids, matcher.child
+    key = (leaf.segment().segment_id(), fieldname, term, positions)
+    decoded = None if values else _cache.get(key)
+    if decoded is None:
+        decoded = _Decoded(*_decode_leaf(matcher, values or positions))
+        if not values:
+            _cache.put(key, decoded)
+    return decoded, deleted
+
+
+def _positions_of(decoded, selected, format_):
+    """(positions, count per posting) of the postings `selected` (a mask over the
+    segment's postings). A phrase check asks for the documents still possible, often a
+    few of the term's: only those not decoded before are decoded, into an array of
+    every posting's positions kept with the term; the encoded values are dropped once
+    all are."""
+    values = decoded.values  # read first: they are dropped only once every posting is decoded
+    if decoded.decoded is None:
+        with _decode_lock:
+            if decoded.decoded is None:
+                decoded.decoded = _undecoded(values, format_)
+    counts, done, positions = decoded.decoded
+    wanted = np.flatnonzero(selected & ~done)
+    if len(wanted):
+        found, found_counts = decode_positions([values[i] for i in wanted.tolist()], format_)
+        positions[_places((np.cumsum(counts) - counts)[wanted], found_counts)] = found
+        done[wanted] = True
+        if done.all():
+            decoded.values = None
+    return positions[np.repeat(selected, counts)], counts[selected]
+
+
+def _undecoded(values, format_):
+    """(count per posting, nothing decoded, room for every position) of encoded values:
+    CompactPositions' counts are read from the values' lengths; other formats are
+    decoded at once."""
+    counts = None
+    if type(format_) is CompactPositions and values:
+        _starts, _wide, counts = _compact_counts(np.frombuffer(b"".join(values), np.uint8), values)
+    if counts is None:
+        positions, counts = decode_positions(values, format_)
+        return counts, np.ones(len(counts), bool), positions.astype(np.int32)
+    return counts, np.zeros(len(counts), bool), np.zeros(int(counts.sum()), np.int32)
+
+
+def segment_ids(leaf, fieldname, term):
+    """The segment document numbers holding term, deleted ones among them (columns.py)."""
+    matcher = leaf.postings(fieldname, term)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    return _decode_leaf(matcher, False)[0]
+
+
+def _kept(ids, deleted):
+    """Mask of the postings whose documents are not deleted (None: all are kept)."""
+    if not deleted:
+        return None
+    return ~np.isin(ids, np.fromiter(deleted, np.int64, len(deleted)))
+
+
+def _live_postings(reader, fieldname, term, positions=False, values=False):
+    """Per segment holding term: (_Decoded, mask of the postings of documents not
+    deleted or None for all, their global document numbers, their weights)."""
+    for leaf, offset in reader.leaf_readers():
+        decoded, deleted = _segment_postings(leaf, fieldname, term, positions=positions, values=values)
+        if decoded is None:
+            continue
+        keep = _kept(decoded.ids, deleted)
+        ids, weights = decoded.ids, decoded.weights
+        if keep is not None:
+            ids, weights = ids[keep], weights[keep]
+        yield decoded, keep, ids + offset, weights
 
 
 def read_postings(reader, fieldname, term, positions=False):
     """Postings of term in fieldname across the reader's segments, deleted documents left out."""
     out = Postings(values=[] if positions else None)
-    for leaf, offset in reader.leaf_readers():
-        try:
-            matcher = leaf.postings(fieldname, term)
-        except TermNotFound:
-            continue
-        deleted = None
-        if isinstance(matcher, FilterMatcher):  # the segment has deletions
-            deleted, matcher = matcher._ids, matcher.child
-        _read_leaf(matcher, offset, deleted, out)
+    for decoded, keep, ids, weights in _live_postings(reader, fieldname, term, values=positions):
+        out.ids.extend(ids.tolist())
+        out.weights.extend(weights.tolist())
+        if positions:
+            values = decoded.values
+            out.values.extend(values if keep is None else [v for v, k in zip(values, keep, strict=True) if k])
     return out
 
 
-def _position_decoder(format_):
-    """Positions from an encoded posting value: Positions.decode_positions with the
-    running sum done by itertools.accumulate (phrase checks decode thousands)."""
-    if type(format_) is not Positions:
-        return format_.decode_positions
+@dataclass
+class TermArrays:
+    """One term's postings over the whole reader as arrays (global document numbers,
+    ascending; deleted documents left out); with positions, those of each posting one
+    after another and their count per posting."""
 
-    def decode(value):
-        if not value.endswith(b"."):
-            value += b"."
-        return accumulate(loads(value[_INT_SIZE:]))
+    ids: np.ndarray
+    weights: np.ndarray
+    positions: np.ndarray | None = None
+    counts: np.ndarray | None = None
 
-    return decode
+
+def term_arrays(reader, fieldname, term, positions=False, only=None):
+    """TermArrays of term in fieldname across the reader's segments; with `only` (a mask
+    over document numbers), of those documents only."""
+    ids, weights, found_positions, counts = [], [], [], []
+    format_ = reader.schema[fieldname].format if positions else None
+    for decoded, keep, leaf_ids, leaf_weights in _live_postings(reader, fieldname, term, positions=positions):
+        if only is not None:
+            chosen = only[leaf_ids]
+            leaf_ids, leaf_weights = leaf_ids[chosen], leaf_weights[chosen]
+        ids.append(leaf_ids)
+        weights.append(leaf_weights)
+        if positions:
+            selected = np.ones(len(decoded.ids), bool) if keep is None else keep.copy()
+            if only is not None:
+                selected[selected] = chosen
+            leaf_positions, leaf_counts = _positions_of(decoded, selected, format_)
+            found_positions.append(leaf_positions)
+            counts.append(leaf_counts)
+    if not ids:
+        empty = TermArrays(_NO_POSITIONS, np.zeros(0, np.float64))
+        if positions:
+            empty.positions, empty.counts = np.zeros(0, np.int32), _NO_POSITIONS
+        return empty
+    found = TermArrays(np.concatenate(ids), np.concatenate(weights))
+    if positions:
+        found.positions, found.counts = np.concatenate(found_positions), np.concatenate(counts)
+    return found
+
+
+def mask_of(docnums, size):
+    """The boolean mask over `size` document numbers holding docnums (an array or any iterable)."""
+    found = np.zeros(size, bool)
+    found[docnums if isinstance(docnums, np.ndarray) else np.fromiter(docnums, np.int64)] = True
+    return found
 
 
 @dataclass
 class Occurrences:
     """Where a needle occurs literally: the documents holding it in the title or the
-    text, and how often in each field, times the field's boost (title 3, text 1:
-    schema.py), as the field's postings weigh it."""
+    text (ascending document numbers), and how often in each field, times the field's
+    boost (title 3, text 1: schema.py), as the field's postings weigh it."""
 
-    docs: set
-    weights: dict  # field name -> {docnum: occurrences × field boost}
+    docs: np.ndarray
+    weights: dict  # field name -> (document numbers, occurrences × field boost)
+
+
+def _common(starts, keys):
+    """The starts also among keys (both ascending, each key once)."""
+    if not len(keys):
+        return keys
+    where = np.searchsorted(keys, starts)
+    where[where == len(keys)] = 0
+    return starts[keys[where] == starts]
 
 
 class Evaluator:
@@ -133,8 +399,17 @@ class Evaluator:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.columns = columns
+        self.size = self.reader.doc_count_all()
         self.weighting = searcher.weighting
         self._occurrences = {}  # needle -> Occurrences, for the life of one search
+        self._masks = {}  # needle -> mask of Occurrences.docs
+
+    def empty(self):
+        """A mask holding no document."""
+        return np.zeros(self.size, bool)
+
+    def mask(self, docnums):
+        return mask_of(docnums, self.size)
 
     # Scoring (Whoosh's BM25F, for more-like-this) ---------------------------------
 
@@ -149,137 +424,147 @@ class Evaluator:
             weighting.K1,
         )
 
-    def _term_scores(self, fieldname, term, postings, only=None):
-        """{docnum: BM25F score} of a term's postings (restricted to `only`)."""
+    def _term_scores(self, fieldname, term, postings):
+        """BM25F score per posting of a term (TermArrays), as whoosh.scoring.bm25."""
         idf, avgfl, B, K1 = self._bm25(fieldname, term)
-        lengths = self.columns.lengths(fieldname)
-        scores = {}
-        for docnum, tf in zip(postings.ids, postings.weights, strict=True):
-            if only is not None and docnum not in only:
-                continue
-            # whoosh.scoring.bm25, term for term (the same floating-point result).
-            scores[docnum] = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths[docnum] / avgfl)))
-        return scores
+        lengths = self.columns.lengths(fieldname)[postings.ids]
+        tf = postings.weights
+        # whoosh.scoring.bm25, term for term (the same floating-point result).
+        return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / avgfl)))
 
     # Matching ---------------------------------------------------------------------
 
     def _field_occurrences(self, fieldname, needle):
-        """{docnum: occurrences of needle × the field's boost} of the documents whose
-        field holds it."""
+        """(document numbers, occurrences of needle × the field's boost) of the
+        documents whose field holds it."""
         if len(needle) <= 2:
             # A posting's weight is its frequency times the field's boost.
-            postings = read_postings(self.reader, fieldname, needle)
-            return dict(zip(postings.ids, postings.weights, strict=True))
+            postings = term_arrays(self.reader, fieldname, needle)
+            return postings.ids, postings.weights
         pairs = [needle[i : i + 2] for i in range(len(needle) - 1)]
         distinct = list(dict.fromkeys(pairs))
-        postings = {pair: read_postings(self.reader, fieldname, pair, positions=True) for pair in distinct}
+        held = {pair: term_arrays(self.reader, fieldname, pair) for pair in distinct}
         candidates = None
-        for pair in sorted(distinct, key=lambda p: len(postings[p].ids)):
-            ids = postings[pair].ids
-            candidates = set(ids) if candidates is None else candidates.intersection(ids)
-            if not candidates:
-                return {}
-        decode = _position_decoder(self.reader.schema[fieldname].format)
+        for pair in sorted(distinct, key=lambda p: len(held[p].ids)):
+            ids = held[pair].ids
+            if candidates is None:
+                candidates = self.mask(ids)
+            else:
+                kept = self.empty()
+                kept[ids] = candidates[ids]
+                candidates = kept
+            if not candidates.any():
+                return _NO_POSITIONS, np.zeros(0, np.float64)
         # Pairs at offsets 0, 2, 4, … (and the last) spell the whole needle: only their
         # positions are checked, the rarest first. Pair i must sit at start + i; each
         # start left is an occurrence.
-        cover = sorted({*range(0, len(pairs), 2), len(pairs) - 1}, key=lambda i: len(postings[pairs[i]].ids))
-        where = {i: dict(zip(postings[pairs[i]].ids, postings[pairs[i]].values, strict=True)) for i in cover}
+        # Keys document × 2^32 + start (+ len(pairs), never negative); each pair's
+        # positions are read for the documents whose starts are left.
+        cover = sorted({*range(0, len(pairs), 2), len(pairs) - 1}, key=lambda i: len(held[pairs[i]].ids))
+        starts = None
+        for i in cover:
+            found = term_arrays(self.reader, fieldname, pairs[i], positions=True, only=candidates)
+            keys = np.repeat(found.ids << 32, found.counts) + found.positions + (len(pairs) - i)
+            starts = keys if starts is None else _common(starts, keys)
+            if not len(starts):
+                break
+            candidates = self.mask(starts >> 32)
+        # The starts are ascending: each document's are one run.
+        docnums = starts >> 32
+        firsts = np.flatnonzero(np.diff(docnums, prepend=-1))
+        counts = np.diff(firsts, append=len(docnums))
         boost = self.reader.schema[fieldname].format.field_boost
-        counts = {}
-        for docnum in candidates:
-            first = cover[0]
-            starts = {p - first for p in decode(where[first][docnum])}
-            for i in cover[1:]:
-                starts.intersection_update(p - i for p in decode(where[i][docnum]))
-                if not starts:
-                    break
-            if starts:
-                counts[docnum] = len(starts) * boost
-        return counts
+        return docnums[firsts], counts * boost
 
     def occurrences(self, needle):
         """Occurrences of needle (matchable form) in titles and texts, read once per search."""
         found = self._occurrences.get(needle)
         if found is None:
-            found = Occurrences(set(), {})
-            for fieldname in CHAR_FIELDS:
-                weights = found.weights[fieldname] = self._field_occurrences(fieldname, needle)
-                found.docs.update(weights)
-            self._occurrences[needle] = found
+            weights = {fieldname: self._field_occurrences(fieldname, needle) for fieldname in CHAR_FIELDS}
+            docs = np.union1d(*(ids for ids, _weights in weights.values())) if weights else _NO_POSITIONS
+            found = self._occurrences[needle] = Occurrences(docs, weights)
+        return found
+
+    def holders(self, needle):
+        """Mask of the documents holding needle."""
+        found = self._masks.get(needle)
+        if found is None:
+            found = self._masks[needle] = self.mask(self.occurrences(needle).docs)
         return found
 
     def _any_of(self, literals):
-        docs = set()
+        docs = self.empty()
         for literal in literals:
-            docs |= self.occurrences(literal.needle).docs
+            docs |= self.holders(literal.needle)
         return docs
 
     def match(self, parsed):
-        """Documents holding every clause (one of its literals) and no excluded literal."""
+        """Mask of the documents holding every clause (one of its literals) and no excluded literal."""
         result = None
         for clause in parsed.clauses:
             found = self._any_of(clause)
             result = found if result is None else result & found
-            if not result:
-                return set()
+            if not result.any():
+                return self.empty()
         if result is None:
-            return set()
+            return self.empty()
         if parsed.excluded:
-            result -= self.excluded(parsed)
+            result &= ~self.excluded(parsed)
         return result
 
     def excluded(self, parsed):
-        """Documents holding any excluded literal."""
+        """Mask of the documents holding any excluded literal."""
         return self._any_of(parsed.excluded)
 
     def bm25f(self, needles, docs):
-        """{docnum: score} of docs for the needles, each a term, by BM25F (see K1)."""
+        """Score per document number (an array over the reader) of the documents of the
+        mask docs for the needles, each a term, by BM25F (see K1); 0 elsewhere."""
         count = self.reader.doc_count()
         fields = []
         for fieldname in CHAR_FIELDS:
             average = self.searcher.avg_field_length(fieldname) or 1
             fields.append((fieldname, self.columns.lengths(fieldname), average))
-        scores = dict.fromkeys(docs, 0.0)
+        scores = np.zeros(self.size, np.float64)
         for needle in dict.fromkeys(needles):
             found = self.occurrences(needle)
             held = len(found.docs)
             if not held:
                 continue
             needle_idf = idf(held, count)
-            weighted = {}
+            weighted = np.zeros(self.size, np.float64)
             for fieldname, lengths, average in fields:
-                weights = found.weights[fieldname]
-                if len(weights) > len(scores):
-                    pairs = ((d, weights[d]) for d in scores if d in weights)
-                else:
-                    pairs = ((d, w) for d, w in weights.items() if d in scores)
-                for docnum, weight in pairs:
-                    normalised = weight / ((1 - B) + B * lengths[docnum] / average)
-                    weighted[docnum] = weighted.get(docnum, 0.0) + normalised
-            for docnum, frequency in weighted.items():
-                scores[docnum] += needle_idf * frequency * (K1 + 1) / (frequency + K1)
+                ids, weights = found.weights[fieldname]
+                # Each document once per field: the sums run title then text, as before.
+                weighted[ids] += weights / ((1 - B) + B * lengths[ids] / average)
+            touched = found.docs[docs[found.docs]]
+            frequency = weighted[touched]
+            scores[touched] += needle_idf * frequency * (K1 + 1) / (frequency + K1)
         return scores
 
     def weighted_terms(self, fieldname, terms):
-        """{docnum: Σ weight × score} of documents holding any of the (term, weight)
-        pairs: Whoosh's Or of Terms boosted by their weights (more-like-this)."""
-        scores = {}
+        """(score per document number, mask of the documents holding any term) of the
+        (term, weight) pairs: Whoosh's Or of Terms boosted by their weights (more-like-this)."""
+        scores = np.zeros(self.size, np.float64)
+        held = self.empty()
         for term, weight in terms:
-            postings = read_postings(self.reader, fieldname, term)
-            for docnum, score in self._term_scores(fieldname, term, postings).items():
-                scores[docnum] = scores.get(docnum, 0.0) + score * weight
-        return scores
+            postings = term_arrays(self.reader, fieldname, term)
+            scores[postings.ids] += self._term_scores(fieldname, term, postings) * weight
+            held[postings.ids] = True
+        return scores, held
 
-    def live_docs(self):
-        """Every document of the reader not deleted (a search with filters only)."""
-        docs = set()
+    def live(self):
+        """Mask of every document of the reader not deleted (a search with filters only)."""
+        found = np.ones(self.size, bool)
         for leaf, offset in self.reader.leaf_readers():
             if leaf.has_deletions():
-                docs.update(docnum + offset for docnum in leaf.all_doc_ids())
-            else:
-                docs.update(range(offset, offset + leaf.doc_count_all()))
-        return docs
+                # SegmentReader.postings reads its deletions so.
+                deleted = list(leaf._perdoc.deleted_docs())
+                found[np.asarray(deleted, np.int64) + offset] = False
+        return found
+
+    def live_docs(self):
+        """The set of every document of the reader not deleted."""
+        return set(np.flatnonzero(self.live()).tolist())
 
 
 def idf(held, count):
@@ -289,5 +574,20 @@ def idf(held, count):
 
 
 def top(scores, docs, limit):
-    """The `limit` best documents, best first; equal scores in document order (Whoosh's)."""
-    return nlargest(limit, docs, key=lambda docnum: (scores[docnum], -docnum))
+    """The `limit` best document numbers of the mask docs by their scores (an array over
+    the reader), best first; equal scores in document order (Whoosh's)."""
+    docnums = np.flatnonzero(docs)
+    if limit <= 0 or not len(docnums):
+        return []
+    found = scores[docnums]
+    if len(docnums) > limit:
+        # The limit-th best score; every better one is in, equal ones by document number.
+        bar = np.partition(found, len(found) - limit)[len(found) - limit]
+        better = found > bar
+        equal = np.flatnonzero(found == bar)[: limit - int(better.sum())]
+        chosen = np.flatnonzero(better)
+        chosen = np.sort(np.concatenate([chosen, equal]))
+        docnums, found = docnums[chosen], found[chosen]
+    # Stable: ascending document numbers stay in order among equal scores.
+    order = np.argsort(-found, kind="stable")
+    return docnums[order].tolist()

@@ -71,9 +71,11 @@ def _similar_ids(speech, limit):
     # like_query(terms), evaluated over posting blocks (evaluate.py): Whoosh's matchers
     # took ~45 ms for it at 10,000 speeches.
     docs = columns.for_reader(searcher.reader())
-    scores = Evaluator(searcher, docs).weighted_terms("body_words", terms)
-    candidates = set(scores) - docs.unpublished()
-    candidates.discard(searcher.document_number(id=str(speech.pk)))
+    scores, candidates = Evaluator(searcher, docs).weighted_terms("body_words", terms)
+    candidates &= docs.published
+    itself = searcher.document_number(id=str(speech.pk))
+    if itself is not None:
+        candidates[itself] = False
     return [int(searcher.stored_fields(docnum)["id"]) for docnum in top(scores, candidates, limit)]
 
 

@@ -16,8 +16,10 @@ mix, so one word of a query in a title never outranks every word of it in a text
 """
 
 from dataclasses import dataclass, field
-from heapq import nlargest
 
+import numpy as np
+
+from speeches.search.evaluate import top
 from speeches.search.words import query_words, resegmented
 
 EXACT, ALL_WORDS, SOME_WORDS = "exact", "all_words", "some_words"
@@ -30,69 +32,74 @@ TIER_LABELS = {
 
 @dataclass
 class Listing:
-    """The documents a search lists, tier by tier."""
+    """The documents a search lists, tier by tier; a set of documents is a boolean mask
+    over the reader's document numbers (evaluate.py)."""
 
-    tiers: list = field(default_factory=list)  # [(tier name, set of docnums)], listed in this order
+    tiers: list = field(default_factory=list)  # [(tier name, mask)], listed in this order
     needles: list = field(default_factory=list)  # what is highlighted, and scored
     scored: list = field(default_factory=list)  # scored too, never required (words.ranking_needles)
     words: object = None  # words.QueryWords when the word tiers are listed, else None
-    unit_docs: list = field(default_factory=list)  # per unit of words: the docnums holding it
+    unit_docs: list = field(default_factory=list)  # per unit of words: the mask of documents holding it
+    size: int = 0  # the reader's document numbers
 
     @property
     def docs(self):
-        found = set()
+        found = np.zeros(self.size, bool)
         for _tier, docs in self.tiers:
             found |= docs
         return found
 
     @property
     def total(self):
-        return sum(len(docs) for _tier, docs in self.tiers)
+        return sum(int(np.count_nonzero(docs)) for _tier, docs in self.tiers)
 
     def matched(self, docnum):
         """Indexes of the units of words the document holds (word tiers)."""
-        return [number for number, docs in enumerate(self.unit_docs) if docnum in docs]
+        return [number for number, docs in enumerate(self.unit_docs) if docs[docnum]]
 
 
 def _unit_docs(evaluator, unit):
-    """Documents holding every needle of one of the unit's alternatives."""
-    found = set()
+    """Mask of the documents holding every needle of one of the unit's alternatives."""
+    found = evaluator.empty()
     for alternative in unit.alternatives:
         docs = None
         for needle in sorted(alternative, key=lambda n: len(evaluator.occurrences(n).docs)):
-            held = evaluator.occurrences(needle).docs
-            docs = set(held) if docs is None else docs & held
-            if not docs:
+            held = evaluator.holders(needle)
+            docs = held.copy() if docs is None else docs & held
+            if not docs.any():
                 break
-        found |= docs or set()
+        if docs is not None:
+            found |= docs
     return found
 
 
 def listing(evaluator, parsed, narrow):
-    """The Listing of a parsed query (not empty); narrow(docset) applies the filters."""
+    """The Listing of a parsed query (not empty); narrow(mask) applies the filters."""
     exact = narrow(evaluator.match(parsed))
-    if exact:
-        return Listing(tiers=[(EXACT, exact)], needles=[lit.needle for lit in parsed.positive])
-    words = resegmented(query_words(parsed), lambda needle: bool(evaluator.occurrences(needle).docs))
-    found = Listing(needles=words.needles, scored=words.ranking_needles, words=words)
-    excluded = evaluator.excluded(parsed) if parsed.excluded else set()
-    candidates = set()
+    if exact.any():
+        return Listing(tiers=[(EXACT, exact)], needles=[lit.needle for lit in parsed.positive], size=evaluator.size)
+    words = resegmented(query_words(parsed), lambda needle: bool(len(evaluator.occurrences(needle).docs)))
+    found = Listing(needles=words.needles, scored=words.ranking_needles, words=words, size=evaluator.size)
+    excluded = evaluator.excluded(parsed) if parsed.excluded else None
+    candidates = evaluator.empty()
     for unit in words.units:
-        docs = _unit_docs(evaluator, unit) - excluded
+        docs = _unit_docs(evaluator, unit)
+        if excluded is not None:
+            docs &= ~excluded
         found.unit_docs.append(docs)
         candidates |= docs
     candidates = narrow(candidates)
-    all_words = set(candidates)
+    all_words = candidates.copy()
     for docs in found.unit_docs:
         all_words &= docs
-    some_words = candidates - all_words
-    found.tiers = [(tier, docs) for tier, docs in ((ALL_WORDS, all_words), (SOME_WORDS, some_words)) if docs]
+    some_words = candidates & ~all_words
+    found.tiers = [(tier, docs) for tier, docs in ((ALL_WORDS, all_words), (SOME_WORDS, some_words)) if docs.any()]
     return found
 
 
 def scores(listing, evaluator):
-    """{docnum: BM25F score} of the listed documents over the needles searched and
-    those that only rank (words typed together, the words inside long words)."""
+    """BM25F score per document number of the listed documents over the needles
+    searched and those that only rank (words typed together, the words inside long words)."""
     return evaluator.bm25f(listing.needles + listing.scored, listing.docs)
 
 
@@ -104,8 +111,7 @@ def ranked(listing, scores, limit):
         wanted = limit - len(page)
         if wanted <= 0:
             break
-        best = nlargest(wanted, docs, key=lambda d: (scores[d], -d))
-        page.extend((docnum, tier) for docnum in best)
+        page.extend((docnum, tier) for docnum in top(scores, docs, wanted))
     return page
 
 
