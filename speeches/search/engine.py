@@ -443,12 +443,10 @@ def matching_ids(request):
 def _hits(page, needles):
     """The page's hits (IndexHit) with their rows from the database, marked."""
     speeches = (
-        Speech.objects.published()
-        .not_merged()
         # What a hit shows: no source (its raw bytes are large), sections for the anchor.
-        .select_related("region", "speaker")
+        Speech.objects.select_related("region", "speaker")
         .prefetch_related("topics", "sections")
-        .in_bulk([found.speech_id for found in page])
+        .public_in_bulk([found.speech_id for found in page])
     )
     hits = []
     for found in page:
