@@ -18,13 +18,14 @@ become searchable when the transaction commits."""
 
 import logging
 import multiprocessing
+import os
 import time
 
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
-from speeches.extract.annotate import annotate_speech, find_in_speech, taxonomy
+from speeches.extract.annotate import annotate_speech, find_in_speech, taxonomy, warm_up
 from speeches.models import PendingExtraction, Speech, fit_value
 from speeches.processes import gone, worker_name
 
@@ -127,13 +128,14 @@ def _store(rows, found):
         PendingExtraction.objects.filter(pk__in=[row.pk for row in rows if row.pk in found]).delete()
 
 
-def drain_here(limit=None, progress=None, size=BATCH):
+def drain_here(limit=None, progress=None, size=BATCH, stop=None):
     """Extract waiting speeches in this process until none waits (or `limit` rows are
-    done). progress(n) is told of each batch. Returns how many rows were done."""
+    done, or `stop()` is true between two batches). progress(n) is told of each batch.
+    Returns how many rows were done."""
     release_abandoned()
     worker = worker_name()
     done = 0
-    while limit is None or done < limit:
+    while (limit is None or done < limit) and not (stop and stop()):
         count = extract_batch(worker, size if limit is None else min(size, limit - done))
         if not count:
             break
@@ -143,9 +145,11 @@ def drain_here(limit=None, progress=None, size=BATCH):
     return done
 
 
-def _child(size):
+def _child(size, parent):
     # A forked child opens its own database connection (the parent's was closed before).
-    drain_here(size=size)
+    # It ends after its batch when the drain that started it is gone (killed): what it
+    # had not stored is claimed again by the next drain.
+    drain_here(size=size, stop=lambda: os.getppid() != parent)
     connections.close_all()
 
 
@@ -174,10 +178,12 @@ def _report(progress, seen, n, total):
 
 
 def _drain_in_processes(processes, progress, size, total, poll_seconds):
+    # Loaded once here, the extractors' tables are shared by the forked children.
+    warm_up()
     # Children are forked: the parent's connection must not be shared with them.
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    children = [context.Process(target=_child, args=(size,), daemon=True) for _ in range(processes)]
+    children = [context.Process(target=_child, args=(size, os.getpid()), daemon=True) for _ in range(processes)]
     for child in children:
         child.start()
     try:

@@ -3,9 +3,16 @@ extraction; the drain (extract_pending, import_speeches after its files, the job
 when idle) finds regions, officials, topics and the rest, and the speeches become
 searchable by them. A killed drain loses nothing; locks, counts and the review queue hold."""
 
+import contextlib
 import io
+import json
+import os
+import signal
+import sqlite3
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -203,3 +210,42 @@ def test_curators_see_which_speeches_wait_for_extraction(curator):
     queue.drain()
     assert farm.title not in curator.get("/admin/speeches/speech/?extraction=waiting").content.decode()
     assert farm.title in curator.get("/admin/speeches/speech/?extraction=done").content.decode()
+
+
+@pytest.mark.slow
+def test_extract_pending_in_several_processes_killed_and_run_again_extracts_every_speech(tmp_path):
+    from tests.live_archive import LiveArchive, write_corpus
+
+    live = LiveArchive(tmp_path / "data").migrate()
+    tokens = write_corpus(tmp_path / "corpus", files=1, per_file=60)
+    result = live.manage("import_speeches", "--extract", "later", str(tmp_path / "corpus"))
+    assert result.returncode == 0, result.stderr
+    assert "60 篇讲话等待抽取" in result.stdout
+
+    def waiting():
+        with sqlite3.connect(live.data_dir / "archive.sqlite3", timeout=20) as database:
+            return database.execute("SELECT count(*) FROM speeches_pendingextraction").fetchone()[0]
+
+    process = live.start(live.manage_args("extract_pending", "--processes", "2"), tmp_path / "extract.log")
+    while waiting() > 40 and process.poll() is None:
+        time.sleep(0.05)
+    # SIGKILL, the drain and its worker processes, mid-batch: their claims stay behind.
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    for pid in [*map(int, children), process.pid]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert waiting() > 0
+
+    rerun = live.manage("extract_pending", "--processes", "2")
+    assert rerun.returncode == 0, rerun.stderr
+    checked = live.python(
+        "import django; django.setup(); import json\n"
+        "from speeches.models import PendingExtraction, PendingIndexUpdate, Speech\n"
+        "print(json.dumps([PendingExtraction.objects.count(), PendingIndexUpdate.objects.count(),"
+        " Speech.objects.filter(keywords=[]).count(), Speech.objects.count()]))"
+    )
+    assert json.loads(checked.stdout.strip().splitlines()[-1]) == [0, 0, 0, len(tokens)]
+    check = live.manage("check_index")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert live.manage("check_counts").returncode == 0
