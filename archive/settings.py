@@ -136,6 +136,11 @@ SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR", DATA_DIR / "index"))
 # its transaction commits), "immediate" (at once, for tests) or "queue" (left queued for
 # the next process_pending, as bulk imports do).
 SEARCH_INDEX_UPDATES = os.environ.get("SEARCH_INDEX_UPDATES", "on_commit")
+# When an imported speech's regions, officials, topics, keywords, dates and speaker are
+# found (speeches/extract/queue.py): "queue" (stored and indexed first, extracted by the
+# queue's drain: extract_pending, import_speeches after its files, the job worker when idle)
+# or "at_once" (in the import's own transaction; the tests, which read what they import).
+EXTRACTION_ON_IMPORT = os.environ.get("EXTRACTION_ON_IMPORT", "queue")
 # Processes that write a full rebuild (0: one per core) and the postings each writes
 # into a segment before starting the next (0: speeches.search.indexing's default).
 SEARCH_REBUILD_PROCESSES = int(os.environ.get("SEARCH_REBUILD_PROCESSES", "0"))

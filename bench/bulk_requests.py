@@ -65,7 +65,7 @@ BULK_LOAD = textwrap.dedent(
         SpeechTopic.objects.get_or_create(speech=speech, topic=topic, defaults={"score": 1.0})
 
     pipeline.annotate_speech = first_topic
-    with override_settings(SEARCH_INDEX_UPDATES="queue"):
+    with override_settings(SEARCH_INDEX_UPDATES="queue", EXTRACTION_ON_IMPORT="at_once"):
         reports = pipeline.import_paths(sys.argv[2:])
     failed = [r for r in reports if not r.ok]
     if failed:

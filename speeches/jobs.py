@@ -12,16 +12,15 @@ that own it (speeches.curation.upload, speeches.curation.status, speeches.search
 Besides jobs, the worker applies search-index updates left queued by a crash
 (PendingIndexUpdate) when it starts and every HOUSEKEEPING_SECONDS, counts the searches
 the web processes spooled (speeches.search_log), and requeues jobs whose worker died.
-When no job waits it also finds the shared passages of the speeches changed since
-(speeches.reuse's queue): at a large archive that reads every stored MinHash, so it never
-runs between the items of a job."""
+When no job waits it extracts the speeches imports left waiting for extraction
+(speeches.extract.queue), a batch at a time with a look at the job queue between two,
+and finds the shared passages of the speeches changed since (speeches.reuse's queue): at a
+large archive that reads every stored MinHash, so it never runs between the items of a job."""
 
 import contextlib
 import logging
 import math
-import os
 import shutil
-import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +33,9 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from speeches import search, search_log
+from speeches.extract import queue as extraction_queue
 from speeches.models import Job, JobItem, Speech, fit
+from speeches.processes import gone, worker_name
 from speeches.reuse.detect import process_queue as find_queued_passages
 
 log = logging.getLogger(__name__)
@@ -45,10 +46,6 @@ HOUSEKEEPING_SECONDS = 30.0
 # SQLite's write lock for long; the index takes bigger batches (no database write).
 SPEECH_BATCH = 20
 REINDEX_BATCH = 500
-
-
-def worker_name():
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def spool_folder(name):
@@ -215,30 +212,12 @@ def run_job(job, between_items=None):
     _finish(job, Job.DONE)
 
 
-def _alive(pid):
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a killed worker its parent has not reaped yet is a zombie: gone
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state != "Z"
-
-
 def requeue_abandoned():
     """Jobs left running by a worker of this host that is gone go back to the queue (a
     worker on another host cannot be checked from here). Returns how many."""
-    host = socket.gethostname()
     requeued = 0
     for job in Job.objects.filter(status=Job.RUNNING).exclude(worker=""):
-        name, _, pid = job.worker.rpartition(":")
-        if name == host and pid.isdigit() and not _alive(int(pid)):
+        if gone(job.worker):
             requeued += Job.objects.filter(pk=job.pk, status=Job.RUNNING, worker=job.worker).update(
                 status=Job.QUEUED, worker="", updated_at=timezone.now()
             )
@@ -251,6 +230,7 @@ def housekeeping(starting=False, idle=False):
     is logged and tried again next time: it never stops the worker."""
     tasks = [
         ("requeue abandoned jobs", requeue_abandoned),
+        ("release extractions of workers that are gone", extraction_queue.release_abandoned),
         # Starting, wait for a writer that holds the index; later, one that does drains the queue itself.
         ("apply queued index updates", lambda: search.process_pending(blocking=starting)),
         ("count spooled searches", search_log.flush),
@@ -264,9 +244,20 @@ def housekeeping(starting=False, idle=False):
             log.exception("job worker: %s failed", name)
 
 
+def _extract_waiting():
+    """Extract one batch of waiting speeches; whether there was one. A failure is logged
+    (the batch's rows keep their error) and never stops the worker."""
+    try:
+        return extraction_queue.extract_batch() > 0
+    except Exception:
+        log.exception("job worker: extraction of waiting speeches failed")
+        return False
+
+
 def work(once=False, stop=None, poll_seconds=POLL_SECONDS, housekeeping_seconds=HOUSEKEEPING_SECONDS, report=None):
     """The worker's loop. `stop()` true ends it (between items: the job is resumed
-    later); `once` runs the queued jobs and returns. `report(message)` is told of jobs."""
+    later); `once` runs the queued jobs and the waiting extractions, and returns.
+    `report(message)` is told of jobs."""
     stop = stop or (lambda: False)
     report = report or (lambda message: None)
     housekeeping(starting=True)
@@ -294,10 +285,13 @@ def work(once=False, stop=None, poll_seconds=POLL_SECONDS, housekeeping_seconds=
             job.refresh_from_db()
             report(f"任务 {job} 结束：完成 {job.done}/{job.total} 项" + (f";{job.error}" if job.error else ""))
             continue
-        if once:
-            break
-        if time.monotonic() - last >= housekeeping_seconds:
+        if not once and time.monotonic() - last >= housekeeping_seconds:
             housekeeping(idle=True)
             last = time.monotonic()
+        # No job waits: a batch of the speeches waiting for extraction, then the jobs again.
+        if _extract_waiting():
+            continue
+        if once:
+            break
         time.sleep(poll_seconds)
     housekeeping()

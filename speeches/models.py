@@ -859,6 +859,36 @@ class PendingIndexUpdate(models.Model):
         return f"讲话 {self.speech_id}"
 
 
+class PendingExtraction(models.Model):
+    """A speech stored and indexed whose regions, officials, topics, keywords, dates and
+    speaker are still to be found (speeches.extract.queue). Written in the import's own
+    transaction; deleted in the transaction that stores the extraction, so a worker killed
+    half-way loses nothing: its rows stay, and once the claim's process is gone they are
+    claimed again."""
+
+    speech = models.OneToOneField(
+        "Speech", on_delete=models.CASCADE, related_name="pending_extraction", verbose_name="讲话"
+    )
+    enqueued_at = models.DateTimeField("加入时间", auto_now_add=True)
+    # The process extracting it now (host:pid), empty while it waits.
+    claimed_by = models.CharField("处理进程", max_length=100, blank=True)
+    claimed_at = models.DateTimeField("领取时间", null=True, blank=True)
+    # Why its extraction failed (a bug, never bad input): left out of the drain until retried.
+    error = models.CharField("失败原因", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "待抽取讲话"
+        verbose_name_plural = "待抽取讲话"
+        indexes = [
+            # The drain's claim: the oldest rows no process holds and none failed.
+            models.Index(fields=["claimed_by", "error", "id"], name="pendingextraction_claim_idx"),
+        ]
+
+    def __str__(self):
+        return f"讲话 {self.speech_id}"
+
+
 class RegionMention(models.Model):
     """A place a speech names; the primary one is the speaker's jurisdiction (Speech.region)."""
 

@@ -44,6 +44,13 @@ def data_dir_of_its_own(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def extraction_at_once(settings):
+    """An import extracts each speech in its own transaction, so a test reads the regions
+    and topics of what it just imported; the extraction queue's tests set "queue"."""
+    settings.EXTRACTION_ON_IMPORT = "at_once"
+
+
+@pytest.fixture(autouse=True)
 def plain_http(settings):
     """Tests speak plain HTTP to the test client and live server, as `make run` does."""
     settings.SECURE_SSL_REDIRECT = False

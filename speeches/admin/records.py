@@ -13,6 +13,7 @@ from speeches.models import (
     Citation,
     CountedSpeech,
     Official,
+    PendingExtraction,
     PendingIndexUpdate,
     Region,
     RegionMention,
@@ -87,6 +88,26 @@ class PendingIndexUpdateAdmin(admin.ModelAdmin):
     list_display = ["speech_id", "enqueued_at"]
     search_fields = ["speech_id"]
     date_hierarchy = "enqueued_at"
+
+
+@admin.register(PendingExtraction)
+class PendingExtractionAdmin(admin.ModelAdmin):
+    """Speeches stored and indexed whose extraction has not run yet (or failed): the job
+    worker or `manage.py extract_pending` drains them."""
+
+    list_display = ["speech", "enqueued_at", "claimed_by", "error"]
+    list_select_related = ["speech"]
+    search_fields = ["speech__title", "=speech__uid", "error"]
+    readonly_fields = ["speech", "enqueued_at", "claimed_by", "claimed_at", "error"]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="把所选的失败讲话放回队列，重新抽取", permissions=["change"])
+    def retry(self, request, queryset):
+        count = queryset.exclude(error="").update(error="", claimed_by="", claimed_at=None)
+        self.message_user(request, f"{count} 篇讲话已放回抽取队列。")
 
 
 @admin.register(SimilarityKey)

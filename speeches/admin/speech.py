@@ -25,6 +25,7 @@ from speeches.locks import lock_hand_edits
 from speeches.models import (
     Citation,
     Job,
+    PendingExtraction,
     PendingPassageUpdate,
     Region,
     ReviewItem,
@@ -33,6 +34,15 @@ from speeches.models import (
     SpeechTopic,
 )
 from speeches.reuse import display as reuse_display
+
+
+def extraction_state(speech):
+    """"等待抽取", "抽取失败：…" or "" (extracted) for a speech."""
+    try:
+        pending = speech.pending_extraction
+    except PendingExtraction.DoesNotExist:
+        return ""
+    return f"抽取失败：{pending.error}" if pending.error else "等待抽取"
 
 
 class SectionInline(admin.TabularInline):
@@ -104,6 +114,23 @@ class RegionConfidenceFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ExtractionFilter(admin.SimpleListFilter):
+    title = "抽取情况"
+    parameter_name = "extraction"
+
+    def lookups(self, request, model_admin):
+        return [("waiting", "等待抽取"), ("failed", "抽取失败"), ("done", "已抽取")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(pending_extraction__isnull=False, pending_extraction__error="")
+        if self.value() == "failed":
+            return queryset.filter(pending_extraction__isnull=False).exclude(pending_extraction__error="")
+        if self.value() == "done":
+            return queryset.filter(pending_extraction__isnull=True)
+        return queryset
+
+
 class NeedsReviewFilter(admin.SimpleListFilter):
     title = "审核情况"
     parameter_name = "needs_review"
@@ -126,7 +153,7 @@ class SpeechAdmin(NamedAutocompleteMixin, SimpleHistoryAdmin):
     object_history_template = "admin/speeches/speech/object_history.html"
     object_history_list_template = "admin/speeches/speech/object_history_list.html"
     form = SpeechAdminForm
-    list_display = ["title", "uid", "display_year", "region", "kind", "status", "source_name"]
+    list_display = ["title", "uid", "display_year", "region", "kind", "status", "source_name", "extraction_state"]
     list_filter = [
         "status",
         ProvinceFilter,
@@ -137,11 +164,12 @@ class SpeechAdmin(NamedAutocompleteMixin, SimpleHistoryAdmin):
         HasRegionFilter,
         RegionConfidenceFilter,
         NeedsReviewFilter,
+        ExtractionFilter,
         "year_masked",
         "year",
     ]
     search_fields = ["title", "body", "=uid", "region__name", "source__title"]
-    list_select_related = ["region", "source"]
+    list_select_related = ["region", "source", "pending_extraction"]
     autocomplete_fields = ["region", "speaker"]
     raw_id_fields = ["source", "merged_into"]
     # What the importer read from the text's header is shown, and changed by editing the text.
@@ -194,11 +222,16 @@ class SpeechAdmin(NamedAutocompleteMixin, SimpleHistoryAdmin):
             "stale": stale,
         })
 
+    @admin.display(description="抽取")
+    def extraction_state(self, speech):
+        return extraction_state(speech)
+
     @admin.display(description="抽取的字段")
     def extraction_table(self, speech):
         if not speech.pk:
             return "—"
         return render_to_string("admin/speeches/speech/_findings.html", {
+            "waiting": extraction_state(speech),
             "findings": marked_text.findings(speech),
             "pending": speech.review_items.filter(status=ReviewItem.PENDING),
             "queue_url": reverse("admin:speeches_reviewitem_changelist"),

@@ -1,5 +1,11 @@
 """annotate_speech: store what the pure extractors find in one saved speech, replacing
-the previous extraction, leaving alone what a curator locked or decided."""
+the previous extraction, leaving alone what a curator locked or decided.
+
+The finding (find_in_speech: text in, values out, the costly part) is apart from the
+storing, so the extraction queue (speeches.extract.queue) finds outside its write
+transaction, and several processes find at once while one of them writes."""
+
+from dataclasses import dataclass
 
 from speeches import counts
 from speeches.extract.dates import extract_dates
@@ -36,9 +42,69 @@ def ensure_topics():
     )
 
 
+def _inputs(speech):
+    """What the extractors read of a speech: findings made from other values are stale."""
+    return (speech.title, speech.body, speech.kind, speech.meeting, speech.speaker_title, speech.delegated_by)
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What the pure extractors found in a speech's text (the speaker aside: who read a
+    national report depends on the region and year stored)."""
+
+    inputs: tuple
+    regions: object
+    officials: list
+    topics: list
+    keywords: list
+    dates: object
+
+
+def taxonomy():
+    """(slug, name, keywords) of every topic, as assign_topics takes them."""
+    ensure_topics()
+    return [(t.slug, t.name, t.keywords) for t in Topic.objects.all()]
+
+
+def find_in_speech(speech, topics=None):
+    """Findings for a speech: reads nothing but the speech and the taxonomy (`topics`, as
+    taxonomy() gives it, read once for many speeches), writes nothing."""
+    topics = taxonomy() if topics is None else topics
+    return Findings(
+        inputs=_inputs(speech),
+        regions=extract_regions(
+            speech.body, speech.title, kind=speech.kind, meeting=speech.meeting,
+            speaker_title=speech.speaker_title, delegated_by=speech.delegated_by,
+        ),
+        officials=extract_officials(speech.body),
+        topics=assign_topics(speech.body, speech.title, topics),
+        keywords=[word for word, _ in extract_keywords(speech.body, KEYWORD_COUNT)],
+        dates=extract_dates(speech.body, speech.title),
+    )
+
+
+# A text of our own touching every extractor: a county, an official, a date, a topic's words.
+_WARM_UP_TITLE = "在全县春季农业生产工作会议上的讲话"
+_WARM_UP_BODY = (
+    "同志们：\n2024年3月12日，县委书记王建林同志主持召开会议。"
+    "岚皋县各乡镇要抓好春耕备耕，稳定粮食播种面积，落实耕地保护责任。"
+)
+
+
+def warm_up():
+    """Load the extractors' dictionaries and tables (seconds of work) in this process: a
+    drain does it once before it forks its workers, which then share them."""
+    from speeches.extract.names import dictionary
+
+    dictionary()
+    find_in_speech(Speech(title=_WARM_UP_TITLE, body=_WARM_UP_BODY), taxonomy())
+
+
 class _Annotator:
-    def __init__(self, speech):
+    def __init__(self, speech, found=None):
         self.speech = speech
+        # Findings of another text (the speech changed since) are found again.
+        self.found = found if found is not None and found.inputs == _inputs(speech) else find_in_speech(speech)
         self.locked = set(speech.locked_fields or [])
         self.decisions = {
             (item.field, item.value): item.status
@@ -67,10 +133,7 @@ class _Annotator:
 
     def regions(self):
         speech = self.speech
-        result = extract_regions(
-            speech.body, speech.title, kind=speech.kind, meeting=speech.meeting,
-            speaker_title=speech.speaker_title, delegated_by=speech.delegated_by,
-        )
+        result = self.found.regions
         codes = {m.code for m in result.mentions}
         if result.primary is not None:
             codes.add(result.primary.code)
@@ -104,7 +167,7 @@ class _Annotator:
             return
         before = set(speech.citations.values_list("official_id", flat=True))
         _delete_unrecorded(speech.citations.all())
-        for person in extract_officials(speech.body):
+        for person in self.found.officials:
             if self.rejected(ReviewItem.OFFICIAL, person.name):
                 continue
             official = _official_for(person)
@@ -122,12 +185,7 @@ class _Annotator:
     def topics(self):
         speech = self.speech
         if "topics" not in self.locked:
-            ensure_topics()
-            taxonomy = [(t.slug, t.name, t.keywords) for t in Topic.objects.all()]
-            scores = [
-                t for t in assign_topics(speech.body, speech.title, taxonomy)
-                if not self.rejected(ReviewItem.TOPIC, t.slug)
-            ]
+            scores = [t for t in self.found.topics if not self.rejected(ReviewItem.TOPIC, t.slug)]
             _delete_unrecorded(SpeechTopic.objects.filter(speech=speech))
             by_slug = Topic.objects.in_bulk([t.slug for t in scores], field_name="slug")
             SpeechTopic.objects.bulk_create(
@@ -141,14 +199,14 @@ class _Annotator:
                 best = scores[0]
                 self.review(ReviewItem.TOPIC, best.slug, best.confidence, f"{best.name}：关键词命中{best.hits}次")
         if "keywords" not in self.locked:
-            speech.keywords = [word for word, _ in extract_keywords(speech.body, KEYWORD_COUNT)]
+            speech.keywords = list(self.found.keywords)
             self.update_fields.add("keywords")
 
     def dates(self):
         """Date and year: what the text's header or a mapped column states (source_date,
         source_year) is never overridden; extraction fills in what it does not state."""
         speech = self.speech
-        result = extract_dates(speech.body, speech.title)
+        result = self.found.dates
         stated_year = speech.source_date.year if speech.source_date else speech.source_year
         if speech.source_date:
             date = speech.source_date
@@ -261,11 +319,12 @@ def _delete_orphans(official_ids):
         Official.objects.filter(pk__in=official_ids, citations__isnull=True, speeches_delivered__isnull=True).delete()
 
 
-def annotate_speech(speech):
+def annotate_speech(speech, found=None):
     """Extract and store region, region mentions, officials and citations, speaker,
     topics, keywords, date/year and review items for one saved speech. Idempotent:
     replaces this speech's previous extraction; fields in speech.locked_fields and
-    values a curator rejected are left as they are."""
+    values a curator rejected are left as they are. `found`: the speech's Findings made
+    beforehand (find_in_speech), used when the speech's text is still the one read."""
     # One transaction, the browse counts moved once at its end, not after each row rewritten.
     with counts.deferred():
-        return _Annotator(speech).run()
+        return _Annotator(speech, found).run()

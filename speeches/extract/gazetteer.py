@@ -169,6 +169,8 @@ class Gazetteer:
             if name in self.full_names:
                 del self.short_names[name]
         self.lengths = sorted({len(n) for n in (*self.full_names, *self.short_names)}, reverse=True)
+        # Every name lookup() can answer: a text's words are mostly none (one set test each).
+        self.names = frozenset((*self.full_names, *self.short_names, *self.word_short_names))
 
     def get(self, code):
         return self.places.get(code)

@@ -253,6 +253,8 @@ def _raw_matches(seg, gazetteer, keys=()):
             if i + length not in ends:
                 continue
             surface = text[i : i + length]
+            if surface not in gazetteer.names:
+                continue
             places, is_full = gazetteer.lookup(surface)
             if not places and keys:
                 places = [p for p in gazetteer.lookup(surface, word_names=True)[0] if fits_any(p, keys)]

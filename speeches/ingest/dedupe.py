@@ -6,6 +6,7 @@ import hashlib
 import re
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from speeches.ingest.width import fold
 
@@ -101,9 +102,11 @@ def fingerprint(text):
     return bins
 
 
+# The importer asks for a new speech's keys twice (its copies in the archive, then its own keys).
+@lru_cache(maxsize=8)
 def band_keys(text):
-    """Keys (63-bit integers) of the fingerprint's bands with no empty bin: a text shorter
-    than a few dozen characters has none and is only matched by its exact hash."""
+    """Keys (63-bit integers, a tuple) of the fingerprint's bands with no empty bin: a text
+    shorter than a few dozen characters has none and is only matched by its exact hash."""
     bins = fingerprint(text)
     keys = []
     for band in range(BANDS):
@@ -112,7 +115,7 @@ def band_keys(text):
             continue
         digest = hashlib.blake2b(f"{band}:{values}".encode(), digest_size=8).digest()
         keys.append(int.from_bytes(digest, "big") >> 1)
-    return keys
+    return tuple(keys)
 
 
 def same_text(a, b):

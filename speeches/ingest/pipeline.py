@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from speeches import counts
 from speeches.extract import annotate_speech
+from speeches.extract import queue as extraction_queue
 from speeches.ingest.archive import ZIP_SUFFIXES, zip_members
 from speeches.ingest.decode import decode_bytes
 from speeches.ingest.dedupe import CONTAINMENT, band_keys, same_text, similarity
@@ -212,7 +213,7 @@ def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None, on_
         # One transaction per file; the browse counts of its speeches moved once, at its end.
         with counts.deferred():
             _store(doc, raw, path, encoding, status, report, on_speech)
-        _apply_index_updates()
+        apply_index_updates()
     except IngestError as exc:
         return report.fail(str(exc))
     except Exception as exc:  # a bug or a database failure: report it, keep the batch going
@@ -221,7 +222,7 @@ def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None, on_
     return report
 
 
-def _apply_index_updates():
+def apply_index_updates():
     """Apply the file's index updates, waiting for the index writer when another process
     holds it. The commit's own drain gives up at once when a web request's save holds the
     writer; that request would then go on draining an import's updates file after file
@@ -257,6 +258,8 @@ def _store(doc, raw, path, encoding, status, report, on_speech=None):
     if earlier_path:
         report.warnings.append(f"与此前导入的 {file_name(earlier_path)} 内容完全相同：其中的讲话即本文件的讲话")
 
+    at_once = extraction_queue.extract_on_import()
+    extract = []
     existing = list(source.speeches.all())
     by_hash = {s.content_hash: s for s in existing}
     by_position = {s.position: s for s in existing}
@@ -291,11 +294,15 @@ def _store(doc, raw, path, encoding, status, report, on_speech=None):
             matched.add(speech.pk)
             continue
         matched.add(speech.pk)
-        # extraction
-        annotate_speech(speech)
+        if at_once:
+            annotate_speech(speech)
+        else:
+            extract.append(speech.pk)
         _write_similarity_keys(speech)
         if near:
             report.near_duplicates.append(_flag_near_duplicate(speech, *near))
+    # Stored and indexed now; regions, topics and the rest are found by the queue's drain.
+    extraction_queue.enqueue(extract)
     # The repairs, merged copies and equal texts of this file join the review queue now.
     sync_import_flags(matched)
     for speech in existing:

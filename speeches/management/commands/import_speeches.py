@@ -4,7 +4,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from speeches.curation.upload import DEBRIS_LABELS
+from speeches.extract import queue
 from speeches.ingest.pipeline import READERS, expand_paths, import_file
+from speeches.management.commands.extract_pending import default_processes, run_extraction
 from speeches.management.progress import Progress
 from speeches.models import Speech
 
@@ -13,6 +15,8 @@ class Command(BaseCommand):
     help = (
         "导入讲话文件或文件夹：汇编页面与单篇文档（.txt、.html）、Word 文件（.docx）、"
         "批量记录（.jsonl、.json、.csv、.tsv 或以制表符分隔的 .txt）以及它们的 .zip 压缩包。"
+        "讲话先入库并编入索引（即可检索），地区、官员、主题等随后抽取：默认在全部文件导入之后由本命令以多个进程抽取，"
+        "也可留给后台任务进程（run_jobs）或 extract_pending。"
         "每个文件输出一份导入报告：新建、更新、未变的讲话，与档案中副本合并或标为近似重复的讲话，"
         "清除的杂项行与网页栏目文字，修复的片段。再次导入同一文件不会改变任何内容。"
         "有文件导入失败时退出状态为 1。"
@@ -30,6 +34,15 @@ class Command(BaseCommand):
             "例如 title=标题,text=正文,year=年份 或 year=1,text=2；指定列中的日期或年份优先于正文中找到的",
         )
         parser.add_argument("--draft", action="store_true", help="新导入的讲话存为草稿，不直接发布")
+        parser.add_argument(
+            "--extract", choices=["after", "later"], default="after",
+            help="after（默认）：全部文件导入后立即抽取地区、官员、主题等；"
+            "later：只排队，由后台任务进程（run_jobs）空闲时或 extract_pending 抽取",
+        )
+        parser.add_argument(
+            "--processes", type=int, default=default_processes(),
+            help=f"抽取时并行的进程数（默认每个 CPU 核一个：{default_processes()}）",
+        )
 
     def handle(self, *args, **options):
         paths = options["paths"]
@@ -48,6 +61,7 @@ class Command(BaseCommand):
                         self._print(report, progress)
         if options["json"]:
             self.stdout.write(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
+        self._extract(options)
         failed = [r for r in reports if not r.ok]
         if failed:
             raise CommandError(f"{len(reports)} 个文件中有 {len(failed)} 个导入失败", returncode=1)
@@ -82,3 +96,16 @@ class Command(BaseCommand):
             progress.write(f"    {repair['fragment']} → …{repair['result']}…")
         for warning in report.warnings:
             progress.write(f"  提示：{warning}", self.style.WARNING)
+
+    def _extract(self, options):
+        """Every file is searchable now; extract what waits (or say where it waits)."""
+        if options["extract"] == "after":
+            # With --json, no words: the output is the JSON above.
+            run_extraction(self, options["processes"], quiet=options["json"])
+            return
+        waiting = queue.waiting().count()
+        if waiting and not options["json"]:
+            self.stdout.write(
+                f"{waiting} 篇讲话等待抽取地区、官员、主题等：后台任务进程（run_jobs）空闲时处理，"
+                "或运行 python manage.py extract_pending"
+            )
