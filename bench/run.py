@@ -38,8 +38,10 @@ from bench.common import (
 
 # Timed requests per page (after one that warms it), spread over its addresses.
 PAGE_SAMPLES = 20
-# The browse pages held to the 30 ms target (the home page and a region's page are timed too).
+# The browse pages held to the 30 ms target at 10,000 speeches (the home page and a region's
+# page are timed too), and those held to 100 ms at 100,000.
 BROWSE_TARGETED = ("/regions/", "/topics/<slug>/", "/speeches/<uid>/", "/years/")
+BROWSE_TARGETED_100K = ("/", "/regions/", "/regions/<code>/", "/topics/<slug>/", "/speeches/<uid>/")
 SPEECH_PAGES = 10
 MB = 1_000_000
 
@@ -403,8 +405,8 @@ def table(f):
     rebuild = f["rebuild"]["seconds"]
     ratio = rebuild / base["seconds"] if base else None
     row("full index rebuild vs baseline indexing (s)", f"{rebuild:.1f}", number(base.get("seconds"), ".1f"),
-        number(ratio, ".2f"), "≤ 60 s and ≥ 3× faster" if at_10k and not at_100k else "",
-        (rebuild <= 60 and ratio is not None and ratio <= 1 / 3) if at_10k and not at_100k else None)
+        number(ratio, ".2f"), "≤ 15 min" if at_100k else "≤ 60 s and ≥ 3× faster" if at_10k else "",
+        rebuild <= 900 if at_100k else (rebuild <= 60 and ratio is not None and ratio <= 1 / 3) if at_10k else None)
     row("index size (MB)", f"{f['index_mb']:.0f}", number(f["baseline_index_mb"], ".0f"),
         _ratio(f["index_mb"], f["baseline_index_mb"]))
     search = f["search"]["project"]
@@ -417,9 +419,9 @@ def table(f):
             target, ok = "", None
             if p == "p95" and at_10k:
                 limit = 200 if at_100k else 50
-                faster = "" if at_100k else " and ≥ 5× faster"
+                faster = "" if at_100k else " and ≥ 8× faster"
                 target = f"≤ {limit} ms{faster}"
-                ok = api[p] <= limit and (at_100k or (bool(base_search) and api[p] * 5 <= base_search[p]))
+                ok = api[p] <= limit and (at_100k or (bool(base_search) and api[p] * 8 <= base_search[p]))
             row(f"search API {p} (ms), the same mix through /api/search/ (test client)", f"{api[p]:.1f}",
                 number(base_search.get(p), ".1f"), _ratio(api[p], base_search.get(p)), target, ok)
     for group, g in f["groups"].items():
@@ -439,6 +441,8 @@ def table(f):
         if name == "/api/search/" and at_10k:
             limit = 200 if at_100k else 50
             target, ok = f"p95 ≤ {limit} ms", page["p95"] <= limit
+        elif name in BROWSE_TARGETED_100K and at_100k:
+            target, ok = "p95 ≤ 100 ms", page["p95"] <= 100
         elif name in BROWSE_TARGETED and at_10k and not at_100k:
             target, ok = "p95 ≤ 30 ms", page["p95"] <= 30
         row(f"page {name} p50 / p95 (ms), SQL queries", f"{page['p50']:.1f} / {page['p95']:.1f}, {page['sql_queries']}",
