@@ -129,9 +129,15 @@ def _kept(speech):
 
 
 def _import(paths, field_map=None):
+    """Import the files and extract what they hold, as `import_speeches` does by default:
+    the evaluation measures the two together. Drained in this process (the evaluation's
+    transaction is rolled back; other processes would not see its rows)."""
+    from speeches.extract.queue import drain_here
     from speeches.ingest.pipeline import import_paths
 
-    return import_paths(paths, field_map=field_map)
+    reports = import_paths(paths, field_map=field_map)
+    drain_here()
+    return reports
 
 
 def _records_imported(path, field_map=None):

@@ -110,7 +110,9 @@ def _neighbour_ids(speech, exclude, limit):
         pool.update(speeches.newest_first().values_list("pk", flat=True)[:NEIGHBOUR_POOL])
     if not pool:
         return []
-    shares_topic = Q(topics__in=own_topics)
+    # Never true without topics: Q(topics__in=[]) makes Django answer the whole query with
+    # nothing, so a speech still waiting for extraction would get no neighbour at all.
+    shares_topic = Q(topics__in=own_topics) if own_topics else Q(pk__isnull=True)
     # Never true without a region. Not pk__in=[]: Django folds that CASE into a bare 0,
     # which PostgreSQL reads in GROUP BY as "column 0" and refuses.
     in_region = Q(region_id=speech.region_id) if speech.region_id else Q(pk__isnull=True)

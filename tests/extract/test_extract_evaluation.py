@@ -76,6 +76,14 @@ def test_the_command_prints_one_table_and_leaves_the_archive_as_it_was():
 
 
 @pytest.mark.shared
+def test_the_command_extracts_what_it_imports_when_imports_queue_extraction(settings):
+    settings.EXTRACTION_ON_IMPORT = "queue"  # the default outside the tests
+    out = StringIO()
+    call_command("evaluate_extraction", str(shared_path("eval", "seed_gold.json")), stdout=out)
+    assert "未达标" not in out.getvalue() and "目标达标 7/7" in out.getvalue()
+
+
+@pytest.mark.shared
 def test_the_command_keeps_the_imports_when_asked():
     call_command(
         "evaluate_extraction", str(shared_path("eval", "seed_gold.json")),

@@ -5,7 +5,8 @@ import pytest
 
 from speeches.models import Speech
 from speeches.search import related_speeches
-from tests.factories import make_speech
+from speeches.search.related import _neighbour_ids
+from tests.factories import make_region, make_speech
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 
@@ -57,3 +58,14 @@ def test_a_speech_page_lists_the_more_like_this_speech_as_related(client):
     related = html[html.index('id="related-heading"') :]
     assert f'href="{alike.get_absolute_url()}"' in related
     assert "全县教育工作会议讲话" not in related
+
+
+def test_a_speech_without_topics_is_related_to_another_of_its_region():
+    """No index and no topics yet (a speech waiting for extraction): the database's
+    neighbours by region still answer."""
+    county = make_region("620102", "城关区", level="county")
+    waiting = make_speech(title="待抽取的讲话", body="今年的工作安排。", region=county)
+    neighbour = make_speech(title="同一区的另一篇讲话", body="去年的工作回顾。", region=county)
+    make_speech(title="别处的讲话", body="另一个地方。")
+
+    assert _neighbour_ids(waiting, [], 5) == [neighbour.pk]
