@@ -90,6 +90,20 @@ def extract_batch(worker=None, size=BATCH):
     rows = _claim(worker, size)
     if not rows:
         return 0
+    try:
+        return _extract_claimed(worker, rows)
+    except Exception:
+        # Anything failing outside one speech's finding or storing (the database locked by
+        # an import, the topics' table): the claims are handed back, or a worker that goes
+        # on living would hold these speeches for ever (release_abandoned frees only the
+        # claims of processes that have ended).
+        PendingExtraction.objects.filter(pk__in=[row.pk for row in rows], claimed_by=worker).update(
+            claimed_by="", claimed_at=None
+        )
+        raise
+
+
+def _extract_claimed(worker, rows):
     speeches = Speech.objects.in_bulk([row.speech_id for row in rows])
     topics = taxonomy()
     found, failed = {}, {}

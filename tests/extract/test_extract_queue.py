@@ -115,6 +115,21 @@ def test_a_drain_killed_in_a_batch_loses_nothing_and_the_next_drain_finishes(mon
     assert _farm().region.code == FARM_COUNTY
 
 
+def test_a_batch_failing_outside_its_speeches_hands_its_claims_back(monkeypatch):
+    _import()
+    total = PendingExtraction.objects.count()
+
+    def database_locked():
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(queue, "taxonomy", database_locked)
+    with pytest.raises(sqlite3.OperationalError):
+        queue.extract_batch()
+    # The worker lives on (the job worker logs and goes on): the next batch may take them.
+    assert PendingExtraction.objects.count() == total
+    assert not PendingExtraction.objects.exclude(claimed_by="").exists()
+
+
 def test_claims_of_a_live_process_are_left_to_it():
     _import()
     PendingExtraction.objects.update(claimed_by="elsewhere:1")  # another host: cannot be checked
