@@ -20,7 +20,7 @@ from django.core.management.base import CommandError
 
 from speeches import search
 from speeches.ingest.pipeline import MAX_PAGE_BYTES, MAX_SPEECH_CHARS, import_paths
-from speeches.models import PendingIndexUpdate, Section, Source, Speech
+from speeches.models import PendingExtraction, PendingIndexUpdate, Section, Source, Speech
 from tests.conftest import PROJECT_DIR
 from tests.live_archive import LiveArchive
 
@@ -201,6 +201,21 @@ def archive(tmp_path, django_capture_on_commit_callbacks):
     assert code == 0, err
     assert Speech.objects.count() == 2
     return django_capture_on_commit_callbacks
+
+
+@pytest.mark.django_db
+def test_a_failed_file_is_named_while_older_extractions_have_failed_too(archive, tmp_path):
+    PendingExtraction.objects.create(speech=Speech.objects.first(), error="RuntimeError: 上次抽取失败")
+    name, write, message = MATRIX[0]
+    bad = tmp_path / name
+    write(bad)
+
+    with archive(execute=True):
+        _out, err, code = run_import(bad)
+
+    assert code == 1
+    assert f"{bad}：导入失败：" in err and message in err, err
+    assert "1 个文件中有 1 个导入失败" in err and "抽取失败" in err, err
 
 
 @pytest.mark.django_db

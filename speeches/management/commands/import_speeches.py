@@ -61,10 +61,17 @@ class Command(BaseCommand):
                         self._print(report, progress)
         if options["json"]:
             self.stdout.write(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
-        self._extract(options)
         failed = [r for r in reports if not r.ok]
+        files_failed = f"{len(reports)} 个文件中有 {len(failed)} 个导入失败"
+        try:
+            self._extract(options)
+        except CommandError as extraction_failed:
+            # Both said: the speeches whose extraction failed must not hide the files that did not import.
+            if failed:
+                raise CommandError(f"{files_failed}；{extraction_failed}", returncode=1) from extraction_failed
+            raise
         if failed:
-            raise CommandError(f"{len(reports)} 个文件中有 {len(failed)} 个导入失败", returncode=1)
+            raise CommandError(files_failed, returncode=1)
 
     def _print(self, report, progress):
         if not report.ok:
