@@ -136,7 +136,7 @@ class RegionQuerySet(models.QuerySet):
         says which region stands at the top)."""
         totals = {}
         for code, count in self.holding_speeches().values_list("code", "direct_count"):
-            root = code if code == Region.NATIONAL_CODE else code[:2]
+            root = Region.province_code(code)
             totals[root] = totals.get(root, 0) + count
         roots = [RegionNode(*values) for values in self.filter(code__in=totals).values_list(*columns)]
         if len(roots) < len(totals):
@@ -200,6 +200,12 @@ class Region(models.Model):
 
     def get_absolute_url(self):
         return reverse("speeches:region_detail", args=[self.code])
+
+    @classmethod
+    def province_code(cls, code):
+        """The code of the province a region's code lies in (its first two digits); the
+        country's code is its own."""
+        return code if code == cls.NATIONAL_CODE else code[:2]
 
     def ancestors(self):
         """This region and its parents, from the top (province) down."""

@@ -8,6 +8,7 @@ from speeches.admin.common import NamedAutocompleteMixin, ReadOnlyAdmin, yes_no
 from speeches.admin.forms import (
     TopicAdminForm,
 )
+from speeches.extract import queue as extraction_queue
 from speeches.models import (
     BrowseCount,
     Citation,
@@ -106,7 +107,7 @@ class PendingExtractionAdmin(admin.ModelAdmin):
 
     @admin.action(description="把所选的失败讲话放回队列，重新抽取", permissions=["change"])
     def retry(self, request, queryset):
-        count = queryset.exclude(error="").update(error="", claimed_by="", claimed_at=None)
+        count = extraction_queue.retry_failed(queryset)
         self.message_user(request, f"{count} 篇讲话已放回抽取队列。")
 
 

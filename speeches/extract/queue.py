@@ -68,9 +68,11 @@ def release_abandoned():
     return released
 
 
-def retry_failed():
-    """Failed rows wait again (after the bug that failed them is fixed). Returns how many."""
-    return PendingExtraction.objects.exclude(error="").update(error="", claimed_by="", claimed_at=None)
+def retry_failed(rows=None):
+    """Failed rows (of `rows`, default all) wait again (after the bug that failed them is
+    fixed). Returns how many."""
+    rows = PendingExtraction.objects.all() if rows is None else rows
+    return rows.exclude(error="").update(error="", claimed_by="", claimed_at=None)
 
 
 def _claim(worker, size):

@@ -154,7 +154,8 @@ def _province_counts(roots):
     counts = {}
     for root in roots:
         if root.level != Region.NATIONAL:
-            counts[root.code[:2]] = counts.get(root.code[:2], 0) + root.speech_count
+            province = Region.province_code(root.code)
+            counts[province] = counts.get(province, 0) + root.speech_count
     return counts
 
 
