@@ -66,8 +66,18 @@ def test_an_import_is_searchable_at_once_and_its_extraction_waits_in_the_queue()
     assert search.matching_ids({"q": "春季农业生产", "region": FARM_COUNTY}) == set()
 
 
-def test_the_drain_extracts_what_an_import_at_once_did_and_makes_it_searchable_by_it():
-    _import()
+@pytest.fixture(params=["half-width", "full-width"])
+def county_page(request, tmp_path):
+    """The county page as written (half-width ： and （）) and as real documents write it."""
+    if request.param == "half-width":
+        return PAGE
+    page = tmp_path / "extract_county_page_full_width.txt"
+    page.write_text(PAGE.read_text(encoding="utf-8").translate(str.maketrans(":()", "：（）")), encoding="utf-8")
+    return page
+
+
+def test_the_drain_extracts_what_an_import_at_once_did_and_makes_it_searchable_by_it(county_page):
+    _import(county_page)
     done, failed = queue.drain()
     assert (done, failed) == (Speech.objects.count(), 0)
     assert not PendingExtraction.objects.exists()
