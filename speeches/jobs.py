@@ -244,14 +244,19 @@ def housekeeping(starting=False, idle=False):
             log.exception("job worker: %s failed", name)
 
 
-def _extract_waiting():
-    """Extract one batch of waiting speeches; whether there was one. A failure is logged
-    (the batch's rows keep their error) and never stops the worker."""
+def _extract_waiting(stop):
+    """Extract waiting speeches until a job is queued, `stop()` is true or a segment's
+    worth is done (extraction_queue.INDEX_EVERY); whether there were any. A failure is
+    logged (the batch's rows keep their error) and never stops the worker."""
     try:
-        return extraction_queue.extract_batch() > 0
+        done = extraction_queue.drain_here(
+            limit=extraction_queue.INDEX_EVERY,
+            stop=lambda: stop() or Job.objects.filter(status=Job.QUEUED).exists(),
+        )
     except Exception:
         log.exception("job worker: extraction of waiting speeches failed")
         return False
+    return done > 0
 
 
 def work(once=False, stop=None, poll_seconds=POLL_SECONDS, housekeeping_seconds=HOUSEKEEPING_SECONDS, report=None):
@@ -288,8 +293,8 @@ def work(once=False, stop=None, poll_seconds=POLL_SECONDS, housekeeping_seconds=
         if not once and time.monotonic() - last >= housekeeping_seconds:
             housekeeping(idle=True)
             last = time.monotonic()
-        # No job waits: a batch of the speeches waiting for extraction, then the jobs again.
-        if _extract_waiting():
+        # No job waits: speeches waiting for extraction until one is queued, then the jobs again.
+        if _extract_waiting(stop):
             continue
         if once:
             break

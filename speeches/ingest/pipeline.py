@@ -7,8 +7,6 @@ import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from speeches import counts
@@ -228,12 +226,9 @@ def apply_index_updates():
     writer; that request would then go on draining an import's updates file after file
     while its curator waits. Waiting here hands the queue back to the import (and, while a
     rebuild holds the writer, waits for the rebuild, which serves what was queued)."""
-    # Inside an outer transaction (a caller's, a test's) nothing is committed yet: the
-    # queue is applied when that commits.
-    if settings.SEARCH_INDEX_UPDATES == "on_commit" and not transaction.get_connection().in_atomic_block:
-        from speeches.search import process_pending
+    from speeches.search import apply_queued_now
 
-        process_pending(blocking=True)
+    apply_queued_now()
 
 
 def _check_speeches(doc):

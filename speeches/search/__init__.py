@@ -35,7 +35,7 @@ from speeches.search.engine import (
     search,
 )
 from speeches.search.related import related_speeches
-from speeches.search.signals import enqueue
+from speeches.search.signals import apply_queued_now, enqueue, updates_held
 
 
 def process_pending(blocking=False):
@@ -78,6 +78,7 @@ __all__ = [
     "SearchRequest",
     "SearchResults",
     "UNSURE",
+    "apply_queued_now",
     "check",
     "enqueue",
     "index_speeches",
@@ -89,5 +90,6 @@ __all__ = [
     "related_speeches",
     "search",
     "term_trends",
+    "updates_held",
     "user_terms_changed",
 ]

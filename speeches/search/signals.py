@@ -10,6 +10,11 @@ commit (one drain per transaction, not per row). settings.SEARCH_INDEX_UPDATES:
     "queue"      only queue; `manage.py check_index --repair` or
                  speeches.search.process_pending() applies it
 
+Within updates_held(), a thread's changes only queue, whatever the mode, and the queue is
+applied when it ends (apply_queued_now): a loop of many small transactions (the extraction
+queue's batches) then writes one index segment for hundreds of speeches, not one per
+transaction, each of which Whoosh may merge into the segments before it.
+
 The queue is applied by the configured backend (backend.py: apply_pending).
 
 Connected in SpeechesConfig.ready().
@@ -17,6 +22,7 @@ Connected in SpeechesConfig.ready().
 
 import logging
 import threading
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import transaction
@@ -39,7 +45,39 @@ _state = threading.local()
 
 
 def _mode():
-    return settings.SEARCH_INDEX_UPDATES
+    return "queue" if getattr(_state, "held", False) else settings.SEARCH_INDEX_UPDATES
+
+
+@contextmanager
+def updates_held():
+    """This thread's changes only queue their index updates until the block ends; then
+    the queue is applied (apply_queued_now). Call apply_queued_now() inside it to apply
+    what is queued so far."""
+    if getattr(_state, "held", False):  # nested: the outer block applies
+        yield
+        return
+    _state.held = True
+    try:
+        yield
+    finally:
+        # Even when the block failed: what its committed transactions queued is applied.
+        _state.held = False
+        apply_queued_now()
+
+
+def apply_queued_now(blocking=True):
+    """Apply the queue now as the mode says. When another process holds the index writer,
+    wait for it (blocking), or leave the queue to it (it applies the queue again before it
+    lets go). Inside an outer transaction (a caller's) nothing is committed yet: in
+    "on_commit" mode the queue is applied when that commits."""
+    mode = settings.SEARCH_INDEX_UPDATES
+    if mode == "immediate":
+        backend.current().apply_pending(blocking=True)
+    elif mode == "on_commit":
+        if transaction.get_connection().in_atomic_block:
+            _once_after_commit(_apply_queue)
+        else:
+            _apply_queue(blocking=blocking)
 
 
 def enqueue(speech_ids):
@@ -55,11 +93,11 @@ def enqueue(speech_ids):
         _once_after_commit(_apply_queue)
 
 
-def _apply_queue():
+def _apply_queue(blocking=False):
     # After commit the change is safe in the queue: a failure here must not turn
     # the user's successful save into an error page.
     try:
-        backend.current().apply_pending()
+        backend.current().apply_pending(blocking=blocking)
     except Exception:
         log.exception("search index update failed; the queue keeps it for the next writer")
 

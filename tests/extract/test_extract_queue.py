@@ -23,7 +23,9 @@ from speeches.extract import annotate, queue
 from speeches.ingest.pipeline import import_paths
 from speeches.models import PendingExtraction, PendingIndexUpdate, Region, ReviewItem, Speech
 from speeches.processes import worker_name
+from speeches.search import indexing
 from tests.conftest import FIXTURES_DIR
+from tests.factories import make_speech
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("index_at_once")]
 
@@ -88,6 +90,36 @@ def test_the_drain_extracts_what_an_import_at_once_did_and_makes_it_searchable_b
     assert farm.keywords
     # Each extracted speech was queued for the index again: its region is searchable now.
     assert search.matching_ids({"q": "春季农业生产", "region": FARM_COUNTY}) == {farm.pk}
+
+
+def test_a_drain_writes_the_index_once_for_several_batches_and_once_at_its_end(monkeypatch):
+    _import()
+    # Four speeches of the same county, written full-width and half-width.
+    for number, (colon, paren) in enumerate([("：", "（）"), (":", "()")] * 2):
+        speech = make_speech(
+            title=f"在全县春耕工作会议上的讲话{number}",
+            body=f"同志们{colon}今年岚皋县春季农业生产{paren[0]}春耕{paren[1]}要早安排。",
+        )
+        queue.enqueue([speech.pk])
+    speeches = PendingExtraction.objects.count()
+    assert speeches == 6
+    writes = []
+    process_pending = indexing.process_pending
+
+    def counted(blocking=False):
+        writes.append(PendingIndexUpdate.objects.count())
+        return process_pending(blocking=blocking)
+
+    monkeypatch.setattr(indexing, "process_pending", counted)
+    monkeypatch.setattr(queue, "INDEX_EVERY", 4)
+    assert queue.drain_here(size=1) == speeches
+    # One write after four speeches extracted, one at the end; none for each batch.
+    assert writes == [4, 2]
+    assert not PendingExtraction.objects.exists()
+    assert not PendingIndexUpdate.objects.exists()
+    found = search.matching_ids({"q": "春季农业生产", "region": FARM_COUNTY})
+    assert found == set(Speech.objects.filter(body__contains="春季农业生产").values_list("pk", flat=True))
+    assert len(found) == 5  # the four and the page's farming speech
 
 
 def test_a_queued_import_and_its_drain_leave_the_browse_counts_equal_to_a_recount():
@@ -203,6 +235,15 @@ def test_the_job_worker_drains_the_queue_when_no_job_waits():
     jobs.work(once=True)
     assert not PendingExtraction.objects.exists()
     assert _farm().region.code == FARM_COUNTY
+
+
+def test_the_job_worker_leaves_the_extraction_queue_for_a_job_that_is_queued():
+    _import()
+    jobs.repair_index_job()  # a curator's job, queued while speeches wait for extraction
+    assert jobs._extract_waiting(stop=lambda: False) is False
+    assert PendingExtraction.objects.count() == Speech.objects.count()
+    jobs.work(once=True)  # the job first, then the queue
+    assert not PendingExtraction.objects.exists()
 
 
 def test_import_speeches_extracts_after_its_files_unless_told_to_leave_it_for_later():

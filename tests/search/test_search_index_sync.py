@@ -246,3 +246,40 @@ def test_a_copy_merged_into_another_speech_is_not_found_until_unmerged(django_ca
         kept.delete()  # the copy's merged_into is set to NULL without a signal
 
     assert titles("防汛") == {"重复的讲话"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_changes_committed_while_updates_are_held_reach_the_index_when_the_hold_ends():
+    with search.updates_held():
+        # Each save commits on its own (autocommit), and only queues its update.
+        make_speech(title="暂缓索引一", body="推进河长制落实。")
+        make_speech(title="暂缓索引二", body="河长制巡河到位。")
+        assert PendingIndexUpdate.objects.count() == 2
+        assert titles("河长制") == set()
+        search.apply_queued_now()  # what is queued so far, applied inside the hold
+        assert titles("河长制") == {"暂缓索引一", "暂缓索引二"}
+        make_speech(title="暂缓索引三", body="河长制考核。")
+        assert titles("河长制") == {"暂缓索引一", "暂缓索引二"}
+
+    assert titles("河长制") == {"暂缓索引一", "暂缓索引二", "暂缓索引三"}
+    assert PendingIndexUpdate.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_hold_ended_inside_a_transaction_applies_its_queue_when_that_commits(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        with search.updates_held():
+            make_speech(title="事务中的讲话", body="推进河长制落实。")
+        assert titles("河长制") == set()  # not committed yet
+
+    assert titles("河长制") == {"事务中的讲话"}
+    assert PendingIndexUpdate.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hold_that_fails_still_applies_what_it_queued():
+    with pytest.raises(RuntimeError), search.updates_held():
+        make_speech(title="失败前保存的讲话", body="推进河长制落实。")
+        raise RuntimeError("a later step failed")
+
+    assert titles("河长制") == {"失败前保存的讲话"}
