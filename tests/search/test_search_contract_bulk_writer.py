@@ -102,6 +102,24 @@ def test_bulk_segment_reads_back_as_whooshs_own_writer_writes_it(tmp_path):
     assert any(weight > 1 for p in postings for _id, weight, *_rest in p)
 
 
+def test_terms_of_one_document_read_back_as_whooshs_own_writer_writes_them(tmp_path):
+    """Most of a segment's terms are in one document (a name, a rare pair of characters):
+    written by their own short path, once or several times in it, in every field."""
+    docs = documents(60, seed=3)
+    for number, doc in enumerate(docs):
+        rare = chr(0x5000 + number) + chr(0x5200 + number)  # two characters no other speech has
+        doc["body_words"] = doc["body_chars"] = doc["body_chars"] + "。" + "，".join([rare] * (number % 4 + 1))
+        doc["title_chars"] = doc["title_words"] = doc["title_chars"] + rare
+
+    by_whoosh = contents(written_with(SegmentWriter, tmp_path / "whoosh", docs))
+    in_bulk = contents(written_with(BulkSegmentWriter, tmp_path / "bulk", docs))
+
+    assert in_bulk == by_whoosh
+    single = [entry[7] for entry in by_whoosh["terms"].values() if len(entry[7]) == 1]
+    assert len(single) > 2 * len(docs)
+    assert any(weight > 1 for ((_id, weight, *_rest),) in single)
+
+
 def test_a_series_of_segments_holds_the_same_postings_as_one_segment(tmp_path):
     docs = documents(300)
     one = written_with(SegmentWriter, tmp_path / "one", docs)
