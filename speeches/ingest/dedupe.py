@@ -94,7 +94,7 @@ def fingerprint(text):
     """The smallest shingle hash of each bin (or -1 for an empty bin), over the text's
     letters and digits with full-width forms folded."""
     bins = [_EMPTY] * BINS
-    for shingle in shingles(fold(text)):
+    for shingle in _folded_shingles(text):
         h = zlib.crc32(shingle.encode("utf-8"))
         slot, value = h % BINS, h // BINS
         if bins[slot] == _EMPTY or value < bins[slot]:
@@ -126,4 +126,11 @@ def same_text(a, b):
 
 def similarity(a, b):
     """Share of the smaller text's shingles found in the other (dedupe's containment)."""
-    return containment(shingles(fold(a)), shingles(fold(b)))
+    return containment(_folded_shingles(a), _folded_shingles(b))
+
+
+# A new speech is compared with up to five candidates after its fingerprint was taken:
+# its shingles are made once, not six times.
+@lru_cache(maxsize=4)
+def _folded_shingles(text):
+    return frozenset(shingles(fold(text)))
