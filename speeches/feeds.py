@@ -12,6 +12,7 @@ from speeches.export import xml_safe
 from speeches.models import Official, Region, Speech, Topic
 from speeches.search import SearchRequest, matching_ids
 from speeches.throttle import SEARCH, refusal
+from speeches.views.paging import rows_by_id
 
 FEED_SIZE = 30
 SUMMARY_CHARS = 300
@@ -44,11 +45,17 @@ class LatestSpeechesFeed(Feed):
         return reverse("speeches:speech_list")
 
     def speeches(self, obj):
-        return Speech.objects.published().for_listing()
+        """The speeches of the feed (items() reads their rows as listings show them)."""
+        return Speech.objects.published()
 
     def items(self, obj=None):
-        # One character more than shown tells whether the text goes on.
-        return self.speeches(obj).with_summary(SUMMARY_CHARS + 1).order_by("-created_at", "-id")[:FEED_SIZE]
+        # The ids off the index of arrivals, then those rows: sorting whole rows made SQLite
+        # read every speech's text (1.3 s at 100,000 speeches). One character more than shown
+        # tells whether the text goes on.
+        return rows_by_id(
+            self.speeches(obj).order_by("-created_at", "-id"), 0, FEED_SIZE,
+            rows=Speech.objects.for_listing().with_summary(SUMMARY_CHARS + 1),
+        )
 
     def item_title(self, item):
         return item.title

@@ -558,6 +558,8 @@ class Speech(models.Model):
             models.Index(
                 fields=["region", "status", "-date_key", "source", "position", "id"], name="speech_region_newest_idx"
             ),
+            # The feeds, newest arrivals first (feeds.LatestSpeechesFeed): covering, for their ids.
+            models.Index(fields=["status", "-created_at", "-id"], name="speech_status_arrived_idx"),
             # The next three cover their queries, so SQLite never reads the speeches' rows
             # (long texts: reading a column stored after the body means reading the body):
             # region counts of published speeches (regions page, home page, region tree);

@@ -25,6 +25,8 @@ CEILINGS = {
     "year": 5,
     "search": 8,
     "api_search": 10,
+    "feed": 4,
+    "topic_feed": 5,
 }
 
 
@@ -62,6 +64,8 @@ def build(size):
         "year": "/years/2000/",
         "search": "/search/?q=防汛&page=2",
         "api_search": "/api/search/?q=水库&region=13",
+        "feed": "/feeds/latest/",
+        "topic_feed": f"/feeds/topics/{topics[0].slug}/",
     }
 
 
