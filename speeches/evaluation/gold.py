@@ -132,11 +132,13 @@ def _import(paths, field_map=None):
     """Import the files and extract what they hold, as `import_speeches` does by default:
     the evaluation measures the two together. Drained in this process (the evaluation's
     transaction is rolled back; other processes would not see its rows)."""
+    from speeches import search
     from speeches.extract.queue import drain_here
     from speeches.ingest.pipeline import import_paths
 
     reports = import_paths(paths, field_map=field_map)
     drain_here()
+    search.apply_queued_now()
     return reports
 
 

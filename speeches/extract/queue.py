@@ -157,7 +157,9 @@ def drain_here(limit=None, progress=None, size=BATCH, stop=None):
     release_abandoned()
     worker = worker_name()
     done = unindexed = 0
-    with search.updates_held():
+    # Another process writing the index when this drain ends takes its updates too (a job
+    # worker must not wait for a whole rebuild); drain() waits for the writer at its end.
+    with search.updates_held(blocking=False):
         while (limit is None or done < limit) and not (stop and stop()):
             count = extract_batch(worker, size if limit is None else min(size, limit - done))
             if not count:
@@ -193,7 +195,8 @@ def drain(processes=1, progress=None, size=BATCH, poll_seconds=0.5):
     else:
         done = _drain_in_processes(processes, progress, size, total, poll_seconds)
     failed = PendingExtraction.objects.exclude(error="").count() - failed_before
-    # A process's last application gives up while another one writes the index.
+    # Each process's last application gives up while another one writes the index: the
+    # queue is applied here, waiting for the writer.
     search.apply_queued_now()
     return done - failed, failed
 

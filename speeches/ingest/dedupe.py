@@ -129,8 +129,8 @@ def similarity(a, b):
     return containment(_folded_shingles(a), _folded_shingles(b))
 
 
-# A new speech is compared with up to five candidates after its fingerprint was taken:
-# its shingles are made once, not six times.
+# A new speech's fingerprint and its comparison with up to five candidates use its
+# shingles: made once, not six times.
 @lru_cache(maxsize=4)
 def _folded_shingles(text):
     return frozenset(shingles(fold(text)))

@@ -77,10 +77,13 @@ class CompactPositions(Positions):
         return b"I" + array("I", poslist).tobytes()
 
     def encode_one(self, position):
-        """encode([position]), kept: most terms of a text are found once."""
+        """encode([position]), kept below 65,536 (a few MB at most): most terms of a text
+        are found once."""
         encoded = _ONE_POSITION.get(position)
         if encoded is None:
-            encoded = _ONE_POSITION[position] = self.encode([position])
+            encoded = self.encode([position])
+            if position < 65536:
+                _ONE_POSITION[position] = encoded
         return encoded
 
     def decode_positions(self, valuestring):

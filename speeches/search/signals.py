@@ -49,27 +49,35 @@ def _mode():
 
 
 @contextmanager
-def updates_held():
+def updates_held(blocking=True):
     """This thread's changes only queue their index updates until the block ends; then
-    the queue is applied (apply_queued_now). Call apply_queued_now() inside it to apply
-    what is queued so far."""
+    the queue is applied (apply_queued_now(blocking)). Call apply_queued_now() inside it
+    to apply what is queued so far. The vocabulary's reload is not held."""
     if getattr(_state, "held", False):  # nested: the outer block applies
         yield
         return
     _state.held = True
+    failed = True
     try:
         yield
+        failed = False
     finally:
         # Even when the block failed: what its committed transactions queued is applied.
         _state.held = False
-        apply_queued_now()
+        if not failed:
+            apply_queued_now(blocking)
+        else:
+            try:
+                apply_queued_now(blocking)
+            except Exception:  # the block's own error is the one to raise
+                log.exception("applying held index updates failed; the queue keeps them")
 
 
 def apply_queued_now(blocking=True):
-    """Apply the queue now as the mode says. When another process holds the index writer,
-    wait for it (blocking), or leave the queue to it (it applies the queue again before it
-    lets go). Inside an outer transaction (a caller's) nothing is committed yet: in
-    "on_commit" mode the queue is applied when that commits."""
+    """Apply the queue now as the mode says. Outside a transaction, when another process
+    holds the index writer, wait for it (blocking) or leave the queue to it (it applies the
+    queue again before it lets go). Inside an outer transaction (a caller's) nothing is
+    committed yet: in "on_commit" mode the queue is applied when that commits."""
     mode = settings.SEARCH_INDEX_UPDATES
     if mode == "immediate":
         backend.current().apply_pending(blocking=True)
@@ -103,8 +111,9 @@ def _apply_queue(blocking=False):
 
 
 def vocabulary_changed():
-    """Every process reloads the dictionary: at once, or after the transaction commits."""
-    if _mode() == "immediate":
+    """Every process reloads the dictionary: at once, or after the transaction commits
+    (held index updates or not: the held updates are written with the new vocabulary)."""
+    if settings.SEARCH_INDEX_UPDATES == "immediate":
         dictionary.mark_stale()
     else:
         _once_after_commit(dictionary.mark_stale)

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from speeches import search
 from speeches.models import Citation, Official, PendingIndexUpdate, Region, Section, Speech
-from speeches.search import store
+from speeches.search import signals, store
 from tests.conftest import PROJECT_DIR
 from tests.factories import make_region, make_speech, make_topic
 
@@ -283,3 +283,13 @@ def test_a_hold_that_fails_still_applies_what_it_queued():
         raise RuntimeError("a later step failed")
 
     assert titles("河长制") == {"失败前保存的讲话"}
+
+
+@pytest.mark.django_db
+def test_a_hold_does_not_hold_the_vocabularys_reload(settings, monkeypatch):
+    settings.SEARCH_INDEX_UPDATES = "immediate"
+    reloads = []
+    monkeypatch.setattr(signals.dictionary, "mark_stale", lambda: reloads.append(True))
+    with search.updates_held():
+        Official.objects.create(name="郑新名")  # a name extraction found: the next cut knows it
+        assert reloads
