@@ -129,8 +129,9 @@ def test_the_job_worker_finds_the_passages_of_changed_speeches_when_no_job_waits
     jobs.housekeeping()  # between the items of a job: the queue waits
     assert PendingPassageUpdate.objects.exists() and not SharedPassage.objects.exists()
 
-    rounds = iter([False, True])
-    jobs.work(stop=lambda: next(rounds), poll_seconds=0, housekeeping_seconds=0)  # one idle round
+    # One idle round; stop() is asked again within it (between the extraction drain's batches).
+    rounds = iter([False])
+    jobs.work(stop=lambda: next(rounds, True), poll_seconds=0, housekeeping_seconds=0)
 
     assert SharedPassage.objects.get().speech_count == 2
     assert not PendingPassageUpdate.objects.exists()
