@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from speeches import counts
+from speeches import counts, search
 from speeches.extract import annotate_speech
 from speeches.extract import queue as extraction_queue
 from speeches.ingest.archive import ZIP_SUFFIXES, zip_members
@@ -211,24 +211,16 @@ def import_bytes(raw, path, report, status=Speech.PUBLISHED, field_map=None, on_
         # One transaction per file; the browse counts of its speeches moved once, at its end.
         with counts.deferred():
             _store(doc, raw, path, encoding, status, report, on_speech)
-        apply_index_updates()
+        # Waiting for the index writer: the commit's own application gives up at once when
+        # a web request's save holds it, and that request would then apply an import's
+        # updates file after file while its curator waits (a rebuild serves what was queued).
+        search.apply_queued_now()
     except IngestError as exc:
         return report.fail(str(exc))
     except Exception as exc:  # a bug or a database failure: report it, keep the batch going
         log.exception("import of %s failed", path)
         return report.fail(f"意外错误（{type(exc).__name__}）：{exc}")
     return report
-
-
-def apply_index_updates():
-    """Apply the file's index updates, waiting for the index writer when another process
-    holds it. The commit's own drain gives up at once when a web request's save holds the
-    writer; that request would then go on draining an import's updates file after file
-    while its curator waits. Waiting here hands the queue back to the import (and, while a
-    rebuild holds the writer, waits for the rebuild, which serves what was queued)."""
-    from speeches.search import apply_queued_now
-
-    apply_queued_now()
 
 
 def _check_speeches(doc):
