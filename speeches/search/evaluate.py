@@ -298,7 +298,12 @@ def _kept(ids, deleted):
     """Mask of the postings whose documents are not deleted (None: all are kept)."""
     if not deleted:
         return None
-    return ~np.isin(ids, np.fromiter(deleted, np.int64, len(deleted)))
+    # A mask over the segment's numbers, not np.isin: its hashing took ~25 ms for a
+    # common character's postings at 100,000 speeches.
+    gone = np.fromiter(deleted, np.int64, len(deleted))
+    is_gone = np.zeros(max(int(gone.max()), int(ids[-1]) if len(ids) else 0) + 1, bool)
+    is_gone[gone] = True
+    return ~is_gone[ids]
 
 
 def _live_postings(reader, fieldname, term, positions=False, values=False):
@@ -483,16 +488,20 @@ class Evaluator:
         found = self._occurrences.get(needle)
         if found is None:
             weights = {fieldname: self._field_occurrences(fieldname, needle) for fieldname in CHAR_FIELDS}
-            docs = np.union1d(*(ids for ids, _weights in weights.values())) if weights else _NO_POSITIONS
-            found = self._occurrences[needle] = Occurrences(docs, weights)
+            # The union through a mask, not np.union1d: its hashing took ~25 ms for a
+            # common character at 100,000 speeches, the mask under one.
+            held = self.empty()
+            for ids, _weights in weights.values():
+                held[ids] = True
+            self._masks[needle] = held
+            found = self._occurrences[needle] = Occurrences(np.flatnonzero(held), weights)
         return found
 
     def holders(self, needle):
         """Mask of the documents holding needle."""
-        found = self._masks.get(needle)
-        if found is None:
-            found = self._masks[needle] = self.mask(self.occurrences(needle).docs)
-        return found
+        if needle not in self._masks:
+            self.occurrences(needle)  # keeps the mask
+        return self._masks[needle]
 
     def _any_of(self, literals):
         docs = self.empty()
