@@ -27,7 +27,7 @@ from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from speeches.search.schema import _FastText
+from speeches.search.schema import CompactPositions, _FastText
 
 # What Whoosh's W3Codec uses by default (postings per block, zlib level).
 BLOCK_LIMIT = 128
@@ -195,10 +195,16 @@ class BulkSegmentWriter(SegmentWriter):
             terms = self.postings[fieldname]
             lengths = self.lengths.get(fieldname, {})
             fixed_size = field.format.fixed_value_size()
+            # Blocks carrying positions (the word and character fields) are written
+            # uncompressed: position arrays barely compress (a common character's blocks
+            # at 100,000 speeches: 16.0 MB, 13.8 compressed), and inflating them was the
+            # largest single cost of a search whose postings were not cached (156 ms for that
+            # character). Whoosh's reader, its merges and evaluate.py read either.
+            compress = not isinstance(field.format, CompactPositions)
             add_term = fieldwriter._tindex.add
             # A _FastText field's terms are str: UTF-8 keeps the order of code points.
             for term in sorted(terms):
-                terminfo = _write_postings(postfile, terms[term], lengths, fixed_size)
+                terminfo = _write_postings(postfile, terms[term], lengths, fixed_size, compress)
                 add_term(prefix + (term.encode("utf-8") if isinstance(term, str) else term), terminfo.to_bytes())
             fieldwriter.finish_field()
         fieldwriter.close()
@@ -246,10 +252,11 @@ def publish_segments(ix, segments):
     clean_files(ix.storage, ix.indexname, generation, segments)
 
 
-def _write_postings(postfile, postings, lengths, fixed_size):
-    """Write one term's postings as W3PostingsWriter does; returns its W3TermInfo."""
+def _write_postings(postfile, postings, lengths, fixed_size, compress=True):
+    """Write one term's postings as W3PostingsWriter does; returns its W3TermInfo.
+    Blocks are compressed only when `compress` (and long enough: COMPRESS_MIN_BYTES)."""
     if len(postings) == 1:
-        return _write_one_posting(postfile, postings[0], lengths, fixed_size)
+        return _write_one_posting(postfile, postings[0], lengths, fixed_size, compress)
     parts = [WHOOSH3_HEADER_MAGIC]
     total = len(postings)
     weight_sum, max_weight_all, min_length_all, max_length_all = 0, 0, None, 0
@@ -281,7 +288,7 @@ def _write_postings(postfile, postings, lengths, fixed_size):
             mini_values = b"".join(v for v in values if v)
         mini_ids = tuple(map(sub, ids, (0, *ids[:-1])))
         block = _block(count, ids[-1], max_weight, min_length, max_length, (mini_ids, mini_weights, mini_values),
-                       last=first + BLOCK_LIMIT >= total)
+                       last=first + BLOCK_LIMIT >= total, compress=compress)
         parts += block
 
     terminfo = W3TermInfo(weight_sum, total, min_length_all, max_length_all, max_weight_all,
@@ -292,7 +299,7 @@ def _write_postings(postfile, postings, lengths, fixed_size):
     return terminfo
 
 
-def _write_one_posting(postfile, posting, lengths, fixed_size):
+def _write_one_posting(postfile, posting, lengths, fixed_size, compress):
     """_write_postings of a term found in one document, most terms of a segment (a name,
     a rare pair of characters), without the loop's tuples and arrays: 5.8 µs, not 15.7."""
     docnum, weight, value = posting
@@ -306,20 +313,22 @@ def _write_one_posting(postfile, posting, lengths, fixed_size):
     else:
         mini_values = value or b""
     mini = ((docnum,), None if stored_weight == 1.0 else stored_weight, mini_values)
-    written = b"".join((WHOOSH3_HEADER_MAGIC, *_block(1, docnum, max_weight, length, length or 0, mini, last=True)))
+    block = _block(1, docnum, max_weight, length, length or 0, mini, last=True, compress=compress)
+    written = b"".join((WHOOSH3_HEADER_MAGIC, *block))
     terminfo = W3TermInfo(0 + stored_weight, 1, length, length or 0, max(0, max_weight), docnum, docnum)
     terminfo.set_extent(postfile.tell(), len(written))
     postfile.write(written)
     return terminfo
 
 
-def _block(count, last_id, max_weight, min_length, max_length, mini, last):
+def _block(count, last_id, max_weight, min_length, max_length, mini, last, compress=True):
     """(length, header, data) of one block of postings: mini is its (ids as gaps, weights,
-    values), pickled, compressed when long enough; the last block's length is negative."""
+    values), pickled, compressed when asked and long enough; the last block's length is
+    negative."""
     data = dumps(mini, BLOCK_PICKLE_PROTOCOL)
     # Whoosh compresses every block; one of a few postings only grows (zlib adds
     # its own header), and readers decompress only blocks marked compressed.
-    compression = COMPRESSION if len(data) >= COMPRESS_MIN_BYTES else 0
+    compression = COMPRESSION if compress and len(data) >= COMPRESS_MIN_BYTES else 0
     if compression:
         compressor = zlib.compressobj(compression, zlib.DEFLATED, WINDOW_BITS, MEMORY_LEVEL)
         data = compressor.compress(data) + compressor.flush()

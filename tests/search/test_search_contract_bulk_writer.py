@@ -166,3 +166,24 @@ def test_updates_deletions_and_merges_written_in_bulk_read_back_as_whooshs(tmp_p
     assert len(list(in_bulk.reader().leaf_readers())) == 1  # everything merged
     assert in_bulk.doc_count() == by_whoosh.doc_count() == 300 - len(range(0, 120, 7)) - 2
     assert contents(in_bulk) == contents(by_whoosh)
+
+
+def test_blocks_of_positions_are_written_uncompressed_and_the_others_compressed(tmp_path):
+    """Position arrays barely compress and inflating them slowed every uncached search:
+    the word and character fields' blocks are stored as they are; the others are
+    compressed as Whoosh compresses them, and both read back as Whoosh's (above)."""
+    ix = written_with(BulkSegmentWriter, tmp_path / "bulk", documents(400))
+    compression = {}
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        for fieldname, text in reader.all_terms():
+            matcher = reader.postings(fieldname, text)
+            while matcher.is_active():
+                if matcher._blocklength == BLOCK_LIMIT:  # shorter blocks may be too short to compress
+                    compression.setdefault(fieldname, set()).add(matcher._compression)
+                matcher._next_block()
+
+    for fieldname in ("title_words", "body_words", "title_chars", "body_chars"):
+        assert compression[fieldname] == {0}, fieldname
+    for fieldname in ("region", "kind", "status"):
+        assert 0 not in compression[fieldname], fieldname
