@@ -38,13 +38,16 @@ least recently used dropped first, under POSTINGS_CACHE_BYTES.
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from io import BytesIO
 from itertools import chain
 from math import log
+from pickle import load as pickle_load
 from pickle import loads
+from struct import Struct
 from zlib import decompress
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
@@ -64,6 +67,8 @@ POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
 # CompactPositions' type codes: 2-byte and 4-byte positions.
 _NARROW, _WIDE = ord("H"), ord("I")
 _NO_POSITIONS = np.zeros(0, np.int64)
+# A block's length in Whoosh's posting files (whoosh.system.pack_int).
+_BLOCK_LENGTH = Struct("!i")
 
 
 @dataclass
@@ -96,40 +101,12 @@ class _Decoded:
         return found
 
 
-def _block_weights(weights, count):
-    # W3LeafMatcher._read_weights: None is every weight 1, one float every weight that
-    # (as a float32 array); else a tuple of Python floats.
-    if weights is None:
-        return np.ones(count, np.float64)
-    if isinstance(weights, float):
-        return np.full(count, np.float32(weights), np.float64)
-    return np.asarray(weights, np.float64)
-
-
 def _decode_leaf(matcher, values):
     """(ids, weights, encoded values or None) of a leaf matcher's postings."""
-    ids, weights, found = [], [], [] if values else None
     if isinstance(matcher, W3LeafMatcher):
-        matcher.reset()  # a wrapper may have stepped into the first block
-        while matcher.is_active():
-            # W3LeafMatcher._read_data, without its per-posting delta decoding.
-            data = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
-            block_ids, block_weights, block_values = loads(decompress(data) if matcher._compression else data)
-            block_ids = np.asarray(block_ids, np.int64)
-            ids.append(block_ids if matcher._byteids else np.cumsum(block_ids))
-            weights.append(_block_weights(block_weights, matcher._blocklength))
-            if values:
-                if matcher._fixedsize is None or matcher._fixedsize < 0:
-                    found.extend(block_values)
-                else:
-                    matcher._data = (None, None, block_values)
-                    matcher._read_values()
-                    found.extend(matcher._values)
-            matcher._next_block()
-        if not ids:
-            return _NO_POSITIONS, np.zeros(0, np.float64), found
-        return np.concatenate(ids), np.concatenate(weights), found
+        return _decode_blocks(matcher, values)
     # Postings inlined in the term's entry (one document) and any other matcher.
+    ids, weights, found = [], [], [] if values else None
     matcher.reset()
     while matcher.is_active():
         ids.append(matcher.id())
@@ -138,6 +115,62 @@ def _decode_leaf(matcher, values):
             found.append(matcher.value())
         matcher.next()
     return np.asarray(ids, np.int64), np.asarray(weights, np.float64), found
+
+
+def _decode_blocks(matcher, values):
+    """_decode_leaf of a W3LeafMatcher: the term's whole extent read at once and its
+    blocks (W3LeafMatcher._goto and _read_data: a length, negative for the last, the
+    pickled block info, the pickled data, maybe compressed) taken apart in one loop, the
+    ids of every block turned into one array afterwards. Walking the matcher block by
+    block cost ~2.5 times as much a block."""
+    length = matcher._length
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes reads it as unpack_int's 1-tuple
+        (length,) = length
+    raw = matcher._postfile.get(matcher._startoffset, length)
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"postings of {matcher._term!r} do not start with Whoosh's block tag")
+    stream, view = BytesIO(raw), memoryview(raw)
+    gaps, counts, weights, found = [], [], [], [] if values else None
+    fixed_size = matcher._fixedsize
+    position, last = 4, False
+    while not last:
+        (length,) = _BLOCK_LENGTH.unpack_from(raw, position)
+        last = length < 0
+        stream.seek(position + 4)
+        count, _last_id, _max_weight, compression, _min_length, _max_length = pickle_load(stream)
+        position += 4 + abs(length)
+        data = view[stream.tell() : position]
+        block_ids, block_weights, block_values = loads(decompress(data) if compression else data)
+        gaps.append(block_ids)
+        counts.append(count)
+        weights.append(block_weights)
+        if values:
+            if fixed_size is None or fixed_size < 0:
+                found.extend(block_values)
+            elif fixed_size == 0:
+                found.extend((None,) * count)
+            else:  # W3LeafMatcher._read_values
+                found.extend(block_values[i : i + fixed_size] for i in range(0, len(block_values), fixed_size))
+    counts = np.asarray(counts, np.int64)
+    ids = np.fromiter(chain.from_iterable(gaps), np.int64, int(counts.sum()))
+    ends = np.cumsum(counts)
+    if not matcher._byteids:
+        # Each block's ids are gaps from 0 (its first is the id itself): one running sum,
+        # less what the blocks before it summed to.
+        ids = np.cumsum(ids)
+        ids -= np.repeat(np.concatenate(([0], ids[ends[:-1] - 1])), counts)
+    return ids, _weights_of_blocks(weights, counts, ends), found
+
+
+def _weights_of_blocks(weights, counts, ends):
+    # W3LeafMatcher._read_weights: None is every weight 1, one float every weight that
+    # (as a float32 array); else a sequence of floats.
+    found = np.ones(int(ends[-1]) if len(ends) else 0, np.float64)
+    for weight, count, end in zip(weights, counts.tolist(), ends.tolist(), strict=True):
+        if weight is None:
+            continue
+        found[end - count : end] = np.float32(weight) if isinstance(weight, float) else weight
+    return found
 
 
 def decode_positions(values, format_):

@@ -187,3 +187,33 @@ def test_blocks_of_positions_are_written_uncompressed_and_the_others_compressed(
         assert compression[fieldname] == {0}, fieldname
     for fieldname in ("region", "kind", "status"):
         assert 0 not in compression[fieldname], fieldname
+
+
+@pytest.mark.parametrize("writer_class", [SegmentWriter, BulkSegmentWriter])
+def test_postings_decoded_a_block_at_a_time_are_what_whooshs_matchers_read(tmp_path, writer_class):
+    """evaluate.py takes a term's blocks apart itself: compressed or not, weights of one
+    value or several, deleted documents left out, every field's postings as Whoosh reads them."""
+    docs = documents(300, seed=5)
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    for batch, deleted in ((docs[:200], []), (docs[200:], range(0, 200, 9))):
+        writer = writer_class(ix, compound=False)
+        for docnum in deleted:
+            writer.delete_document(docnum)
+        for doc in batch:
+            writer.add_document(**doc)
+        writer.commit(merge=False)  # two segments, the first with deletions
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        assert reader.has_deletions()
+        checked = 0
+        for fieldname, text in reader.all_terms():
+            matcher = reader.postings(fieldname, text)
+            expected = ([], [], [])
+            while matcher.is_active():
+                for part, value in zip(expected, (matcher.id(), matcher.weight(), matcher.value()), strict=True):
+                    part.append(value)
+                matcher.next()
+            found = read_postings(reader, fieldname, text, positions=True)
+            assert (found.ids, found.weights, found.values) == expected, (fieldname, text)
+            checked += len(found.ids) > BLOCK_LIMIT
+        assert checked > 20
