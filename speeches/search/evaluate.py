@@ -377,12 +377,15 @@ class TermArrays:
     counts: np.ndarray | None = None
 
 
-def term_arrays(reader, fieldname, term, positions=False, only=None):
+def term_arrays(reader, fieldname, term, positions=False, only=None, keep_values=False):
     """TermArrays of term in fieldname across the reader's segments; with `only` (a mask
-    over document numbers), of those documents only."""
+    over document numbers), of those documents only. keep_values: without positions, but
+    the blocks' encoded positions are kept (cached) for a read of positions to come, so
+    that it does not decode the blocks again."""
     ids, weights, found_positions, counts = [], [], [], []
     format_ = reader.schema[fieldname].format if positions else None
-    for decoded, keep, leaf_ids, leaf_weights in _live_postings(reader, fieldname, term, positions=positions):
+    with_values = positions or keep_values
+    for decoded, keep, leaf_ids, leaf_weights in _live_postings(reader, fieldname, term, positions=with_values):
         if only is not None:
             chosen = only[leaf_ids]
             leaf_ids, leaf_weights = leaf_ids[chosen], leaf_weights[chosen]
@@ -483,7 +486,11 @@ class Evaluator:
             return postings.ids, postings.weights
         pairs = [needle[i : i + 2] for i in range(len(needle) - 1)]
         distinct = list(dict.fromkeys(pairs))
-        held = {pair: term_arrays(self.reader, fieldname, pair) for pair in distinct}
+        # Pairs at offsets 0, 2, 4, … (and the last) spell the whole needle: only their
+        # positions are checked (below), so their blocks are read with them at once.
+        spelling = {*range(0, len(pairs), 2), len(pairs) - 1}
+        checked = {pairs[i] for i in spelling}
+        held = {pair: term_arrays(self.reader, fieldname, pair, keep_values=pair in checked) for pair in distinct}
         candidates = None
         for pair in sorted(distinct, key=lambda p: len(held[p].ids)):
             ids = held[pair].ids
@@ -495,12 +502,11 @@ class Evaluator:
                 candidates = kept
             if not candidates.any():
                 return _NO_POSITIONS, np.zeros(0, np.float64)
-        # Pairs at offsets 0, 2, 4, … (and the last) spell the whole needle: only their
-        # positions are checked, the rarest first. Pair i must sit at start + i; each
-        # start left is an occurrence.
+        # The spelling pairs' positions are checked, the rarest first. Pair i must sit at
+        # start + i; each start left is an occurrence.
         # Keys document × 2^32 + start (+ len(pairs), never negative); each pair's
         # positions are read for the documents whose starts are left.
-        cover = sorted({*range(0, len(pairs), 2), len(pairs) - 1}, key=lambda i: len(held[pairs[i]].ids))
+        cover = sorted(spelling, key=lambda i: len(held[pairs[i]].ids))
         starts = None
         for i in cover:
             found = term_arrays(self.reader, fieldname, pairs[i], positions=True, only=candidates)
