@@ -31,8 +31,8 @@ Whoosh's BM25F on a word field stays for more-like-this (weighted_terms).
 
 A segment never changes once written (deletions are kept beside it), so a term's
 decoded postings in a segment — ids, weights, and for phrase checks its positions,
-decoded for the documents a check asks about and kept — are kept per process, the
-least recently used dropped first, under POSTINGS_CACHE_BYTES.
+in the narrowest types that hold them — are kept per process, the least recently
+used dropped first, under POSTINGS_CACHE_BYTES.
 """
 
 import threading
@@ -58,8 +58,8 @@ CHAR_FIELDS = ("title_chars", "body_chars")
 # occurrence counts its field's boost (schema.py: title 3, text 1).
 K1 = 1.2
 B = 0.75
-# Decoded postings kept per process (ids 8 bytes, weights 8, positions 4 a posting and
-# position). At 10,000 speeches the common characters' and pairs' postings of a day's
+# Decoded postings kept per process (ids, weights and position counts 4 bytes a posting,
+# positions 2 a position: _Decoded). At 10,000 speeches the common characters' and pairs' postings of a day's
 # queries take a few tens of megabytes. The web worker's budget is 400 MB at 100,000,
 # where it holds ~300 MB besides (index tables, facet columns, related speeches' term
 # frequencies): with 96 MB here it peaked at 414 MB, with 64 at 373, searches as fast.
@@ -83,22 +83,28 @@ class Postings:
 
 @dataclass
 class _Decoded:
-    """A term's postings in one segment (deleted documents among them)."""
+    """A term's postings in one segment (deleted documents among them), as the cache
+    keeps them: in the narrowest types that hold them exactly, so that a day's common
+    terms fit its budget (_compact)."""
 
-    ids: np.ndarray  # segment document numbers, ascending (int64)
-    weights: np.ndarray  # float64, as Whoosh's matcher returns them
-    values: list | None = None  # encoded values, until every posting's positions are decoded
-    # (count per posting, mask of the postings decoded, their positions one after another)
-    decoded: tuple | None = None
+    ids: np.ndarray  # segment document numbers, ascending (int32)
+    weights: np.ndarray  # float32 (as stored) unless a weight needs more
+    values: list | None = None  # encoded values, only when asked for (never cached)
+    positions: np.ndarray | None = None  # every posting's positions one after another
+    counts: np.ndarray | None = None  # positions per posting (int32)
 
     @property
     def nbytes(self):
-        found = self.ids.nbytes + self.weights.nbytes
-        if self.values is not None:  # a bytes object is ~33 bytes and its contents, a list slot 8
-            found += sum(map(len, self.values)) + 41 * len(self.values)
-        if self.decoded is not None:
-            found += sum(part.nbytes for part in self.decoded)
-        return found
+        arrays = (self.ids, self.weights, self.positions, self.counts)
+        return sum(array.nbytes for array in arrays if array is not None)
+
+
+def _compact(ids, weights):
+    """(ids, weights) of decoded postings in the narrowest exact types: int32 document
+    numbers (a segment holds fewer than 2^31), float32 weights (Whoosh stores them so;
+    a weight inlined in a term's entry may be any float, and stays float64)."""
+    narrow = weights.astype(np.float32)
+    return ids.astype(np.int32), narrow if np.array_equal(narrow, weights) else weights
 
 
 def _decode_leaf(matcher, values):
@@ -177,7 +183,8 @@ def decode_positions(values, format_):
     """(positions of every posting one after another, count per posting) of encoded
     values. The index's CompactPositions (schema.py) stores a posting's positions as
     an array of 2- or 4-byte integers behind a type code: the values are joined and
-    read as one array; any other format is decoded one value at a time."""
+    read as one array (uint16, or uint32 when any is wide); any other format is
+    decoded one value at a time (int64)."""
     if not values:
         return _NO_POSITIONS, _NO_POSITIONS
     if type(format_) is CompactPositions:
@@ -187,10 +194,9 @@ def decode_positions(values, format_):
             if not wide.any() or wide.all():
                 body = np.ones(len(whole), bool)
                 body[starts] = False
-                found = np.frombuffer(whole[body].tobytes(), np.uint32 if wide.any() else np.uint16)
-                return found.astype(np.int64), counts
+                return np.frombuffer(whole[body].tobytes(), np.uint32 if wide.any() else np.uint16), counts
             # Some postings beyond position 65,535: each kind read apart, then put in place.
-            positions = np.empty(int(counts.sum()), np.int64)
+            positions = np.empty(int(counts.sum()), np.uint32)
             firsts = np.cumsum(counts) - counts
             for kind, dtype in ((False, np.uint16), (True, np.uint32)):
                 chosen = np.flatnonzero(wide == kind)
@@ -241,9 +247,6 @@ class _Cache:
             return None
 
     def put(self, key, decoded):
-        # Counted as put: an entry's positions, decoded later, take about what their
-        # encoded values take (the entry is at most twice its size until all are decoded
-        # and the values dropped: _positions_of).
         size = decoded.nbytes
         if size > self.budget // 4:  # one term never takes most of it
             return
@@ -263,7 +266,6 @@ class _Cache:
 
 
 _cache = _Cache(POSTINGS_CACHE_BYTES)
-_decode_lock = threading.Lock()
 
 
 def _segment_postings(leaf, fieldname, term, positions=False, values=False):
@@ -278,45 +280,25 @@ def _segment_postings(leaf, fieldname, term, positions=False, values=False):
     key = (leaf.segment().segment_id(), fieldname, term, positions)
     decoded = None if values else _cache.get(key)
     if decoded is None:
-        decoded = _Decoded(*_decode_leaf(matcher, values or positions))
-        if not values:
-            _cache.put(key, decoded)
+        ids, weights, found = _decode_leaf(matcher, values or positions)
+        decoded = _Decoded(*_compact(ids, weights))
+        if values:
+            decoded.values = found
+            return decoded, deleted
+        if positions:
+            # Every posting's positions at once: joined and read as one array, about
+            # as fast as reading the values' lengths alone, and a quarter of the memory
+            # the values took as bytes objects.
+            decoded.positions, counts = decode_positions(found, leaf.schema[fieldname].format)
+            decoded.counts = counts.astype(np.int32)
+        _cache.put(key, decoded)
     return decoded, deleted
 
 
-def _positions_of(decoded, selected, format_):
+def _positions_of(decoded, selected):
     """(positions, count per posting) of the postings `selected` (a mask over the
-    segment's postings). A phrase check asks for the documents still possible, often a
-    few of the term's: only those not decoded before are decoded, into an array of
-    every posting's positions kept with the term; the encoded values are dropped once
-    all are."""
-    values = decoded.values  # read first: they are dropped only once every posting is decoded
-    if decoded.decoded is None:
-        with _decode_lock:
-            if decoded.decoded is None:
-                decoded.decoded = _undecoded(values, format_)
-    counts, done, positions = decoded.decoded
-    wanted = np.flatnonzero(selected & ~done)
-    if len(wanted):
-        found, found_counts = decode_positions([values[i] for i in wanted.tolist()], format_)
-        positions[_places((np.cumsum(counts) - counts)[wanted], found_counts)] = found
-        done[wanted] = True
-        if done.all():
-            decoded.values = None
-    return positions[np.repeat(selected, counts)], counts[selected]
-
-
-def _undecoded(values, format_):
-    """(count per posting, nothing decoded, room for every position) of encoded values:
-    CompactPositions' counts are read from the values' lengths; other formats are
-    decoded at once."""
-    counts = None
-    if type(format_) is CompactPositions and values:
-        _starts, _wide, counts = _compact_counts(np.frombuffer(b"".join(values), np.uint8), values)
-    if counts is None:
-        positions, counts = decode_positions(values, format_)
-        return counts, np.ones(len(counts), bool), positions.astype(np.int32)
-    return counts, np.zeros(len(counts), bool), np.zeros(int(counts.sum()), np.int32)
+    segment's postings)."""
+    return decoded.positions[np.repeat(selected, decoded.counts)], decoded.counts[selected]
 
 
 def segment_ids(leaf, fieldname, term):
@@ -350,7 +332,9 @@ def _live_postings(reader, fieldname, term, positions=False, values=False):
         ids, weights = decoded.ids, decoded.weights
         if keep is not None:
             ids, weights = ids[keep], weights[keep]
-        yield decoded, keep, ids + offset, weights
+        # Global numbers in 64 bits (a phrase check shifts them left by 32), weights
+        # as Whoosh's matcher returns them.
+        yield decoded, keep, np.add(ids, offset, dtype=np.int64), weights.astype(np.float64)
 
 
 def read_postings(reader, fieldname, term, positions=False):
@@ -377,15 +361,14 @@ class TermArrays:
     counts: np.ndarray | None = None
 
 
-def term_arrays(reader, fieldname, term, positions=False, only=None, keep_values=False):
+def term_arrays(reader, fieldname, term, positions=False, only=None, cache_positions=False):
     """TermArrays of term in fieldname across the reader's segments; with `only` (a mask
-    over document numbers), of those documents only. keep_values: without positions, but
-    the blocks' encoded positions are kept (cached) for a read of positions to come, so
-    that it does not decode the blocks again."""
+    over document numbers), of those documents only. cache_positions: without positions,
+    but they are decoded with the rest and cached for a read of them to come, which then
+    does not decode the blocks again."""
     ids, weights, found_positions, counts = [], [], [], []
-    format_ = reader.schema[fieldname].format if positions else None
-    with_values = positions or keep_values
-    for decoded, keep, leaf_ids, leaf_weights in _live_postings(reader, fieldname, term, positions=with_values):
+    with_positions = positions or cache_positions
+    for decoded, keep, leaf_ids, leaf_weights in _live_postings(reader, fieldname, term, positions=with_positions):
         if only is not None:
             chosen = only[leaf_ids]
             leaf_ids, leaf_weights = leaf_ids[chosen], leaf_weights[chosen]
@@ -395,7 +378,7 @@ def term_arrays(reader, fieldname, term, positions=False, only=None, keep_values
             selected = np.ones(len(decoded.ids), bool) if keep is None else keep.copy()
             if only is not None:
                 selected[selected] = chosen
-            leaf_positions, leaf_counts = _positions_of(decoded, selected, format_)
+            leaf_positions, leaf_counts = _positions_of(decoded, selected)
             found_positions.append(leaf_positions)
             counts.append(leaf_counts)
     if not ids:
@@ -490,7 +473,7 @@ class Evaluator:
         # positions are checked (below), so their blocks are read with them at once.
         spelling = {*range(0, len(pairs), 2), len(pairs) - 1}
         checked = {pairs[i] for i in spelling}
-        held = {pair: term_arrays(self.reader, fieldname, pair, keep_values=pair in checked) for pair in distinct}
+        held = {pair: term_arrays(self.reader, fieldname, pair, cache_positions=pair in checked) for pair in distinct}
         candidates = None
         for pair in sorted(distinct, key=lambda p: len(held[p].ids)):
             ids = held[pair].ids

@@ -136,8 +136,8 @@ def test_term_arrays_hold_the_postings_whooshs_matchers_walk(searcher):
 
 
 def test_positions_of_some_documents_are_those_of_every_posting_kept(searcher):
-    """A phrase check reads positions for the documents still possible: first a few
-    (the encoded values decoded for them alone), then most (every posting decoded and kept)."""
+    """A phrase check reads positions for the documents still possible: a few, most,
+    a few again, each time from the postings decoded once and kept."""
     reader = searcher.reader()
     rng = random.Random(2)
     for term in ("经济", "谢谢", "人民", "国"):
@@ -150,6 +150,23 @@ def test_positions_of_some_documents_are_those_of_every_posting_kept(searcher):
             assert found.ids.tolist() == kept
             assert found.counts.tolist() == [len(expected[docnum][1]) for docnum in kept]
             assert found.positions.tolist() == [p for docnum in kept for p in expected[docnum][1]]
+
+
+def test_the_cache_keeps_postings_in_narrow_types_and_hands_out_wide_ones(searcher):
+    """The cache holds four bytes a posting and two a position, so that a day's common
+    terms fit its budget; what it hands out is as before: 64-bit document numbers
+    (a phrase check shifts them left by 32) and weights as Whoosh's matcher gives them."""
+    reader = searcher.reader()
+    evaluate._cache.clear()
+    found = term_arrays(reader, "body_chars", "经济", positions=True)
+    assert found.ids.dtype == np.int64 and found.weights.dtype == np.float64
+    kept = [decoded for decoded, _size in evaluate._cache._entries.values()]
+    assert kept or not reader.doc_count_all()
+    for decoded in kept:
+        assert (decoded.ids.dtype, decoded.weights.dtype, decoded.counts.dtype) == (np.int32, np.float32, np.int32)
+        assert decoded.positions.dtype == np.uint16
+        assert decoded.values is None
+    assert found.ids.tolist() == list(walked(reader, "body_chars", "经济"))
 
 
 def test_a_term_absent_from_the_index_has_no_postings(searcher):
