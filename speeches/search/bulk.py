@@ -6,7 +6,8 @@ the document's field length back from disk for each (W3FieldWriter.add_postings)
 about 25 µs a posting in Python, ~3,400 postings a speech. Here a posting is one
 tuple appended to its term's list while documents are added; when the segment is
 written, each term's list is cut into blocks of 128 and every block is encoded as
-a whole (ids, weights and values taken apart with zip, pickled and compressed).
+a whole (ids, weights and values taken apart with zip, pickled, and compressed
+unless it carries positions: _write_segment).
 The layout is Whoosh's W3 codec's, and what is written reads back exactly as what
 Whoosh's writer writes for the same documents (tested): Whoosh's reader unpickles
 any protocol and decompresses only blocks marked compressed, so every reader,

@@ -127,8 +127,9 @@ def _decode_blocks(matcher, values):
     """_decode_leaf of a W3LeafMatcher: the term's whole extent read at once and its
     blocks (W3LeafMatcher._goto and _read_data: a length, negative for the last, the
     pickled block info, the pickled data, maybe compressed) taken apart in one loop, the
-    ids of every block turned into one array afterwards. Walking the matcher block by
-    block cost ~2.5 times as much a block."""
+    ids of every block turned into one array afterwards. Besides inflating, walking the
+    matcher block by block cost ~70 µs a block at 100,000 speeches, this ~40 (most of
+    it unpickling)."""
     length = matcher._length
     if isinstance(length, tuple):  # W3TermInfo.from_bytes reads it as unpack_int's 1-tuple
         (length,) = length
