@@ -59,10 +59,10 @@ CHAR_FIELDS = ("title_chars", "body_chars")
 K1 = 1.2
 B = 0.75
 # Decoded postings kept per process (ids, weights and position counts 4 bytes a posting,
-# positions 2 a position: _Decoded). At 10,000 speeches the common characters' and pairs' postings of a day's
-# queries take a few tens of megabytes. The web worker's budget is 400 MB at 100,000,
-# where it holds ~300 MB besides (index tables, facet columns, related speeches' term
-# frequencies): with 96 MB here it peaked at 414 MB, with 64 at 373, searches as fast.
+# positions 2 a position: _Decoded). At 100,000 speeches the common characters' and
+# pairs' postings of the bench's whole query mix fit. The web worker's budget is 400 MB
+# at 100,000, where it holds ~250 MB besides (index tables, facet columns, related
+# speeches' term frequencies); over the bench's requests it peaked at 304 MB.
 POSTINGS_CACHE_BYTES = 64 * 1024 * 1024
 # CompactPositions' type codes: 2-byte and 4-byte positions.
 _NARROW, _WIDE = ord("H"), ord("I")
