@@ -24,6 +24,7 @@ from pickle import dumps
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.index import TOC, clean_files
+from whoosh.reading import SegmentReader
 from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -44,6 +45,12 @@ WINDOW_BITS = 12
 MEMORY_LEVEL = 4
 # Blocks whose pickle is shorter are written uncompressed (see _write_postings).
 COMPRESS_MIN_BYTES = 128
+# Postings a writer holds in memory (~85 bytes each: 2.5 GB): a rebuild's writer writes a
+# segment when it holds this many (settings.SEARCH_REBUILD_SEGMENT_POSTINGS), and no merge
+# brings more into memory (merge_small_segments).
+MAX_POSTINGS_HELD = 30_000_000
+# Segments merged together, and how much larger than the smallest the largest of them may be.
+MERGE_FAN_IN = 8
 
 
 @contextmanager
@@ -79,11 +86,13 @@ class _Cache(dict):
 class BulkSegmentWriter(SegmentWriter):
     """Whoosh's SegmentWriter with the postings of its new segment kept per term in
     memory and written a block at a time: used for rebuilds and for queued updates
-    (deletions and the merging of small segments work as in Whoosh's). It supports
-    the fields this index uses: no spelling words, no term vectors."""
+    (deletions work as in Whoosh's; small segments are merged as merge_small_segments
+    says). It supports the fields this index uses: no spelling words, no term vectors.
+    max_postings bounds the postings a merge brings into memory (~85 bytes each)."""
 
-    def __init__(self, ix, **kwargs):
+    def __init__(self, ix, max_postings=MAX_POSTINGS_HELD, **kwargs):
         super().__init__(ix, **kwargs)
+        self.max_postings = max_postings
         for name, field in self.schema.items():
             if field.separate_spelling() or field.vector:
                 raise ValueError(f"field {name!r}: spelling words and vectors are not written in bulk")
@@ -99,6 +108,16 @@ class BulkSegmentWriter(SegmentWriter):
     def add_document(self, **fields):
         with _cycle_collection_paused():
             self._add_document(fields)
+
+    def _merge_segments(self, mergetype, optimize, merge):
+        # A commit without a policy of its own merges as merge_small_segments says, not
+        # as Whoosh's MERGE_SMALL (see there).
+        mergetype = mergetype if mergetype is not None else self.mergetype
+        optimize = optimize if optimize is not None else self.optimize
+        merge = merge if merge is not None else self.merge
+        if not mergetype and not optimize and merge:
+            mergetype = merge_small_segments
+        return super()._merge_segments(mergetype, optimize, merge)
 
     def _add_document(self, fields):
         self._check_state()
@@ -211,6 +230,40 @@ class BulkSegmentWriter(SegmentWriter):
         fieldwriter.close()
         self.postings.clear()
         self.lengths.clear()
+
+
+def merge_small_segments(writer, segments):
+    """The merge policy of a BulkSegmentWriter's commit: the segments left as they are;
+    those merged into the writer are read into its memory.
+
+    Whoosh's MERGE_SMALL merges every segment up to a "merge point" that grows with the
+    number of segments (a Fibonacci number of documents): once an index of 100,000
+    speeches had ~20 segments, the point passed the largest and a queued update merged
+    the whole index, here in memory: 22 GB when it was stopped. Instead the
+    MERGE_FAN_IN smallest segments are merged into one when they are of a size (the
+    largest at most MERGE_FAN_IN times the smallest), so a posting is rewritten a few
+    times at most, and when they hold at most writer.max_postings postings together: a
+    rebuild's segments, written up to that bound, stay as they are."""
+    sizes = {segment: _postings_bound(segment) for segment in segments}
+    smallest = sorted(segments, key=sizes.get)[:MERGE_FAN_IN]
+    if (
+        len(smallest) < MERGE_FAN_IN
+        or sizes[smallest[-1]] > MERGE_FAN_IN * max(1, sizes[smallest[0]])
+        or sum(sizes[segment] for segment in smallest) > writer.max_postings
+    ):
+        return list(segments)
+    for segment in smallest:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [segment for segment in segments if segment not in smallest]
+
+
+def _postings_bound(segment):
+    """At most how many postings a segment holds: its fields' lengths summed (a posting
+    is a term in a document, found there once or more), its documents for the others."""
+    lengths = getattr(segment, "_fieldlengths", None) or {}
+    return sum(lengths.values()) + segment.doc_count_all()
 
 
 class SegmentSeries:

@@ -39,9 +39,6 @@ UNDATED_NEWEST, UNDATED_OLDEST = 0, 99_991_231
 # A rebuild of at least this many speeches is written by several processes (segments
 # of their own; analysis and writing are pure Python, so one process uses one core).
 PARALLEL_MIN_SPEECHES = 1000
-# Postings a rebuild's writer holds in memory (~85 bytes each: 2.5 GB) before it writes
-# them out as a segment (settings.SEARCH_REBUILD_SEGMENT_POSTINGS).
-SEGMENT_POSTINGS = 30_000_000
 # Segments are written as separate files, not one compound file: Whoosh opens a
 # compound file's parts by copying each into memory (BytesIO over the mapped file),
 # so every reader held a copy of the whole index and took 0.4 s to open at 9,000
@@ -157,7 +154,7 @@ def _drain(ix, covered=frozenset()):
         rows = [row for row in rows if row[0] not in covered]
         if not rows:
             continue
-        writer = bulk.BulkSegmentWriter(ix, timeout=5.0, **SEGMENT_FILES)
+        writer = bulk.BulkSegmentWriter(ix, max_postings=segment_postings(), timeout=5.0, **SEGMENT_FILES)
         try:
             applied += _apply(writer, {speech_id for _, speech_id in rows})
         except BaseException:
@@ -205,7 +202,8 @@ def rebuild_processes(speech_count):
 
 
 def segment_postings():
-    return settings.SEARCH_REBUILD_SEGMENT_POSTINGS or SEGMENT_POSTINGS
+    """Postings a writer holds in memory (bulk.MAX_POSTINGS_HELD unless settings say)."""
+    return settings.SEARCH_REBUILD_SEGMENT_POSTINGS or bulk.MAX_POSTINGS_HELD
 
 
 # prctl(2): deliver a signal to this process when its parent dies.

@@ -9,7 +9,14 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from speeches.search.bulk import BLOCK_LIMIT, BulkSegmentWriter, SegmentSeries, publish_segments
+from speeches.search import bulk
+from speeches.search.bulk import (
+    BLOCK_LIMIT,
+    MERGE_FAN_IN,
+    BulkSegmentWriter,
+    SegmentSeries,
+    publish_segments,
+)
 from speeches.search.evaluate import read_postings
 from speeches.search.schema import build_schema
 
@@ -142,8 +149,8 @@ def test_a_series_of_segments_holds_the_same_postings_as_one_segment(tmp_path):
 
 
 def updated_with(writer_class, path, docs):
-    """Three commits: a first batch; a second with deletions from the first (Whoosh's
-    policy merges the small segment into it); a third that merges everything."""
+    """Three commits: a first batch; a second with deletions from the first (each
+    writer's own merge policy decides on the small segment); a third that merges everything."""
     path.mkdir()
     ix = whoosh_index.create_in(str(path), build_schema())
     for batch, deleted, optimize in ((docs[:120], [], False), (docs[120:240], range(0, 120, 7), False),
@@ -217,3 +224,49 @@ def test_postings_decoded_a_block_at_a_time_are_what_whooshs_matchers_read(tmp_p
             assert (found.ids, found.weights, found.values) == expected, (fieldname, text)
             checked += len(found.ids) > BLOCK_LIMIT
         assert checked > 20
+
+
+def in_segments(path, batches):
+    """An index of one segment a batch of documents, none merged."""
+    ix = whoosh_index.create_in(str(path), build_schema())
+    for batch in batches:
+        writer = BulkSegmentWriter(ix, compound=False)
+        for doc in batch:
+            writer.add_document(**doc)
+        writer.commit(merge=False)
+    return ix
+
+
+def test_an_update_merges_small_segments_of_a_size_into_its_own(tmp_path):
+    docs = documents(MERGE_FAN_IN + 1, seed=13)
+    ix = in_segments(tmp_path, [[doc] for doc in docs[:MERGE_FAN_IN]])
+    before = {segment.segment_id() for segment in ix._segments()}
+
+    writer = BulkSegmentWriter(ix, compound=False)
+    writer.add_document(**docs[-1])
+    writer.commit()
+
+    after = whoosh_index.open_dir(str(tmp_path))._segments()
+    assert not before & {segment.segment_id() for segment in after}
+    assert len(after) == 1  # the small ones merged into the update's segment
+    assert sum(segment.doc_count_all() for segment in after) == len(docs)
+
+
+def test_an_update_never_merges_more_postings_than_the_writer_may_hold(tmp_path):
+    """Whoosh's MERGE_SMALL merged a whole index of 100,000 speeches into this writer's
+    memory (22 GB) once it had ~20 segments: segments too large to merge together
+    within the writer's bound stay as they are, however many there are."""
+    docs = documents(MERGE_FAN_IN * 20 + 1, seed=17)
+    ix = in_segments(tmp_path, [docs[i * 20 : (i + 1) * 20] for i in range(MERGE_FAN_IN)])
+    segments = ix._segments()
+    sizes = [bulk._postings_bound(segment) for segment in segments]
+    largest = max(sizes)
+    assert largest <= MERGE_FAN_IN * min(sizes)  # of a size: only the bound keeps them apart
+
+    writer = BulkSegmentWriter(ix, max_postings=2 * largest, compound=False)  # room for two, not eight
+    writer.add_document(**docs[-1])
+    writer.commit()
+
+    after = whoosh_index.open_dir(str(tmp_path))._segments()
+    assert {segment.segment_id() for segment in segments} <= {segment.segment_id() for segment in after}
+    assert len(after) == MERGE_FAN_IN + 1
