@@ -280,6 +280,9 @@ def _segment_postings(leaf, fieldname, term, positions=False, values=False):
         deleted, matcher = matcher._ids, matcher.child
     key = (leaf.segment().segment_id(), fieldname, term, positions)
     decoded = None if values else _cache.get(key)
+    if decoded is None and not positions and not values:
+        # The same ids and weights, kept with positions by a phrase check before.
+        decoded = _cache.get(key[:3] + (True,))
     if decoded is None:
         ids, weights, found = _decode_leaf(matcher, values or positions)
         decoded = _Decoded(*_compact(ids, weights))

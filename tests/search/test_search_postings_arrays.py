@@ -169,6 +169,17 @@ def test_the_cache_keeps_postings_in_narrow_types_and_hands_out_wide_ones(search
     assert found.ids.tolist() == list(walked(reader, "body_chars", "经济"))
 
 
+def test_a_term_read_with_positions_is_not_decoded_again_for_its_documents(searcher):
+    reader = searcher.reader()
+    evaluate._cache.clear()
+    with_positions = term_arrays(reader, "body_chars", "人民", positions=True)
+    entries = len(evaluate._cache._entries)
+    without = term_arrays(reader, "body_chars", "人民")
+    assert len(evaluate._cache._entries) == entries  # served by the entries with positions
+    assert without.ids.tolist() == with_positions.ids.tolist()
+    assert without.weights.tolist() == with_positions.weights.tolist()
+
+
 def test_a_term_absent_from_the_index_has_no_postings(searcher):
     found = term_arrays(searcher.reader(), "body_chars", "无此", positions=True)
     assert len(found.ids) == len(found.weights) == len(found.positions) == len(found.counts) == 0
