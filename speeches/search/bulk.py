@@ -3,11 +3,12 @@
 Whoosh's SegmentWriter pushes every posting through its pool (a tuple, a sort,
 runs spilled with marshal), then through the codec one call at a time, reading
 the document's field length back from disk for each (W3FieldWriter.add_postings):
-about 25 µs a posting in Python, ~3,400 postings a speech. Here a posting is one
-tuple appended to its term's list while documents are added; when the segment is
-written, each term's list is cut into blocks of 128 and every block is encoded as
-a whole (ids, weights and values taken apart with zip, pickled, and compressed
-unless it carries positions: _write_segment).
+about 25 µs a posting in Python, ~3,400 postings a speech. Here the word and
+character fields, nearly all the postings, are kept as numpy arrays a document at a
+time (_PositionsTable) and written by assembling every block's bytes for many terms at
+once (_write_positions_field: ~1 µs a posting, adding and writing); the other fields
+keep a tuple a posting in per-term lists, each term's list cut into blocks of 128
+encoded as a whole (_write_postings).
 The layout is Whoosh's W3 codec's, and what is written reads back exactly as what
 Whoosh's writer writes for the same documents (tested): Whoosh's reader unpickles
 any protocol and decompresses only blocks marked compressed, so every reader,
@@ -19,17 +20,21 @@ import zlib
 from array import array
 from collections import defaultdict
 from contextlib import contextmanager
+from hashlib import md5 as md5_digest
 from operator import sub
 from pickle import dumps
+from struct import Struct
 
+import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.index import TOC, clean_files
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_int, pack_ushort
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import _length_byte_cache, byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from speeches.search.schema import CompactPositions, _FastText
+from speeches.search.evaluate import decode_positions
+from speeches.search.schema import CharGramField, CompactPositions, _FastText
 
 # What Whoosh's W3Codec uses by default (postings per block, zlib level).
 BLOCK_LIMIT = 128
@@ -45,7 +50,8 @@ WINDOW_BITS = 12
 MEMORY_LEVEL = 4
 # Blocks whose pickle is shorter are written uncompressed (see _write_postings).
 COMPRESS_MIN_BYTES = 128
-# Postings a writer holds in memory (~85 bytes each: 2.5 GB): a rebuild's writer writes a
+# Postings a writer holds in memory (~90 bytes each at the peak, while the segment is
+# written: 2.7 GB): a rebuild's writer writes a
 # segment when it holds this many (settings.SEARCH_REBUILD_SEGMENT_POSTINGS), and no merge
 # brings more into memory (merge_small_segments).
 MAX_POSTINGS_HELD = 30_000_000
@@ -71,24 +77,12 @@ def _cycle_collection_paused():
         gc.enable()
 
 
-class _Cache(dict):
-    """A dict that computes a missing value once (hits are a C-level lookup)."""
-
-    def __init__(self, compute):
-        super().__init__()
-        self.compute = compute
-
-    def __missing__(self, key):
-        value = self[key] = self.compute(key)
-        return value
-
-
 class BulkSegmentWriter(SegmentWriter):
     """Whoosh's SegmentWriter with the postings of its new segment kept per term in
     memory and written a block at a time: used for rebuilds and for queued updates
     (deletions work as in Whoosh's; small segments are merged as merge_small_segments
     says). It supports the fields this index uses: no spelling words, no term vectors.
-    max_postings bounds the postings a merge brings into memory (~85 bytes each)."""
+    max_postings bounds the postings a merge brings into memory (~90 bytes each)."""
 
     def __init__(self, ix, max_postings=MAX_POSTINGS_HELD, **kwargs):
         super().__init__(ix, **kwargs)
@@ -96,14 +90,14 @@ class BulkSegmentWriter(SegmentWriter):
         for name, field in self.schema.items():
             if field.separate_spelling() or field.vector:
                 raise ValueError(f"field {name!r}: spelling words and vectors are not written in bulk")
-        # {field name: {term: [(docnum, weight, value bytes), …]}}, docnums ascending; a
-        # term is a str in _FastText fields (encoded when written), bytes in the others
+        # {field name: {term bytes: [(docnum, weight, value bytes), …]}}, docnums ascending:
+        # the fields other than the word and character fields (few postings a document)
         self.postings = {}
+        # {field name: _PositionsTable}: the word and character fields (_FastText)
+        self.tables = {}
         # {field name: {docnum: length as the index stores it (one byte, decoded)}}
         self.lengths = {}
         self.posting_count = 0
-        # {(field boost, document boost): {frequency: weight}}
-        self._weights = {}
 
     def add_document(self, **fields):
         with _cycle_collection_paused():
@@ -137,12 +131,12 @@ class BulkSegmentWriter(SegmentWriter):
             length = 0
             if field.indexed:
                 fieldboost = self._field_boost(fields, fieldname, docboost)
-                terms = self.postings.get(fieldname)
-                if terms is None:
-                    terms = self.postings[fieldname] = defaultdict(list)
-                if isinstance(field, _FastText) and isinstance(value, str):
-                    length = self._add_positions(terms, docnum, field, value, fieldboost)
+                if isinstance(field, _FastText):
+                    length = self._add_positions(fieldname, field, docnum, value, fieldboost)
                 else:
+                    terms = self.postings.get(fieldname)
+                    if terms is None:
+                        terms = self.postings[fieldname] = defaultdict(list)
                     for tbytes, freq, weight, vbytes in field.index(value):
                         terms[tbytes].append((docnum, weight * fieldboost, vbytes))
                         length += freq
@@ -162,35 +156,47 @@ class BulkSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    def _add_positions(self, terms, docnum, field, value, fieldboost):
-        """_FastText.index without a generator, the term left a str until the segment
-        is written (encoded once, not once a posting), weights taken from a cache:
-        returns the field's length."""
-        format_ = field.format
-        weights = self._weights.get((format_.field_boost, fieldboost))
-        if weights is None:
-            boost = format_.field_boost * fieldboost
-            weights = self._weights[format_.field_boost, fieldboost] = _Cache(lambda freq: float(freq) * boost)
-        postings = field.postings(value)
-        length = 0
-        for term, freq, encoded in postings:
-            terms[term].append((docnum, weights[freq], encoded))
-            length += freq
-        self.posting_count += len(postings)
-        return length
+    def _table(self, fieldname, field):
+        table = self.tables.get(fieldname)
+        if table is None:
+            table = self.tables[fieldname] = _PositionsTable(field)
+        return table
+
+    def _add_positions(self, fieldname, field, docnum, value, fieldboost):
+        """A _FastText field's postings of one document (a str) into its table, as the
+        arrays field.term_arrays makes: returns the field's length."""
+        terms, counts, positions = field.term_arrays(value)
+        weights = counts * (field.format.field_boost * fieldboost)
+        self._table(fieldname, field).add(np.full(len(counts), docnum, np.int32), terms, counts, positions, weights)
+        self.posting_count += len(counts)
+        return int(counts.sum())
 
     def add_postings_to_pool(self, reader, startdoc, docmap):
         """Postings of a segment merged into this one (Whoosh's merge policy calls this
-        after the segment's stored fields were copied), into the table in memory: their
-        document numbers come after every document added here, so lists stay ascending."""
+        after the segment's stored fields were copied), into the tables in memory: their
+        document numbers come after every document added here, so each term's stay ascending."""
         schema = self.schema
+        pending = {}  # {field name: (docnums, term texts, weights, values)} of the word and character fields
         for fieldname, text, docnum, weight, vbytes in self._process_posts(reader.iter_postings(), startdoc, docmap):
-            terms = self.postings.get(fieldname)
-            if terms is None:
-                terms = self.postings[fieldname] = defaultdict(list)
-            key = text.decode("utf-8") if isinstance(schema[fieldname], _FastText) else text
-            terms[key].append((docnum, weight, vbytes))
+            field = schema[fieldname]
+            if isinstance(field, _FastText):
+                held = pending.get(fieldname)
+                if held is None:
+                    held = pending[fieldname] = ([], [], [], [])
+                held[0].append(docnum)
+                held[1].append(text.decode("utf-8"))
+                held[2].append(weight)
+                held[3].append(vbytes)
+                if len(held[0]) >= _MERGE_BATCH:
+                    self._table(fieldname, field).add_encoded(*pending.pop(fieldname))
+            else:
+                terms = self.postings.get(fieldname)
+                if terms is None:
+                    terms = self.postings[fieldname] = defaultdict(list)
+                terms[text].append((docnum, weight, vbytes))
             self.posting_count += 1
+        for fieldname, held in pending.items():
+            self._table(fieldname, schema[fieldname]).add_encoded(*held)
         for fieldname in schema.scorable_names():
             lengths = self.lengths.setdefault(fieldname, {})
             for docnum in range(reader.doc_count_all()):
@@ -208,27 +214,26 @@ class BulkSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
         postfile = fieldwriter._postfile
-        for fieldname in sorted(name for name, terms in self.postings.items() if terms):
+        add_term = fieldwriter._tindex.add
+        tables = {name: table for name, table in self.tables.items() if table.size}
+        for fieldname in sorted({name for name, terms in self.postings.items() if terms} | set(tables)):
             field = self.schema[fieldname]
             fieldwriter.start_field(fieldname, field)
             prefix = pack_ushort(fieldwriter._fieldid)
-            terms = self.postings[fieldname]
             lengths = self.lengths.get(fieldname, {})
-            fixed_size = field.format.fixed_value_size()
-            # Blocks carrying positions (the word and character fields) are written
-            # uncompressed: position arrays barely compress (a common character's blocks
-            # at 100,000 speeches: 16.0 MB, 13.8 compressed), and inflating them was the
-            # largest single cost of a search whose postings were not cached (156 ms for that
-            # character). Whoosh's reader, its merges and evaluate.py read either.
-            compress = not isinstance(field.format, CompactPositions)
-            add_term = fieldwriter._tindex.add
-            # A _FastText field's terms are str: UTF-8 keeps the order of code points.
-            for term in sorted(terms):
-                terminfo = _write_postings(postfile, terms[term], lengths, fixed_size, compress)
-                add_term(prefix + (term.encode("utf-8") if isinstance(term, str) else term), terminfo.to_bytes())
+            if fieldname in tables:
+                _write_positions_field(postfile, fieldwriter._tindex, prefix, tables[fieldname], lengths)
+            else:
+                terms = self.postings[fieldname]
+                fixed_size = field.format.fixed_value_size()
+                compress = not isinstance(field.format, CompactPositions)
+                for term in sorted(terms):
+                    terminfo = _write_postings(postfile, terms[term], lengths, fixed_size, compress)
+                    add_term(prefix + term, terminfo.to_bytes())
             fieldwriter.finish_field()
         fieldwriter.close()
         self.postings.clear()
+        self.tables.clear()
         self.lengths.clear()
 
 
@@ -268,7 +273,7 @@ def _postings_bound(segment):
 
 class SegmentSeries:
     """Documents written as segments of at most `max_postings` postings each, so a
-    writer's memory stays bounded (~85 bytes a posting) whatever the archive's size."""
+    writer's memory stays bounded (~90 bytes a posting) whatever the archive's size."""
 
     def __init__(self, ix, max_postings, **writer_options):
         self.ix = ix
@@ -391,3 +396,341 @@ def _block(count, last_id, max_weight, min_length, max_length, mini, last, compr
     info = dumps((count, last_id, max_weight, compression, length_to_byte(min_length), length_to_byte(max_length)), 2)
     block_length = len(info) + len(data)
     return (pack_int(-block_length if last else block_length), info, data)
+
+
+# Postings of a merged segment taken apart at a time (add_postings_to_pool): bounds the
+# Python lists held besides the arrays.
+_MERGE_BATCH = 1_000_000
+
+
+class _PositionsTable:
+    """The postings of one word or character field (_FastText) of the segment being
+    written: per document (or batch of merged postings) numpy arrays of term keys,
+    document numbers, frequencies, weights and positions, joined and sorted by term only
+    when the segment is written (_write_positions_field). About 30 bytes a posting where
+    a tuple in a per-term list took ~85, and no Python object a posting."""
+
+    def __init__(self, field):
+        # Character fields key terms by number (CharGramField.term_arrays, in the terms'
+        # order); word fields number each word on first sight.
+        self.keyed = isinstance(field, CharGramField)
+        self.format = field.format
+        self.words = {}
+        self.keys, self.docnums, self.counts, self.weights, self.positions = [], [], [], [], []
+        self.size = 0
+
+    def add(self, docnums, terms, counts, positions, weights):
+        """Postings of term_arrays' form: terms (keys, or words), their counts, their
+        positions one term after another, each term's ascending."""
+        if not self.keyed:
+            words = self.words
+            terms = np.fromiter([words.setdefault(word, len(words)) for word in terms], np.int64, len(terms))
+        self.keys.append(terms)
+        self.docnums.append(docnums)
+        self.counts.append(counts)
+        self.weights.append(weights)
+        self.positions.append(positions)
+        self.size += len(counts)
+
+    def add_encoded(self, docnums, texts, weights, values):
+        """Postings as Whoosh's reader gives them: term texts, encoded positions."""
+        positions, counts = decode_positions(values, self.format)
+        if self.keyed:
+            texts = np.fromiter(map(CharGramField.text_key, texts), np.uint64, len(texts))
+        self.add(np.asarray(docnums, np.int32), texts, counts.astype(np.int64), positions.astype(np.uint32),
+                 np.asarray(weights, np.float64))
+
+    def sorted_postings(self):
+        """(term order, docnums, counts, weights, first position's index, positions, the
+        text of a term key), postings ordered by term then document. Empties the table:
+        each array is let go once joined, so the peak stays near twice the table."""
+        keys = _joined(self.keys)
+        if self.keyed:
+            text_of = _char_text
+        else:
+            # Words numbered in order of first sight; ranked as Whoosh orders terms
+            # (Python orders str by code point, as UTF-8 bytes are ordered).
+            words = list(self.words)
+            ranked = sorted(range(len(words)), key=words.__getitem__)
+            rank = np.empty(len(words), np.int64)
+            rank[ranked] = np.arange(len(words))
+            keys = rank[keys]
+
+            def text_of(ranks):
+                return [words[ranked[r]] for r in ranks.tolist()]
+        # Stable: a term's postings stay in the order they came, ascending documents.
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        counts = _joined(self.counts)
+        firsts = (np.cumsum(counts) - counts)[order]
+        return (keys, _joined(self.docnums)[order].astype(np.int64), counts[order], _joined(self.weights)[order],
+                firsts, _joined(self.positions), text_of)
+
+
+def _joined(arrays):
+    """The arrays joined into one, the list emptied."""
+    joined = np.concatenate(arrays)
+    arrays.clear()
+    return joined
+
+
+def _char_text(keys):
+    return CharGramField.term_texts(keys)
+
+
+# Postings a _write_positions_field step assembles at once: bounds its temporary arrays
+# (~250 bytes a posting); larger steps were no faster.
+_ASSEMBLE_POSTINGS = 250_000
+# Lengths from this one up are stored as 255 (whoosh.util.numeric.length_to_byte).
+_LONGEST_LENGTH = 106374
+_LENGTH_BYTES = np.asarray(_length_byte_cache, np.int64)
+
+
+def _length_bytes(lengths):
+    """length_to_byte of each of lengths (0 for none)."""
+    return np.where(lengths >= _LONGEST_LENGTH, 255, np.searchsorted(_LENGTH_BYTES, lengths, "left"))
+
+
+def _write_positions_field(postfile, tindex, prefix, table, lengths):
+    """What _write_postings writes for each term of a word or character field, every
+    block's pickle assembled for many terms at once in numpy (the opcodes of pickle's
+    protocol 5: the ids as gaps, the weights, the values as bytes, as Whoosh's reader
+    unpickles them) instead of a tuple a posting zipped, mapped and pickled.
+    Blocks carrying positions are written uncompressed: position arrays barely compress
+    (a common character's blocks at 100,000 speeches: 16.0 MB, 13.8 compressed), and
+    inflating them was the largest single cost of a search whose postings were not
+    cached (156 ms for that character). Whoosh's reader, its merges and evaluate.py read
+    either."""
+    keys, docnums, counts, weights, firsts, positions, text_of = table.sorted_postings()
+    total = len(keys)
+    length_of = np.zeros(max(max(lengths, default=0), int(docnums.max())) + 1, np.int64)
+    if lengths:
+        length_of[np.fromiter(lengths, np.int64, len(lengths))] = np.fromiter(lengths.values(), np.int64, len(lengths))
+    term_starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    # Whole terms at a time, about _ASSEMBLE_POSTINGS postings each.
+    cuts = np.unique(np.searchsorted(term_starts, np.arange(0, total, _ASSEMBLE_POSTINGS), "right") - 1)
+    cuts = np.append(cuts, len(term_starts))
+    for first_term, end_term in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+        start = int(term_starts[first_term])
+        end = int(term_starts[end_term]) if end_term < len(term_starts) else total
+        _write_positions_terms(
+            postfile, tindex, prefix, text_of(keys[term_starts[first_term:end_term]]),
+            term_starts[first_term:end_term] - start, docnums[start:end], counts[start:end],
+            weights[start:end], firsts[start:end], positions, length_of,
+        )
+
+
+def _write_positions_terms(postfile, tindex, prefix, texts, term_starts, docnums, counts, weights, firsts,
+                           positions, length_of):
+    """_write_positions_field for the postings of the terms `texts` (term_starts: where
+    each term's begin in the arrays): their bytes in the postings file laid out as
+    _write_postings lays them (per term Whoosh's tag, then per block its length, its
+    pickled header and its pickled data), their term infos packed as W3TermInfo.to_bytes
+    packs them, all in numpy; then one write of each file."""
+    total = len(docnums)
+    term_ends = np.append(term_starts[1:], total)
+    term_sizes = term_ends - term_starts
+    term_of = _owners(term_sizes, total)
+    in_term = np.arange(total) - term_starts[term_of]
+    # Blocks of BLOCK_LIMIT postings, a term's last one shorter.
+    block_starts = np.flatnonzero(in_term % BLOCK_LIMIT == 0)
+    block_sizes = np.diff(np.append(block_starts, total))
+    block_of = _owners(block_sizes, total)
+    in_block = np.arange(total) - block_starts[block_of]
+    term_blocks = np.searchsorted(block_starts, term_starts)  # each term's first block
+    first_block = np.zeros(len(block_starts), bool)
+    first_block[term_blocks] = True
+    last_block = np.append(first_block[1:], True)
+
+    # The block data: a pickle of (ids, weights, values).
+    # Ids as gaps, each block's first the id itself: K (1 byte), M (2) or J (4) after the opcode.
+    gaps = np.diff(docnums, prepend=0)
+    gaps[block_starts] = docnums[block_starts]
+    id_sizes = _int_sizes(gaps)
+    # Weights as stored (float32): None when all are 1, one float when all are equal,
+    # else a tuple of floats (G and 8 bytes, big-endian).
+    stored = weights.astype(np.float32)
+    block_low = np.minimum.reduceat(stored, block_starts)
+    uniform = block_low == np.maximum.reduceat(stored, block_starts)
+    all_one = uniform & (block_low == 1.0)
+    weight_sizes = np.where(uniform, np.where(all_one, 1, 9), 2 + 9 * block_sizes)
+    # Values: the type code and the positions (2 bytes each, 4 when the last is beyond
+    # 65,535), as C (a length byte) or B (4 length bytes) bytes.
+    lasts = positions[firsts + counts - 1]
+    wide = lasts >= 65536
+    value_lengths = 1 + counts * np.where(wide, 4, 2)
+    short = value_lengths < 256
+    value_sizes = np.where(short, 2, 5) + value_lengths
+    id_bytes = np.add.reduceat(id_sizes, block_starts)
+    value_bytes = np.add.reduceat(value_sizes, block_starts)
+    # PROTO 5, MARK, ids, TUPLE, weights, MARK, values, TUPLE, TUPLE3, STOP
+    data_sizes = 3 + id_bytes + 1 + weight_sizes + 1 + value_bytes + 3
+
+    # The block header: a protocol 2 pickle of (count, last id, highest weight,
+    # compression 0, shortest and longest length as bytes).
+    last_ids = docnums[block_starts + block_sizes - 1]
+    last_id_sizes = _int_sizes(last_ids)
+    high_weights = np.maximum(np.maximum.reduceat(weights, block_starts), 0.0)
+    found_lengths = length_of[docnums]
+    no_length = np.iinfo(np.int64).max
+    some_lengths = np.where(found_lengths > 0, found_lengths, no_length)
+    low_lengths = np.minimum.reduceat(some_lengths, block_starts)
+    low_length_bytes = np.where(low_lengths == no_length, 0, _length_bytes(low_lengths))
+    high_length_bytes = _length_bytes(np.maximum.reduceat(found_lengths, block_starts))
+    # PROTO 2, MARK, K count, last id, G weight, K 0, K low, K high, TUPLE, STOP
+    info_sizes = 3 + 2 + last_id_sizes + 9 + 2 + 2 + 2 + 2
+
+    # Each term: Whoosh's 4-byte tag, then each block: its length (negative for the
+    # term's last), header, data.
+    spans = np.where(first_block, 4, 0) + 4 + info_sizes + data_sizes
+    starts = np.cumsum(spans) - spans
+    tags_at = starts[first_block]
+    lengths_at = starts + np.where(first_block, 4, 0)
+    info_at = lengths_at + 4
+    block_offsets = info_at + info_sizes
+    out = np.zeros(int(spans.sum()), np.uint8)
+    for byte, value in enumerate(WHOOSH3_HEADER_MAGIC):
+        np.put(out, tags_at + byte, value)
+    block_lengths = (info_sizes + data_sizes) * np.where(last_block, -1, 1)
+    _put_bytes(out, lengths_at, block_lengths, ">i4")
+    np.put(out, info_at, 0x80)
+    np.put(out, info_at + 1, 2)
+    np.put(out, info_at + 2, ord("("))
+    _put_opcode_and_bytes(out, info_at + 3, block_sizes, np.ones(len(block_sizes), bool), ord("K"), "<u1")
+    _put_ints(out, info_at + 5, last_ids, last_id_sizes)
+    at = info_at + 5 + last_id_sizes
+    _put_opcode_and_bytes(out, at, high_weights, np.ones(len(at), bool), ord("G"), ">f8")
+    for step, value in enumerate((ord("K"), 0, ord("K"))):
+        np.put(out, at + 9 + step, value)
+    np.put(out, at + 12, low_length_bytes)
+    np.put(out, at + 13, ord("K"))
+    np.put(out, at + 14, high_length_bytes)
+    np.put(out, at + 15, ord("t"))
+    np.put(out, at + 16, ord("."))
+
+    np.put(out, block_offsets, 0x80)
+    np.put(out, block_offsets + 1, 5)
+    np.put(out, block_offsets + 2, ord("("))
+    id_offsets = np.cumsum(id_sizes) - id_sizes
+    _put_ints(out, block_offsets[block_of] + 3 + id_offsets - id_offsets[block_starts][block_of], gaps, id_sizes)
+    weights_at = block_offsets + 3 + id_bytes + 1
+    np.put(out, weights_at - 1, ord("t"))
+    np.put(out, weights_at[all_one], ord("N"))
+    _put_opcode_and_bytes(out, weights_at, block_low.astype(np.float64), uniform & ~all_one, ord("G"), ">f8")
+    several = ~uniform
+    np.put(out, weights_at[several], ord("("))
+    np.put(out, weights_at[several] + 1 + 9 * block_sizes[several], ord("t"))
+    _put_opcode_and_bytes(out, weights_at[block_of] + 1 + 9 * in_block, stored.astype(np.float64),
+                          several[block_of], ord("G"), ">f8")
+    values_at = weights_at + weight_sizes
+    np.put(out, values_at, ord("("))
+    value_offsets = np.cumsum(value_sizes) - value_sizes
+    at = values_at[block_of] + 1 + value_offsets - value_offsets[block_starts][block_of]
+    _put_opcode_and_bytes(out, at, value_lengths, short, ord("C"), "<u1")
+    _put_opcode_and_bytes(out, at, value_lengths, ~short, ord("B"), "<u4")
+    body = at + np.where(short, 2, 5)
+    np.put(out, body, np.where(wide, ord("I"), ord("H")))
+    # Each posting's positions after its type code, in the machine's byte order (as
+    # CompactPositions.encode writes them).
+    found = int(counts.sum())
+    owner = _owners(counts, found)
+    nth = np.arange(found) - (np.cumsum(counts) - counts)[owner]
+    held = positions[firsts[owner] + nth]
+    to = (body + 1)[owner]
+    is_wide = wide[owner]
+    for kind, dtype in ((False, np.uint16), (True, np.uint32)):
+        chosen = is_wide == kind
+        if chosen.any():
+            width = np.dtype(dtype).itemsize
+            _put_bytes(out, to[chosen] + width * nth[chosen], held[chosen], dtype)
+    ends = values_at + 1 + value_bytes
+    np.put(out, ends, ord("t"))
+    np.put(out, ends + 1, 0x87)  # TUPLE3
+    np.put(out, ends + 2, ord("."))
+
+    # Term infos (W3TermInfo.to_bytes): not inlined, the stored weights' sum, document
+    # frequency, shortest and longest length as bytes, highest weight, first and last
+    # id, then the postings' offset and length.
+    infos = np.zeros(len(term_starts), _TERM_INFO)
+    infos["weight"] = np.add.reduceat(stored.astype(np.float64), term_starts)
+    infos["frequency"] = term_sizes
+    term_low = np.minimum.reduceat(some_lengths, term_starts)
+    infos["low_length"] = np.where(term_low == no_length, 0, _length_bytes(term_low))
+    infos["high_length"] = _length_bytes(np.maximum.reduceat(found_lengths, term_starts))
+    infos["high_weight"] = np.maximum.reduceat(high_weights, term_blocks)
+    infos["first_id"] = docnums[term_starts]
+    infos["last_id"] = docnums[term_ends - 1]
+    base = postfile.tell()
+    infos["offset"] = base + tags_at
+    infos["length"] = np.add.reduceat(spans, term_blocks)
+    postfile.write(out.tobytes())
+    _add_terms(tindex, [prefix + text.encode("utf-8") for text in texts], infos.tobytes(), _TERM_INFO.itemsize)
+
+
+# W3TermInfo.to_bytes's layout ("!BfIBBfII", then a long and an int), for postings not inlined.
+_TERM_INFO = np.dtype([
+    ("inlined", "u1"), ("weight", ">f4"), ("frequency", ">u4"), ("low_length", "u1"), ("high_length", "u1"),
+    ("high_weight", ">f4"), ("first_id", ">u4"), ("last_id", ">u4"), ("offset", ">i8"), ("length", ">i4"),
+])
+_KEY_VALUE_LENGTHS = Struct("!ii")
+
+
+def _add_terms(tindex, keys, values, size):
+    """OrderedHashWriter.add of each key (ascending) with its value (values: one bytes
+    object, `size` bytes a value) in one write: the records, their positions in the
+    ordered index, their hashes in the buckets, as add() leaves them."""
+    dbfile = tindex.dbfile
+    if keys[0] <= tindex.lastkey:
+        raise ValueError(f"keys must increase: {tindex.lastkey!r}..{keys[0]!r}")
+    position = dbfile.tell()
+    records, buckets, index = [], tindex.buckets, tindex.index
+    md5 = tindex.hashtype == 0
+    hashfn = tindex.hashfn
+    pack = _KEY_VALUE_LENGTHS.pack
+    for number, key in enumerate(keys):
+        value = values[number * size : (number + 1) * size]
+        records += (pack(len(key), size), key, value)
+        index.append(position)
+        # md5_hash: the digest's last 4 bytes, without the hex string
+        digest = int.from_bytes(md5_digest(key).digest()[12:], "big") if md5 else hashfn(key)
+        buckets[digest & 255].append((digest, position))
+        position += 8 + len(key) + size
+    dbfile.write(b"".join(records))
+    tindex.lastkey = keys[-1]
+
+
+def _owners(sizes, total):
+    """For each of `total` places, the number of the run it is in, runs of `sizes`
+    (each at least 1) one after another: np.repeat(np.arange(len(sizes)), sizes), which
+    is slow for many short runs."""
+    marks = np.zeros(total, np.int64)
+    marks[(np.cumsum(sizes) - sizes)[1:]] = 1
+    return np.cumsum(marks)
+
+
+def _int_sizes(numbers):
+    """Bytes pickle takes for each of these ints (0 <= n < 2**31): K, M or J and 1, 2 or 4."""
+    return np.where(numbers < 256, 2, np.where(numbers < 65536, 3, 5))
+
+
+def _put_ints(out, at, numbers, sizes):
+    """Pickle's K, M or J opcode (sizes: _int_sizes) and each number's bytes at out[at]."""
+    _put_opcode_and_bytes(out, at, numbers, sizes == 2, ord("K"), "<u1")
+    _put_opcode_and_bytes(out, at, numbers, sizes == 3, ord("M"), "<u2")
+    _put_opcode_and_bytes(out, at, numbers, sizes == 5, ord("J"), "<i4")
+
+
+def _put_bytes(out, at, values, dtype):
+    """Each value's bytes (as dtype) at out[at]."""
+    raw = np.asarray(values).astype(dtype).view(np.uint8).reshape(len(at), -1)
+    for byte in range(raw.shape[1]):
+        np.put(out, at + byte, raw[:, byte])
+
+
+def _put_opcode_and_bytes(out, at, values, chosen, opcode, dtype):
+    """The opcode at out[at] and the bytes of the value (as dtype) after it, where chosen."""
+    if not chosen.any():
+        return
+    where = at[chosen]
+    np.put(out, where, opcode)
+    _put_bytes(out, where + 1, values[chosen], dtype)

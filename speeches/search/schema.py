@@ -119,12 +119,17 @@ class _FastText(TEXT):
             yield term.encode("utf-8"), frequency, float(frequency) * boost, encoded
 
     def postings(self, value):
-        """[(term, frequency, encoded positions)] of the terms of value (a str)."""
+        """[(term, frequency, encoded positions)] of the terms of value (a str): what
+        Whoosh's own writer indexes; the bulk writer takes term_arrays whole."""
+        terms, counts, positions = self.term_arrays(value)
         format_ = self.format
-        return [
-            (term, len(found), format_.encode_one(found[0]) if len(found) == 1 else format_.encode(found))
-            for term, found in self.positions(value).items()
-        ]
+        found = []
+        end = 0
+        for term, count in zip(self.term_texts(terms), counts.tolist(), strict=True):
+            start, end = end, end + count
+            encoded = format_.encode_one(int(positions[start])) if count == 1 else format_.encode(positions[start:end].tolist())
+            found.append((term, count, encoded))
+        return found
 
 
 class WordField(_FastText):
@@ -134,14 +139,17 @@ class WordField(_FastText):
         super().__init__(analyzer=WordTokenizer(), phrase=True, **kwargs)
 
     @staticmethod
-    def positions(value):
-        found = {}
-        for number, word in enumerate(cut_words(value)):
-            if word in found:
-                found[word].append(number)
-            else:
-                found[word] = [number]
-        return found
+    def term_arrays(value):
+        """(words, how often each is found, their positions one word after another, each
+        word's ascending) of value (a str)."""
+        numbers = {}
+        found = np.fromiter([numbers.setdefault(word, len(numbers)) for word in cut_words(value)], np.int64)
+        order = np.argsort(found, kind="stable")  # stable: each word's positions ascending
+        return list(numbers), np.bincount(found, minlength=len(numbers)), order.astype(np.uint32)
+
+    @staticmethod
+    def term_texts(terms):
+        return terms
 
 
 class CharGramField(_FastText):
@@ -150,48 +158,48 @@ class CharGramField(_FastText):
     def __init__(self, **kwargs):
         super().__init__(analyzer=CharGramTokenizer(), phrase=True, **kwargs)
 
-    def postings(self, value):
-        """_FastText.postings of every character and pair of matchable(value), at the
-        first character's position, without a list a term: each keyed by a number, sorted once in numpy (a stable sort keeps
-        each term's positions ascending), each term's value a slice of one array of them
-        all: 3.6 ms for a text of 3,000 characters where the lists and their encoding took 6.9."""
+    @staticmethod
+    def term_arrays(value):
+        """(term keys ascending, how often each is found, their positions one term after
+        another, each term's ascending) of every character and pair of matchable(value),
+        at the first character's position: one numpy sort of the text's keys, no list a term."""
         chars = matchable(value)
         count = len(chars)
         if not count:
-            return []
+            return _NO_KEYS, _NO_KEYS.astype(np.int64), _NO_KEYS.astype(np.uint32)
         codes = np.frombuffer(chars.encode("utf-32-le", "surrogatepass"), np.uint32).astype(np.uint64)
-        keys = np.concatenate((codes, _PAIR_KEY | (codes[:-1] << np.uint64(21)) | codes[1:]))
-        order = np.argsort(keys, kind="stable")
+        keys = np.concatenate((codes << _KEY_SHIFT, (codes[:-1] << _KEY_SHIFT) | (codes[1:] + np.uint64(1))))
+        order = np.argsort(keys, kind="stable")  # stable: each term's positions ascending
         ordered = keys[order]
         starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-        ends = np.append(starts[1:], len(keys))
         # Entry i of keys is the character at i, entry count + i the pair starting at i.
-        positions = np.where(order < count, order, order - count)
-        narrow = positions.astype(np.uint16).tobytes()
-        if count > 65536:
-            wide = positions.astype(np.uint32).tobytes()
-            wides = (positions[ends - 1] >= 65536).tolist()  # a term's last position is its largest
-        else:
-            wide, wides = b"", [False] * len(starts)
-        found = []
-        encode_one = self.format.encode_one
-        for start, end, first, is_pair, is_wide in zip(
-            starts.tolist(), ends.tolist(), positions[starts].tolist(), (order[starts] >= count).tolist(), wides,
-            strict=True,
-        ):
-            if end - start == 1:  # one value for every term found once at this position
-                encoded = encode_one(first)
-            elif is_wide:
-                encoded = b"I" + wide[start * 4 : end * 4]
-            else:
-                encoded = b"H" + narrow[start * 2 : end * 2]
-            found.append((chars[first : first + 2] if is_pair else chars[first], end - start, encoded))
-        return found
+        positions = np.where(order < count, order, order - count).astype(np.uint32)
+        return ordered[starts], np.diff(np.append(starts, len(keys))), positions
+
+    @staticmethod
+    def term_texts(keys):
+        return [key_text(key) for key in keys.tolist()]
+
+    @staticmethod
+    def text_key(term):
+        """The key of a term (a character or a pair) in term_arrays."""
+        key = ord(term[0]) << _KEY_SHIFT
+        return key | (ord(term[1]) + 1) if len(term) > 1 else key
 
 
-# A pair's key in CharGramField.postings: above every character's (Unicode's last, 0x10FFFF,
-# is below 2**21), the pair's two characters in the 42 bits below.
-_PAIR_KEY = np.uint64(1 << 42)
+# A term's key in CharGramField.term_arrays: its first character's code point shifted
+# above 22 bits, and below it the second character's plus one (a single character: 0).
+# Keys then sort as the terms do (a character before every pair it begins, pairs by
+# their second character): the order Whoosh writes terms in, without making the strings.
+_KEY_SHIFT = np.uint64(22)
+_SECOND_MASK = (1 << 22) - 1
+_NO_KEYS = np.zeros(0, np.uint64)
+
+
+def key_text(key):
+    """The term (a character or a pair) of a CharGramField key."""
+    second = key & _SECOND_MASK
+    return chr(key >> 22) + chr(second - 1) if second else chr(key >> 22)
 
 
 # Field boosts for BM25F: a word in the title or a heading says more than one in the body.

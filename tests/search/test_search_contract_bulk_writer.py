@@ -3,10 +3,17 @@ Whoosh's posting pool; what it writes must read back exactly as Whoosh's own wri
 writes it: the same terms and statistics, the same postings block by block, the same
 stored fields, lengths and columns."""
 
+import pickle
 import random
+import struct
+from io import BytesIO
 
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
+from whoosh.filedb.structfile import StructFile
 from whoosh.writing import SegmentWriter
 
 from speeches.search import bulk
@@ -270,3 +277,89 @@ def test_an_update_never_merges_more_postings_than_the_writer_may_hold(tmp_path)
     after = whoosh_index.open_dir(str(tmp_path))._segments()
     assert {segment.segment_id() for segment in segments} <= {segment.segment_id() for segment in after}
     assert len(after) == MERGE_FAN_IN + 1
+
+
+def _blocks(raw):
+    """[(block header, ids, weights, values)] of one term's bytes in a postings file."""
+    assert raw[:4] == WHOOSH3_HEADER_MAGIC
+    stream, position, found, last = BytesIO(raw), 4, [], False
+    while not last:
+        stream.seek(position)
+        (length,) = struct.unpack("!i", stream.read(4))
+        last = length < 0
+        header = pickle.load(stream)
+        position += 4 + abs(length)
+        ids, weights, values = pickle.loads(raw[stream.tell() : position])
+        found.append((header, ids, weights if weights is None or isinstance(weights, float) else list(weights), values))
+    assert position == len(raw)
+    return found
+
+
+def _terms_written(tindex):
+    """{key: value} of the records an OrderedHashWriter was given, each found by its hash."""
+    raw = tindex.dbfile.file.getvalue()
+    found = {}
+    for position in tindex.index:
+        key_length, value_length = struct.unpack_from("!ii", raw, position)
+        key = raw[position + 8 : position + 8 + key_length]
+        found[key] = raw[position + 8 + key_length : position + 8 + key_length + value_length]
+        digest = md5_hash(key)
+        assert (digest, position) in tindex.buckets[digest & 255]
+    return found
+
+
+@pytest.mark.parametrize("fieldname", ["body_chars", "body_words"])
+def test_positions_fields_are_written_as_the_general_path_writes_them_at_the_extremes(fieldname):
+    """Postings the documents above do not reach: document numbers far apart (gaps of 2
+    and 4 bytes), blocks whose weights are all 1, all equal or all different, a posting
+    of 300 positions (a value over 255 bytes), positions beyond 65,535 (4 bytes each),
+    terms of several blocks and of one posting, documents without a length. Each term's
+    blocks and statistics are what the general path (_write_postings) writes for them."""
+    field = build_schema()[fieldname]
+    rng = random.Random(11)
+    table = bulk._PositionsTable(field)
+    terms = ["中", "中国", "国", "人民", "z"] if fieldname == "body_chars" else ["发展", "改革", "a", "人民", "中国"]
+    expected = {term: [] for term in terms}
+    docnums = [0, 1, 2, 300, 301, 70_000, 70_001, 140_000, *range(200_000, 200_400), 2**30]
+    lengths = {}
+    for number, docnum in enumerate(docnums):
+        present = [term for term in terms if term != terms[-1] or number == 3]  # the last: one posting
+        counts = [1 if number < 100 else rng.choice([1, 1, 2, 5]) for _ in present]
+        if number == 5:
+            counts[0] = 300
+        found = []
+        for count in counts:
+            start = 70_000 if number == 6 else rng.randrange(0, 1000)
+            found.append(sorted(rng.sample(range(start, start + 4 * count), count)))
+        boost = 1.0 if number < 150 else (2.0 if number < 300 else 1.5)
+        keys = np.array([field.text_key(term) for term in present], np.uint64) if fieldname == "body_chars" else present
+        table.add(np.full(len(present), docnum, np.int32), keys, np.array(counts, np.int64),
+                  np.array([p for positions in found for p in positions], np.uint32),
+                  np.array(counts, np.float64) * boost)
+        for term, count, positions in zip(present, counts, found, strict=True):
+            expected[term].append((docnum, count * boost, field.format.encode(positions)))
+        if number % 7:
+            lengths[docnum] = sum(counts)
+    postfile = BytesIO()
+    tindex = OrderedHashWriter(StructFile(BytesIO()))
+    bulk._write_positions_field(postfile, tindex, b"\x00\x07", table, lengths)
+    written = _terms_written(tindex)
+
+    assert sorted(written) == sorted(b"\x00\x07" + term.encode("utf-8") for term in terms)
+    for term in terms:
+        info = W3TermInfo.from_bytes(written[b"\x00\x07" + term.encode("utf-8")])
+        reference = BytesIO()
+        reference_info = bulk._write_postings(reference, expected[term], lengths, None, compress=False)
+        reference_info = W3TermInfo.from_bytes(reference_info.to_bytes())
+        offset, length = info.extent()
+        length = length[0] if isinstance(length, tuple) else length
+        assert _blocks(postfile.getvalue()[offset : offset + length]) == _blocks(reference.getvalue())
+        assert ((info.weight(), info.doc_frequency(), info.min_length(), info.max_length(), info.max_weight(),
+                 info.min_id(), info.max_id())
+                == (reference_info.weight(), reference_info.doc_frequency(), reference_info.min_length(),
+                    reference_info.max_length(), reference_info.max_weight(), reference_info.min_id(),
+                    reference_info.max_id()))
+    # The extremes were reached.
+    values = [value for postings in expected.values() for _docnum, _weight, value in postings]
+    assert any(len(value) > 255 for value in values) and any(value[:1] == b"I" for value in values)
+    assert len(expected[terms[0]]) > 2 * BLOCK_LIMIT and len(expected[terms[-1]]) == 1
