@@ -147,8 +147,9 @@ SEARCH_INDEX_UPDATES = os.environ.get("SEARCH_INDEX_UPDATES", "on_commit")
 # queue's drain: extract_pending, import_speeches after its files, the job worker when idle)
 # or "at_once" (in the import's own transaction; the tests, which read what they import).
 EXTRACTION_ON_IMPORT = os.environ.get("EXTRACTION_ON_IMPORT", "queue")
-# Processes that write a full rebuild (0: one per core) and the postings each writes
-# into a segment before starting the next (0: speeches.search.indexing's default).
+# Processes that write the index at once (0: one per core): a full rebuild's writers; a
+# large batch of queued updates is split in two when there are two or more. And the
+# postings each writes into a segment before starting the next (0: speeches.search.indexing's default).
 SEARCH_REBUILD_PROCESSES = int(os.environ.get("SEARCH_REBUILD_PROCESSES", "0"))
 SEARCH_REBUILD_SEGMENT_POSTINGS = int(os.environ.get("SEARCH_REBUILD_SEGMENT_POSTINGS", "0"))
 

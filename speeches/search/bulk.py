@@ -98,6 +98,9 @@ class BulkSegmentWriter(SegmentWriter):
         # {field name: {docnum: length as the index stores it (one byte, decoded)}}
         self.lengths = {}
         self.posting_count = 0
+        # Segments of this update written by other processes (indexing._written_in_two),
+        # made part of the index by this writer's commit.
+        self.written_apart = []
 
     def add_document(self, **fields):
         with _cycle_collection_paused():
@@ -111,7 +114,7 @@ class BulkSegmentWriter(SegmentWriter):
         merge = merge if merge is not None else self.merge
         if not mergetype and not optimize and merge:
             mergetype = merge_small_segments
-        return super()._merge_segments(mergetype, optimize, merge)
+        return super()._merge_segments(mergetype, optimize, merge) + self.written_apart
 
     def _add_document(self, fields):
         self._check_state()

@@ -11,6 +11,7 @@ import ctypes
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import pickle
 import queue
@@ -39,6 +40,9 @@ UNDATED_NEWEST, UNDATED_OLDEST = 0, 99_991_231
 # A rebuild of at least this many speeches is written by several processes (segments
 # of their own; analysis and writing are pure Python, so one process uses one core).
 PARALLEL_MIN_SPEECHES = 1000
+# A batch of queued updates of at least this many speeches (an imported file, a drain's
+# extractions) is analysed and written half by a forked process, half by this one.
+PARALLEL_APPLY_MIN = 400
 # Segments are written as separate files, not one compound file: Whoosh opens a
 # compound file's parts by copying each into memory (BytesIO over the mapped file),
 # so every reader held a copy of the whole index and took 0.4 s to open at 9,000
@@ -125,7 +129,7 @@ def document_signature(speech):
     return document(speech)["signature"]
 
 
-def _apply(writer, speech_ids):
+def _apply(ix, writer, speech_ids):
     """Write the current database state of these speeches (absent ones are removed).
 
     What update_document does, with one reader for the whole batch: Whoosh's
@@ -135,9 +139,68 @@ def _apply(writer, speech_ids):
         for speech_id in speech_ids:
             for docnum in searcher.docs_for_query(wq.Term("id", str(speech_id))):
                 writer.delete_document(docnum)
-    for speech in _speeches(speech_ids):
-        writer.add_document(**document(speech))
+    if len(speech_ids) >= PARALLEL_APPLY_MIN and writer_processes() > 1:
+        docs = [document(speech) for speech in _speeches(speech_ids)]
+        writer.written_apart = _written_in_two(ix, docs)
+    else:
+        for speech in _speeches(speech_ids):
+            writer.add_document(**document(speech))
     return len(speech_ids)
+
+
+class IndexWriteError(Exception):
+    pass
+
+
+def _written_in_two(ix, docs):
+    """Segments of docs, the first half written here, the second by a forked process at
+    the same time: analysis and writing are pure Python, one core each. The database was
+    read before: the forked process never touches it."""
+    half = len(docs) // 2
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+    other = context.Process(target=_write_apart, args=(ix, docs[half:], sending, os.getpid()), daemon=True)
+    other.start()
+    sending.close()
+    try:
+        series = bulk.SegmentSeries(ix, segment_postings(), **SEGMENT_FILES)
+        try:
+            for doc in docs[:half]:
+                series.add_document(**doc)
+            segments = series.finish()
+        except BaseException:
+            series.cancel()
+            raise
+        try:
+            outcome, found = receiving.recv()
+        except EOFError:
+            raise IndexWriteError("the process writing half the update ended without its segment") from None
+        if outcome != "written":
+            raise IndexWriteError(f"the process writing half the update failed: {found}")
+        return segments + found
+    finally:
+        receiving.close()
+        other.join(timeout=5)
+        if other.is_alive():
+            other.kill()
+            other.join()
+
+
+def _write_apart(ix, docs, sending, parent):
+    """_written_in_two's forked half: its segments, or the error, sent back."""
+    _die_with_parent(parent)
+    # Should it ever need the database (a vocabulary reload), it opens its own connection.
+    for connection in connections.all(initialized_only=True):
+        connection.connection = None
+    try:
+        series = bulk.SegmentSeries(ix, segment_postings(), **SEGMENT_FILES)
+        for doc in docs:
+            series.add_document(**doc)
+        sending.send(("written", series.finish()))
+    except BaseException as error:
+        sending.send(("failed", repr(error)))
+    finally:
+        sending.close()
 
 
 def _drain(ix, covered=frozenset()):
@@ -156,7 +219,7 @@ def _drain(ix, covered=frozenset()):
             continue
         writer = bulk.BulkSegmentWriter(ix, max_postings=segment_postings(), timeout=5.0, **SEGMENT_FILES)
         try:
-            applied += _apply(writer, {speech_id for _, speech_id in rows})
+            applied += _apply(ix, writer, {speech_id for _, speech_id in rows})
         except BaseException:
             writer.cancel()
             raise
@@ -194,11 +257,15 @@ class RebuildError(Exception):
     pass
 
 
+def writer_processes():
+    """Processes that may write the index at once (settings.SEARCH_REBUILD_PROCESSES,
+    default: one per core)."""
+    return max(1, int(settings.SEARCH_REBUILD_PROCESSES or os.cpu_count() or 1))
+
+
 def rebuild_processes(speech_count):
-    """How many processes write a rebuild of speech_count speeches
-    (settings.SEARCH_REBUILD_PROCESSES, default: one per core)."""
-    wanted = settings.SEARCH_REBUILD_PROCESSES or os.cpu_count() or 1
-    return 1 if speech_count < PARALLEL_MIN_SPEECHES else max(1, int(wanted))
+    """How many processes write a rebuild of speech_count speeches."""
+    return 1 if speech_count < PARALLEL_MIN_SPEECHES else writer_processes()
 
 
 def segment_postings():

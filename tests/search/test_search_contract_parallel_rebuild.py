@@ -1,12 +1,15 @@
 """A large rebuild is written by several processes, one index segment each; it must
 find and rank exactly what a rebuild by one process does, and a failure in any of
-them leaves the old index serving."""
+them leaves the old index serving. A large batch of queued updates is split between
+two processes the same way; a failure leaves it queued."""
+
+import os
 
 import pytest
 
 from speeches import search
-from speeches.models import Speech
-from speeches.search import indexing, store
+from speeches.models import PendingIndexUpdate, Speech
+from speeches.search import bulk, indexing, store
 from tests.factories import make_speech
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +118,68 @@ def test_a_writer_process_that_dies_fails_the_rebuild(speeches, parallel, monkey
 
     assert store.current_generation() == served
     assert answers() == before
+
+
+@pytest.fixture
+def split_updates(monkeypatch, settings):
+    # Every batch of queued updates of four speeches or more split between two processes.
+    monkeypatch.setattr(indexing, "PARALLEL_APPLY_MIN", 4)
+    settings.SEARCH_REBUILD_PROCESSES = 2
+
+
+def found():
+    """Per query: total, the speeches found, facets (scores aside: the replaced entries
+    still count in the statistics until their segment is merged)."""
+    return {
+        query: (results.total, sorted(hit.speech.pk for hit in results.hits), results.facets)
+        for query in QUERIES
+        for results in [search.search({"q": query})]
+    }
+
+
+def test_queued_updates_written_by_two_processes_find_what_one_process_wrote(speeches, request):
+    search.rebuild()
+    by_one = found()
+    segments_before = len(list(store.searcher().reader().leaf_readers()))
+    request.getfixturevalue("split_updates")
+    for speech in Speech.objects.all():
+        speech.save()  # queued again: every entry replaced
+
+    assert search.process_pending() == Speech.objects.count()
+
+    searcher = store.searcher()  # the shared one: not closed here
+    # One entry a speech; the two halves written as two new segments.
+    assert searcher.doc_count() == Speech.objects.count()
+    assert len(list(searcher.reader().leaf_readers())) == segments_before + 2
+    assert found() == by_one
+    assert not PendingIndexUpdate.objects.exists()
+
+
+@pytest.mark.parametrize("failure", ["raises", "dies"])
+def test_a_failure_of_the_forked_half_leaves_the_updates_queued(speeches, split_updates, monkeypatch, failure):
+    before = found()
+    parent = os.getpid()
+    add_document = bulk.SegmentSeries.add_document
+
+    def failing_in_the_fork(series, **fields):
+        if os.getpid() != parent:
+            if failure == "dies":
+                os._exit(3)
+            raise OSError("disk full")
+        return add_document(series, **fields)
+
+    monkeypatch.setattr(bulk.SegmentSeries, "add_document", failing_in_the_fork)
+    revised = list(Speech.objects.order_by("pk")[:6])
+    for speech in revised:
+        speech.title = f"{speech.title}修订稿"
+        speech.save()
+
+    with pytest.raises(indexing.IndexWriteError, match="disk full" if failure == "raises" else "without its segment"):
+        search.process_pending()
+
+    assert PendingIndexUpdate.objects.count() == len(revised)
+    assert search.search({"q": "修订稿"}).total == 0
+    assert found() == before
+    monkeypatch.setattr(bulk.SegmentSeries, "add_document", add_document)
+    search.process_pending()
+    assert search.search({"q": "修订稿"}).total == len(revised)

@@ -94,7 +94,7 @@ def test_updates_queued_before_a_rebuild_are_not_applied_again(monkeypatch, sett
         PendingIndexUpdate.objects.create(speech_id=speech.pk)
     applied = []
     real_apply = indexing._apply
-    monkeypatch.setattr(indexing, "_apply", lambda writer, ids: applied.append(ids) or real_apply(writer, ids))
+    monkeypatch.setattr(indexing, "_apply", lambda ix, writer, ids: applied.append(ids) or real_apply(ix, writer, ids))
 
     assert search.rebuild() == 5
 
