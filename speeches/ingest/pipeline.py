@@ -325,6 +325,8 @@ def copy_in_archive(body, text_hash="", exclude_source=None):
     if text_hash:
         for speech_id in Speech.objects.filter(content_hash=text_hash).values_list("pk", flat=True):
             shared[speech_id] = shared.get(speech_id, 0) + len(keys) + MIN_SHARED_BANDS
+    if not shared:  # most new speeches: no query to build
+        return None, 0.0
     candidates = Speech.objects.not_merged().filter(pk__in=shared).exclude(status=Speech.WITHDRAWN)
     if exclude_source is not None:
         candidates = candidates.exclude(source=exclude_source)
