@@ -183,7 +183,7 @@ class CharGramField(_FastText):
     @staticmethod
     def text_key(term):
         """The key of a term (a character or a pair) in term_arrays."""
-        key = ord(term[0]) << _KEY_SHIFT
+        key = ord(term[0]) << _KEY_BITS
         return key | (ord(term[1]) + 1) if len(term) > 1 else key
 
 
@@ -191,15 +191,16 @@ class CharGramField(_FastText):
 # above 22 bits, and below it the second character's plus one (a single character: 0).
 # Keys then sort as the terms do (a character before every pair it begins, pairs by
 # their second character): the order Whoosh writes terms in, without making the strings.
-_KEY_SHIFT = np.uint64(22)
-_SECOND_MASK = (1 << 22) - 1
+_KEY_BITS = 22
+_KEY_SHIFT = np.uint64(_KEY_BITS)
+_SECOND_MASK = (1 << _KEY_BITS) - 1
 _NO_KEYS = np.zeros(0, np.uint64)
 
 
 def key_text(key):
     """The term (a character or a pair) of a CharGramField key."""
     second = key & _SECOND_MASK
-    return chr(key >> 22) + chr(second - 1) if second else chr(key >> 22)
+    return chr(key >> _KEY_BITS) + chr(second - 1) if second else chr(key >> _KEY_BITS)
 
 
 # Field boosts for BM25F: a word in the title or a heading says more than one in the body.
