@@ -17,6 +17,7 @@ import pickle
 import queue
 import shutil
 import signal
+import time
 
 from django.conf import settings
 from django.db import connections
@@ -155,12 +156,21 @@ class IndexWriteError(Exception):
 def _written_in_two(ix, docs):
     """Segments of docs, the first half written here, the second by a forked process at
     the same time: analysis and writing are pure Python, one core each. The database was
-    read before: the forked process never touches it."""
+    read before: the forked process never touches it. A plain fork, not a
+    multiprocessing child: the extraction drain's workers, which apply their batches,
+    are daemonic, and those may not have children."""
     half = len(docs) // 2
-    context = multiprocessing.get_context("fork")
-    receiving, sending = context.Pipe(duplex=False)
-    other = context.Process(target=_write_apart, args=(ix, docs[half:], sending, os.getpid()), daemon=True)
-    other.start()
+    parent = os.getpid()
+    receiving, sending = multiprocessing.Pipe(duplex=False)
+    child = os.fork()
+    if child == 0:
+        code = 1
+        try:
+            receiving.close()
+            _write_apart(ix, docs[half:], sending, parent)
+            code = 0
+        finally:
+            os._exit(code)  # never back into the parent's code
     sending.close()
     try:
         series = bulk.SegmentSeries(ix, segment_postings(), **SEGMENT_FILES)
@@ -180,10 +190,19 @@ def _written_in_two(ix, docs):
         return segments + found
     finally:
         receiving.close()
-        other.join(timeout=5)
-        if other.is_alive():
-            other.kill()
-            other.join()
+        _reap(child)
+
+
+def _reap(child, patience=5.0):
+    """Wait for a forked process to end; killed if it has not after `patience` seconds
+    (the parent failed while it was still writing)."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        if os.waitpid(child, os.WNOHANG) != (0, 0):
+            return
+        time.sleep(0.01)
+    os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
 
 
 def _write_apart(ix, docs, sending, parent):

@@ -3,13 +3,15 @@ find and rank exactly what a rebuild by one process does, and a failure in any o
 them leaves the old index serving. A large batch of queued updates is split between
 two processes the same way; a failure leaves it queued."""
 
+import multiprocessing
 import os
 
 import pytest
+from whoosh import index as whoosh_index
 
 from speeches import search
 from speeches.models import PendingIndexUpdate, Speech
-from speeches.search import bulk, indexing, store
+from speeches.search import bulk, dictionary, indexing, schema, store
 from tests.factories import make_speech
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +185,28 @@ def test_a_failure_of_the_forked_half_leaves_the_updates_queued(speeches, split_
     monkeypatch.setattr(bulk.SegmentSeries, "add_document", add_document)
     search.process_pending()
     assert search.search({"q": "修订稿"}).total == len(revised)
+
+
+def _split_in_a_daemonic_worker(path, docs):
+    ix = whoosh_index.open_dir(str(path))
+    bulk.publish_segments(ix, indexing._written_in_two(ix, docs))
+
+
+def test_a_batch_is_split_inside_a_daemonic_worker_as_the_extraction_drains_run(tmp_path):
+    """The extraction drain's workers are daemonic multiprocessing children, which may
+    not start children of their own: the split forks all the same."""
+    dictionary.segmenter()  # its vocabulary file written here, from the database
+    whoosh_index.create_in(str(tmp_path), schema.build_schema())
+    docs = [{"id": str(number), "title_words": f"水利工作讲话{number}", "body_words": "防汛抗旱，水库调度。" * (number + 1),
+             "body_chars": "防汛抗旱，水库调度。" * (number + 1), "status": "published"} for number in range(10)]
+    worker = multiprocessing.get_context("fork").Process(
+        target=_split_in_a_daemonic_worker, args=(tmp_path, docs), daemon=True
+    )
+    worker.start()
+    worker.join(timeout=120)
+
+    assert worker.exitcode == 0
+    with whoosh_index.open_dir(str(tmp_path)).searcher() as searcher:
+        assert searcher.doc_count() == len(docs)
+        assert len(list(searcher.reader().leaf_readers())) == 2
+        assert searcher.doc_frequency("body_words", "防汛") == len(docs)
