@@ -22,6 +22,7 @@ from array import array
 from collections import defaultdict
 from contextlib import contextmanager
 from hashlib import md5 as md5_digest
+from itertools import islice
 from operator import sub
 from pickle import dumps
 from struct import Struct
@@ -34,7 +35,7 @@ from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import _length_byte_cache, byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from speeches.search.evaluate import decode_positions
+from speeches.search.evaluate import decode_positions, segment_field_postings
 from speeches.search.schema import CharGramField, CompactPositions, _FastText
 
 # What Whoosh's W3Codec uses by default (postings per block, zlib level).
@@ -179,29 +180,38 @@ class BulkSegmentWriter(SegmentWriter):
     def add_postings_to_pool(self, reader, startdoc, docmap):
         """Postings of a segment merged into this one (Whoosh's merge policy calls this
         after the segment's stored fields were copied), into the tables in memory: their
-        document numbers come after every document added here, so each term's stay ascending."""
+        document numbers come after every document added here, so each term's stay
+        ascending. Read a field at a time in term order (evaluate.segment_field_postings),
+        not a posting at a time through Whoosh's matchers, which made merges most of
+        what an import of 1,000-speech files cost."""
         schema = self.schema
-        pending = {}  # {field name: (docnums, term texts, weights, values)} of the word and character fields
-        for fieldname, text, docnum, weight, vbytes in self._process_posts(reader.iter_postings(), startdoc, docmap):
+        # The segment's document numbers in this one, -1 for a deleted document.
+        if docmap is None:
+            renumbered = np.arange(startdoc, startdoc + reader.doc_count_all(), dtype=np.int64)
+        else:
+            renumbered = np.full(reader.doc_count_all(), -1, np.int64)
+            renumbered[np.fromiter(docmap, np.int64, len(docmap))] = np.fromiter(docmap.values(), np.int64, len(docmap))
+        for fieldname in sorted(name for name in reader.indexed_field_names() if name in schema):
             field = schema[fieldname]
-            if isinstance(field, _FastText):
-                held = pending.get(fieldname)
-                if held is None:
-                    held = pending[fieldname] = ([], [], [], [])
-                held[0].append(docnum)
-                held[1].append(text.decode("utf-8"))
-                held[2].append(weight)
-                held[3].append(vbytes)
-                if len(held[0]) >= _MERGE_BATCH:
-                    self._table(fieldname, field).add_encoded(*pending.pop(fieldname))
-            else:
-                terms = self.postings.get(fieldname)
-                if terms is None:
-                    terms = self.postings[fieldname] = defaultdict(list)
-                terms[text].append((docnum, weight, vbytes))
-            self.posting_count += 1
-        for fieldname, held in pending.items():
-            self._table(fieldname, schema[fieldname]).add_encoded(*held)
+            for texts, sizes, ids, weights, values in segment_field_postings(reader, fieldname):
+                docnums = renumbered[ids]
+                kept = docnums >= 0
+                if not kept.all():
+                    sizes = np.add.reduceat(kept.astype(np.int64), np.cumsum(sizes) - sizes)
+                    docnums, weights = docnums[kept], weights[kept]
+                    values = [value for value, keep in zip(values, kept.tolist(), strict=True) if keep]
+                self.posting_count += len(docnums)
+                if isinstance(field, _FastText):
+                    self._table(fieldname, field).add_terms([text.decode("utf-8") for text in texts], sizes,
+                                                            docnums, weights, values)
+                    continue
+                postings = self.postings.get(fieldname)
+                if postings is None:
+                    postings = self.postings[fieldname] = defaultdict(list)
+                found = zip(docnums.tolist(), weights.tolist(), values, strict=True)
+                for text, size in zip(texts, np.asarray(sizes).tolist(), strict=True):
+                    if size:
+                        postings[text] += islice(found, size)
         for fieldname in schema.scorable_names():
             lengths = self.lengths.setdefault(fieldname, {})
             for docnum in range(reader.doc_count_all()):
@@ -403,11 +413,6 @@ def _block(count, last_id, max_weight, min_length, max_length, mini, last, compr
     return (pack_int(-block_length if last else block_length), info, data)
 
 
-# Postings of a merged segment taken apart at a time (add_postings_to_pool): bounds the
-# Python lists held besides the arrays.
-_MERGE_BATCH = 1_000_000
-
-
 class _PositionsTable:
     """The postings of one word or character field (_FastText) of the segment being
     written: per document (or batch of merged postings) numpy arrays of term keys,
@@ -437,13 +442,21 @@ class _PositionsTable:
         self.positions.append(positions)
         self.size += len(counts)
 
-    def add_encoded(self, docnums, texts, weights, values):
-        """Postings as Whoosh's reader gives them: term texts, encoded positions."""
+    def add_terms(self, texts, sizes, docnums, weights, values):
+        """Postings read from a segment: term texts and how many postings each has, then
+        per posting its document, weight and encoded positions."""
         positions, counts = decode_positions(values, self.format)
         if self.keyed:
-            texts = np.fromiter(map(CharGramField.text_key, texts), np.uint64, len(texts))
-        self.add(np.asarray(docnums, np.int32), texts, counts.astype(np.int64), positions.astype(np.uint32),
-                 np.asarray(weights, np.float64))
+            keys = np.fromiter(map(CharGramField.text_key, texts), np.uint64, len(texts))
+        else:
+            words = self.words
+            keys = np.fromiter([words.setdefault(word, len(words)) for word in texts], np.int64, len(texts))
+        self.keys.append(np.repeat(keys, sizes))
+        self.docnums.append(docnums.astype(np.int32))
+        self.counts.append(counts.astype(np.int64))
+        self.weights.append(weights.astype(np.float64))
+        self.positions.append(positions.astype(np.uint32))
+        self.size += len(docnums)
 
     def sorted_postings(self):
         """(term order, docnums, counts, weights, first position's index, positions, the

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from itertools import chain
 from math import log
+from operator import sub
 from pickle import load as pickle_load
 from pickle import loads
 from struct import Struct
@@ -125,20 +126,31 @@ def _decode_leaf(matcher, values):
 
 def _decode_blocks(matcher, values):
     """_decode_leaf of a W3LeafMatcher: the term's whole extent read at once and its
-    blocks (W3LeafMatcher._goto and _read_data: a length, negative for the last, the
-    pickled block info, the pickled data, maybe compressed) taken apart in one loop, the
-    ids of every block turned into one array afterwards. Besides inflating, walking the
-    matcher block by block cost ~70 µs a block at 100,000 speeches, this ~40 (most of
-    it unpickling)."""
+    blocks taken apart in one loop (_read_blocks), the ids of every block turned into one
+    array afterwards. Besides inflating, walking the matcher block by block cost ~70 µs a
+    block at 100,000 speeches, this ~40 (most of it unpickling)."""
     length = matcher._length
     if isinstance(length, tuple):  # W3TermInfo.from_bytes reads it as unpack_int's 1-tuple
         (length,) = length
-    raw = matcher._postfile.get(matcher._startoffset, length)
-    if raw[:4] != WHOOSH3_HEADER_MAGIC:
-        raise ValueError(f"postings of {matcher._term!r} do not start with Whoosh's block tag")
-    stream, view = BytesIO(raw), memoryview(raw)
     gaps, counts, weights, found = [], [], [], [] if values else None
-    fixed_size = matcher._fixedsize
+    _read_blocks(matcher._postfile.get(matcher._startoffset, length), matcher._fixedsize, gaps, counts, weights,
+                 found, matcher._term)
+    if matcher._byteids:
+        counts = np.asarray(counts, np.int64)
+        ids, ends = np.fromiter(chain.from_iterable(gaps), np.int64, int(counts.sum())), np.cumsum(counts)
+    else:
+        ids, counts, ends = _ids_of_blocks(gaps, counts)
+    return ids, _weights_of_blocks(weights, counts, ends), found
+
+
+def _read_blocks(raw, fixed_size, gaps, counts, weights, found, term=None):
+    """Take apart one term's postings (W3LeafMatcher._goto and _read_data: Whoosh's tag,
+    then blocks of a length, negative for the last, the pickled block info, the pickled
+    data, maybe compressed), appending each block's ids (as stored), count and weights,
+    and its values when found is a list."""
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"postings of {term!r} do not start with Whoosh's block tag")
+    stream, view = BytesIO(raw), memoryview(raw)
     position, last = 4, False
     while not last:
         (length,) = _BLOCK_LENGTH.unpack_from(raw, position)
@@ -151,22 +163,66 @@ def _decode_blocks(matcher, values):
         gaps.append(block_ids)
         counts.append(count)
         weights.append(block_weights)
-        if values:
+        if found is not None:
             if fixed_size is None or fixed_size < 0:
                 found.extend(block_values)
             elif fixed_size == 0:
                 found.extend((None,) * count)
             else:  # W3LeafMatcher._read_values
                 found.extend(block_values[i : i + fixed_size] for i in range(0, len(block_values), fixed_size))
+
+
+def _ids_of_blocks(gaps, counts):
+    """(ids, counts, ends) of blocks whose ids are gaps from 0 (each block's first is the
+    id itself): one running sum, less what the blocks before each summed to."""
     counts = np.asarray(counts, np.int64)
-    ids = np.fromiter(chain.from_iterable(gaps), np.int64, int(counts.sum()))
+    ids = np.cumsum(np.fromiter(chain.from_iterable(gaps), np.int64, int(counts.sum())))
     ends = np.cumsum(counts)
-    if not matcher._byteids:
-        # Each block's ids are gaps from 0 (its first is the id itself): one running sum,
-        # less what the blocks before it summed to.
-        ids = np.cumsum(ids)
-        ids -= np.repeat(np.concatenate(([0], ids[ends[:-1] - 1])), counts)
-    return ids, _weights_of_blocks(weights, counts, ends), found
+    ids -= np.repeat(np.concatenate(([0], ids[ends[:-1] - 1])), counts)
+    return ids, counts, ends
+
+
+# Postings read at a time by segment_field_postings.
+_SCAN_POSTINGS = 1_000_000
+
+
+def segment_field_postings(leaf, fieldname):
+    """Every term of fieldname in a segment with its postings (deleted documents among
+    them), in term order, for a merge: batches of (term texts, postings per term,
+    segment document numbers, weights, encoded values). The terms file is read in order
+    and each term's blocks taken apart (_read_blocks), without the lookup, matcher and
+    calls a posting that reading through Whoosh's matchers costs (~60 µs a term)."""
+    terms = leaf._terms
+    postfile = terms._postfile
+    fixed_size = leaf.schema[fieldname].format.fixed_value_size()
+    texts, sizes, gaps, counts, weights, found = [], [], [], [], [], []
+    for (name, text), info in terms.items_from(fieldname, b""):
+        if name != fieldname:
+            break
+        held = len(counts)
+        if info.is_inlined():  # as one block: ids as gaps from 0
+            ids, inlined_weights, values = info.inlined_postings()
+            gaps.append(tuple(map(sub, ids, (0, *ids[:-1]))))
+            counts.append(len(ids))
+            weights.append(tuple(inlined_weights))
+            found.extend(values)
+        else:
+            offset, length = info.extent()
+            if isinstance(length, tuple):
+                (length,) = length
+            _read_blocks(postfile.get(offset, length), fixed_size, gaps, counts, weights, found, (fieldname, text))
+        texts.append(text)
+        sizes.append(sum(counts[held:]))
+        if len(found) >= _SCAN_POSTINGS:
+            yield _scanned(texts, sizes, gaps, counts, weights, found)
+            texts, sizes, gaps, counts, weights, found = [], [], [], [], [], []
+    if texts:
+        yield _scanned(texts, sizes, gaps, counts, weights, found)
+
+
+def _scanned(texts, sizes, gaps, counts, weights, found):
+    ids, counts, ends = _ids_of_blocks(gaps, counts)
+    return texts, sizes, ids, _weights_of_blocks(weights, counts, ends), found
 
 
 def _weights_of_blocks(weights, counts, ends):
@@ -307,10 +363,12 @@ def _positions_of(decoded, selected):
 
 def segment_ids(leaf, fieldname, term):
     """The segment document numbers holding term, deleted ones among them (columns.py)."""
-    matcher = leaf.postings(fieldname, term)
-    if isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    return _decode_leaf(matcher, False)[0]
+    return _decode_leaf(_unfiltered(leaf.postings(fieldname, term)), False)[0]
+
+
+def _unfiltered(matcher):
+    """The leaf matcher under the filter Whoosh puts over a segment with deletions."""
+    return matcher.child if isinstance(matcher, FilterMatcher) else matcher
 
 
 def _kept(ids, deleted):

@@ -182,6 +182,35 @@ def test_updates_deletions_and_merges_written_in_bulk_read_back_as_whooshs(tmp_p
     assert contents(in_bulk) == contents(by_whoosh)
 
 
+def test_a_bulk_merge_of_segments_whooshs_writer_wrote_reads_back_as_whooshs_own_merge(tmp_path):
+    """A merge reads each segment a field at a time: also segments of Whoosh's writer,
+    which keeps a term found in one document inside its entry, and it leaves out the terms
+    whose every document was deleted."""
+    docs = documents(200, seed=5)
+    for number, doc in enumerate(docs):
+        rare = chr(0x5000 + number) + chr(0x5200 + number)  # a pair only this speech has
+        doc["body_words"] = doc["body_chars"] = doc["body_chars"] + "。" + rare
+    merged = {}
+    for writer_class in (SegmentWriter, BulkSegmentWriter):
+        path = tmp_path / writer_class.__name__
+        path.mkdir()
+        ix = whoosh_index.create_in(str(path), build_schema())
+        for batch in (docs[:100], docs[100:]):
+            writer = SegmentWriter(ix, compound=False)
+            for doc in batch:
+                writer.add_document(**doc)
+            writer.commit(merge=False)
+        writer = writer_class(ix, compound=False)
+        for docnum in (0, 7, 150):
+            writer.delete_document(docnum)
+        writer.commit(optimize=True)
+        merged[writer_class] = contents(whoosh_index.open_dir(str(path)))
+
+    assert merged[BulkSegmentWriter] == merged[SegmentWriter]
+    assert ("body_chars", (chr(0x5000) + chr(0x5200)).encode("utf-8")) not in merged[SegmentWriter]["terms"]
+    assert ("body_chars", (chr(0x5001) + chr(0x5201)).encode("utf-8")) in merged[SegmentWriter]["terms"]
+
+
 def test_blocks_of_positions_are_written_uncompressed_and_the_others_compressed(tmp_path):
     """Position arrays barely compress and inflating them slowed every uncached search:
     the word and character fields' blocks are stored as they are; the others are
