@@ -363,12 +363,10 @@ def _positions_of(decoded, selected):
 
 def segment_ids(leaf, fieldname, term):
     """The segment document numbers holding term, deleted ones among them (columns.py)."""
-    return _decode_leaf(_unfiltered(leaf.postings(fieldname, term)), False)[0]
-
-
-def _unfiltered(matcher):
-    """The leaf matcher under the filter Whoosh puts over a segment with deletions."""
-    return matcher.child if isinstance(matcher, FilterMatcher) else matcher
+    matcher = leaf.postings(fieldname, term)
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    return _decode_leaf(matcher, False)[0]
 
 
 def _kept(ids, deleted):
