@@ -432,31 +432,30 @@ class _PositionsTable:
     def add(self, docnums, terms, counts, positions, weights):
         """Postings of term_arrays' form: terms (keys, or words), their counts, their
         positions one term after another, each term's ascending."""
-        if not self.keyed:
-            words = self.words
-            terms = np.fromiter([words.setdefault(word, len(words)) for word in terms], np.int64, len(terms))
-        self.keys.append(terms)
-        self.docnums.append(docnums)
-        self.counts.append(counts)
-        self.weights.append(weights)
-        self.positions.append(positions)
-        self.size += len(counts)
+        self._append(self._keys(terms), docnums, counts, positions, weights)
 
     def add_terms(self, texts, sizes, docnums, weights, values):
         """Postings read from a segment: term texts and how many postings each has, then
         per posting its document, weight and encoded positions."""
         positions, counts = decode_positions(values, self.format)
+        keys = self._keys(list(map(CharGramField.text_key, texts)) if self.keyed else texts)
+        self._append(np.repeat(keys, sizes), docnums.astype(np.int32), counts.astype(np.int64),
+                     positions.astype(np.uint32), weights.astype(np.float64))
+
+    def _keys(self, terms):
+        """Character fields' keys as they are; words numbered on first sight."""
         if self.keyed:
-            keys = np.fromiter(map(CharGramField.text_key, texts), np.uint64, len(texts))
-        else:
-            words = self.words
-            keys = np.fromiter([words.setdefault(word, len(words)) for word in texts], np.int64, len(texts))
-        self.keys.append(np.repeat(keys, sizes))
-        self.docnums.append(docnums.astype(np.int32))
-        self.counts.append(counts.astype(np.int64))
-        self.weights.append(weights.astype(np.float64))
-        self.positions.append(positions.astype(np.uint32))
-        self.size += len(docnums)
+            return np.asarray(terms, np.uint64)
+        words = self.words
+        return np.fromiter([words.setdefault(word, len(words)) for word in terms], np.int64, len(terms))
+
+    def _append(self, keys, docnums, counts, positions, weights):
+        self.keys.append(keys)
+        self.docnums.append(docnums)
+        self.counts.append(counts)
+        self.weights.append(weights)
+        self.positions.append(positions)
+        self.size += len(counts)
 
     def sorted_postings(self):
         """(term order, docnums, counts, weights, first position's index, positions, the

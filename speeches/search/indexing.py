@@ -207,10 +207,7 @@ def _reap(child, patience=5.0):
 
 def _write_apart(ix, docs, sending, parent):
     """_written_in_two's forked half: its segments, or the error, sent back."""
-    _die_with_parent(parent)
-    # Should it ever need the database (a vocabulary reload), it opens its own connection.
-    for connection in connections.all(initialized_only=True):
-        connection.connection = None
+    _forked_writer(parent)
     try:
         series = bulk.SegmentSeries(ix, segment_postings(), **SEGMENT_FILES)
         for doc in docs:
@@ -310,17 +307,22 @@ def _die_with_parent(parent):
         os._exit(1)
 
 
+def _forked_writer(parent):
+    """What a process forked to write segments does first (a rebuild's writers, the
+    second half of a large update): it dies with its parent, and should it ever need the
+    database (a vocabulary reload) it opens its own connection rather than use the parent's."""
+    _die_with_parent(parent)
+    for connection in connections.all(initialized_only=True):
+        connection.connection = None
+
+
 class _SubWriterTask(SubWriterTask):
     """A forked writer: analyses the batches of documents the parent read and writes
     them as segments of its own (bulk.SegmentSeries), then hands the parent the list."""
 
     def run(self):
         parent = os.getppid()
-        _die_with_parent(parent)
-        # Should a forked writer ever need the database (a vocabulary reload), it opens
-        # its own connection rather than use the parent's.
-        for connection in connections.all(initialized_only=True):
-            connection.connection = None
+        _forked_writer(parent)
         ix = self.storage.open_index(self.indexname)
         self.series = bulk.SegmentSeries(ix, segment_postings(), **self.kwargs)
         self.tempstorage = self.storage.temp_storage(f"{self.indexname}.tmp")
