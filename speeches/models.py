@@ -600,11 +600,15 @@ class Speech(models.Model):
         """Replace the speech's sections with `outline` (items with order, number, heading,
         level, start and end, as speeches.ingest.sections finds them)."""
         self.sections.all().delete()
-        Section.objects.bulk_create(
+        Section.objects.bulk_create(self.section_rows(outline))
+
+    def section_rows(self, outline):
+        """The unsaved Section rows of `outline` for this speech (write_sections)."""
+        return [
             Section(**fit(Section, speech=self, order=s.order, number=s.number, heading=s.heading, level=s.level,
                           start=s.start, end=s.end))
             for s in outline
-        )
+        ]
 
     @property
     def is_merged_copy(self):

@@ -4,9 +4,10 @@ Across files, a fingerprint of each text finds the archive's copies of a new spe
 
 import hashlib
 import re
-import zlib
 from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 from speeches.ingest.width import fold
 
@@ -88,17 +89,41 @@ BINS = 32
 ROWS = 4
 BANDS = BINS // ROWS
 _EMPTY = -1
+_SLOT_BITS = 5  # log2(BINS)
+_VALUE_BITS = 64 - _SLOT_BITS
+# A shingle's code points as a polynomial in this odd multiplier, then splitmix64's finaliser
+# (every bit of the hash depends on every code point).
+_MULTIPLIER = np.uint64(0x100000001B3)
+_MIX = (np.uint64(30), np.uint64(0xBF58476D1CE4E5B9), np.uint64(27), np.uint64(0x94D049BB133111EB), np.uint64(31))
+
+
+def _shingle_hashes(content):
+    """64-bit hashes (uint64) of every SHINGLE-character window of content (of content
+    itself when shorter), computed over all windows at once: a Python loop hashing each
+    shingle's UTF-8 bytes cost ~1.6 ms a speech, a fifth of storing it on import."""
+    codes = np.frombuffer(content.encode("utf-32-le"), np.uint32).astype(np.uint64)
+    windows = max(1, len(codes) - SHINGLE + 1)
+    hashes = np.zeros(windows, np.uint64)
+    for offset in range(min(SHINGLE, len(codes))):
+        hashes = hashes * _MULTIPLIER + codes[offset : offset + windows]
+    shift1, times1, shift2, times2, shift3 = _MIX
+    hashes = (hashes ^ (hashes >> shift1)) * times1
+    hashes = (hashes ^ (hashes >> shift2)) * times2
+    return hashes ^ (hashes >> shift3)
 
 
 def fingerprint(text):
     """The smallest shingle hash of each bin (or -1 for an empty bin), over the text's
     letters and digits with full-width forms folded."""
+    hashes = _shingle_hashes(content_of(fold(text)))
+    # Slot in the top bits, value below: sorted, each slot's first entry is its minimum.
+    ordered = np.sort((hashes << np.uint64(_VALUE_BITS)) | (hashes >> np.uint64(_SLOT_BITS)))
+    slots = (ordered >> np.uint64(_VALUE_BITS)).astype(np.int64)
+    firsts = np.flatnonzero(np.r_[True, slots[1:] != slots[:-1]])
     bins = [_EMPTY] * BINS
-    for shingle in _folded_shingles(text):
-        h = zlib.crc32(shingle.encode("utf-8"))
-        slot, value = h % BINS, h // BINS
-        if bins[slot] == _EMPTY or value < bins[slot]:
-            bins[slot] = value
+    values = (ordered[firsts] & np.uint64((1 << _VALUE_BITS) - 1)).tolist()
+    for slot, value in zip(slots[firsts].tolist(), values, strict=True):
+        bins[slot] = value
     return bins
 
 

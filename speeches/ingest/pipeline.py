@@ -29,7 +29,7 @@ from speeches.ingest.records import (
     rows_from_tsv,
 )
 from speeches.ingest.sanitise import sanitise_document
-from speeches.models import SimilarityKey, Source, SourceContent, Speech, fit
+from speeches.models import Section, SimilarityKey, Source, SourceContent, Speech, fit
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +252,8 @@ def _store(doc, raw, path, encoding, status, report, on_speech=None):
     by_position = {s.position: s for s in existing}
     incoming_hashes = {p.content_hash for p in doc.speeches}
     matched = set()
+    rows = _NewRows()
+    fingerprints = None
     for parsed in doc.speeches:
         if on_speech is not None:
             on_speech()
@@ -264,30 +266,40 @@ def _store(doc, raw, path, encoding, status, report, on_speech=None):
         report.repairs.extend({"speech": parsed.title, **r} for r in parsed.repairs)
         near = None
         if speech is None:
-            twin, score = copy_in_archive(parsed.body, parsed.content_hash, exclude_source=source)
+            if fingerprints is None:  # the file's new texts looked up together, once
+                fingerprints = ArchiveFingerprints(
+                    (p.body, p.content_hash) for p in doc.speeches if p.content_hash not in by_hash
+                )
+            twin, score = copy_in_archive(parsed.body, parsed.content_hash, source, fingerprints)
             if twin is not None and score == 1.0:
-                speech = _create_speech(source, parsed, Speech.WITHDRAWN, merged_into=twin)
+                speech = _create_speech(source, parsed, Speech.WITHDRAWN, rows, merged_into=twin)
                 report.merged_with_archive.append(
                     {"uid": speech.uid, "into": twin.uid, "title": twin.title, "source": file_name(twin.source.path)}
                 )
             else:
-                speech = _create_speech(source, parsed, status)
+                speech = _create_speech(source, parsed, status, rows)
                 near = (twin, score) if twin is not None else None
             report.created.append(speech.uid)
         elif _update_speech(speech, parsed):
+            speech.similarity_keys.all().delete()
             report.updated.append(speech.uid)
         else:
             report.unchanged.append(speech.uid)
             matched.add(speech.pk)
             continue
         matched.add(speech.pk)
+        rows.similarity_keys += [
+            SimilarityKey(speech=speech, key=key)
+            for key in (fingerprints.keys_of(speech.body) if fingerprints else band_keys(speech.body))
+        ]
         if at_once:
+            rows.insert()  # extraction reads the speech's sections
             annotate_speech(speech)
         else:
             extract.append(speech.pk)
-        _write_similarity_keys(speech)
         if near:
             report.near_duplicates.append(_flag_near_duplicate(speech, *near))
+    rows.insert()
     # Stored and indexed now; regions, topics and the rest are found by the queue's drain.
     extraction_queue.enqueue(extract)
     # The repairs, merged copies and equal texts of this file join the review queue now.
@@ -311,20 +323,60 @@ MAX_COPY_CANDIDATES = 5
 MIN_SHARED_BANDS = 2
 
 
-def copy_in_archive(body, text_hash="", exclude_source=None):
+class ArchiveFingerprints:
+    """The archive's speeches that share a fingerprint band or the content hash with some
+    texts: read for a whole file in a few queries, not two for each of its speeches."""
+
+    # Values in one IN (...): under every database's limit on a statement's parameters.
+    QUERY_BATCH = 500
+
+    def __init__(self, texts):
+        """texts: (body, content hash) pairs."""
+        texts = list(texts)
+        self._keys = {body: band_keys(body) for body, _ in texts}
+        self._by_key, self._by_hash = {}, {}
+        keys = sorted({key for keys in self._keys.values() for key in keys})
+        for batch in _batches(keys, self.QUERY_BATCH):
+            for key, speech_id in SimilarityKey.objects.filter(key__in=batch).values_list("key", "speech_id"):
+                self._by_key.setdefault(key, []).append(speech_id)
+        hashes = sorted({text_hash for _, text_hash in texts if text_hash})
+        for batch in _batches(hashes, self.QUERY_BATCH):
+            for text_hash, speech_id in Speech.objects.filter(content_hash__in=batch).values_list("content_hash", "pk"):
+                self._by_hash.setdefault(text_hash, []).append(speech_id)
+
+    def keys_of(self, body):
+        """The text's band keys (dedupe.band_keys), made once."""
+        if body not in self._keys:
+            self._keys[body] = band_keys(body)
+        return self._keys[body]
+
+    def shared(self, body, text_hash):
+        """{speech id: bands shared with the text}; the same content hash counts as every
+        band and MIN_SHARED_BANDS more."""
+        keys = self.keys_of(body)
+        shared = {}
+        for key in keys:
+            for speech_id in self._by_key.get(key, ()):
+                shared[speech_id] = shared.get(speech_id, 0) + 1
+        for speech_id in self._by_hash.get(text_hash, ()) if text_hash else ():
+            shared[speech_id] = shared.get(speech_id, 0) + len(keys) + MIN_SHARED_BANDS
+        return shared
+
+
+def _batches(values, size):
+    return (values[start : start + size] for start in range(0, len(values), size))
+
+
+def copy_in_archive(body, text_hash="", exclude_source=None, fingerprints=None):
     """(speech, similarity) of the archive's closest copy of body from another source:
     similarity 1.0 for the same text (spaces and full-width forms aside), else the share of
     shingles in common when it is at least dedupe's CONTAINMENT; (None, 0.0) when none.
     Candidates share a band of the fingerprint, or the content hash (title and text) for a
-    text too short for a fingerprint."""
-    # Keys and hashes by their own indexes first; the few speeches found are then checked.
-    shared = {}
-    if keys := band_keys(body):
-        for speech_id in SimilarityKey.objects.filter(key__in=keys).values_list("speech_id", flat=True):
-            shared[speech_id] = shared.get(speech_id, 0) + 1
-    if text_hash:
-        for speech_id in Speech.objects.filter(content_hash=text_hash).values_list("pk", flat=True):
-            shared[speech_id] = shared.get(speech_id, 0) + len(keys) + MIN_SHARED_BANDS
+    text too short for a fingerprint: looked up in fingerprints (ArchiveFingerprints made
+    for a file's texts, body among them) or, without, for this text alone."""
+    if fingerprints is None:
+        fingerprints = ArchiveFingerprints([(body, text_hash)])
+    shared = fingerprints.shared(body, text_hash)
     if not shared:  # most new speeches: no query to build
         return None, 0.0
     candidates = Speech.objects.not_merged().filter(pk__in=shared).exclude(status=Speech.WITHDRAWN)
@@ -342,9 +394,16 @@ def copy_in_archive(body, text_hash="", exclude_source=None):
     return best, round(best_score, 3)
 
 
-def _write_similarity_keys(speech):
-    speech.similarity_keys.all().delete()
-    SimilarityKey.objects.bulk_create(SimilarityKey(speech=speech, key=key) for key in band_keys(speech.body))
+class _NewRows:
+    """Sections and similarity keys of a file's speeches, inserted a table at a time."""
+
+    def __init__(self):
+        self.sections, self.similarity_keys = [], []
+
+    def insert(self):
+        Section.objects.bulk_create(self.sections)
+        SimilarityKey.objects.bulk_create(self.similarity_keys)
+        self.sections, self.similarity_keys = [], []
 
 
 def _flag_near_duplicate(speech, twin, score):
@@ -402,7 +461,7 @@ def _import_log(parsed, speech=None):
     return log
 
 
-def _create_speech(source, parsed, status, merged_into=None):
+def _create_speech(source, parsed, status, rows, merged_into=None):
     speech = Speech.objects.create_from_text(
         parsed.title,
         parsed.body,
@@ -417,7 +476,7 @@ def _create_speech(source, parsed, status, merged_into=None):
         import_log=_import_log(parsed),
         **fit(Speech, **parsed.given_metadata()),
     )
-    speech.write_sections(parsed.sections)
+    rows.sections += speech.section_rows(parsed.sections)
     return speech
 
 
