@@ -21,6 +21,7 @@ import zlib
 from array import array
 from collections import defaultdict
 from contextlib import contextmanager
+from functools import partial
 from hashlib import md5 as md5_digest
 from itertools import islice
 from operator import sub
@@ -35,7 +36,7 @@ from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import _length_byte_cache, byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from speeches.search.evaluate import decode_positions, segment_field_postings
+from speeches.search.evaluate import TERM_INFO, decode_positions, segment_field_postings
 from speeches.search.schema import CharGramField, CompactPositions, _FastText
 
 # What Whoosh's W3Codec uses by default (postings per block, zlib level).
@@ -89,6 +90,7 @@ class BulkSegmentWriter(SegmentWriter):
 
     def __init__(self, ix, max_postings=MAX_POSTINGS_HELD, **kwargs):
         super().__init__(ix, **kwargs)
+        self.ix = ix
         self.max_postings = max_postings
         for name, field in self.schema.items():
             if field.separate_spelling() or field.vector:
@@ -104,6 +106,9 @@ class BulkSegmentWriter(SegmentWriter):
         # Segments of this update written by other processes (indexing._written_in_two),
         # made part of the index by this writer's commit.
         self.written_apart = []
+        # When set (indexing.forked), a merge this commit makes is shared with a process
+        # it forks: half the segments merged there into a segment of their own.
+        self.merge_apart = None
 
     def add_document(self, **fields):
         with _cycle_collection_paused():
@@ -272,11 +277,31 @@ def merge_small_segments(writer, segments):
         or sum(sizes[segment] for segment in smallest) > writer.max_postings
     ):
         return list(segments)
-    for segment in smallest:
+    kept = [segment for segment in segments if segment not in smallest]
+    if writer.merge_apart is None:
+        _read_into(writer, smallest)
+        return kept
+    # Reading the segments is most of a merge, and pure Python: half read (and written
+    # as one segment) by a forked process while this one reads the other half.
+    here, apart = smallest[: len(smallest) // 2], smallest[len(smallest) // 2 :]
+    with writer.merge_apart(partial(_merged_apart, writer, apart)) as merged_apart:
+        _read_into(writer, here)
+        return kept + merged_apart()
+
+
+def _read_into(writer, segments):
+    for segment in segments:
         reader = SegmentReader(writer.storage, writer.schema, segment)
         writer.add_reader(reader)
         reader.close()
-    return [segment for segment in segments if segment not in smallest]
+
+
+def _merged_apart(writer, segments):
+    """segments merged into one new segment by a writer of their own (in the process
+    merge_small_segments forked), as [segment]."""
+    merger = BulkSegmentWriter(writer.ix, max_postings=writer.max_postings, _lk=False, compound=writer.compound)
+    _read_into(merger, segments)
+    return [merger._finalize_segment()]
 
 
 def _postings_bound(segment):
@@ -664,7 +689,7 @@ def _write_positions_terms(postfile, tindex, prefix, texts, term_starts, docnums
     # Term infos (W3TermInfo.to_bytes): not inlined, the stored weights' sum, document
     # frequency, shortest and longest length as bytes, highest weight, first and last
     # id, then the postings' offset and length.
-    infos = np.zeros(len(term_starts), _TERM_INFO)
+    infos = np.zeros(len(term_starts), TERM_INFO)
     infos["weight"] = np.add.reduceat(stored.astype(np.float64), term_starts)
     infos["frequency"] = term_sizes
     term_low = np.minimum.reduceat(some_lengths, term_starts)
@@ -677,14 +702,9 @@ def _write_positions_terms(postfile, tindex, prefix, texts, term_starts, docnums
     infos["offset"] = base + tags_at
     infos["length"] = np.add.reduceat(spans, term_blocks)
     postfile.write(out.tobytes())
-    _add_terms(tindex, [prefix + text.encode("utf-8") for text in texts], infos.tobytes(), _TERM_INFO.itemsize)
+    _add_terms(tindex, [prefix + text.encode("utf-8") for text in texts], infos.tobytes(), TERM_INFO.itemsize)
 
 
-# W3TermInfo.to_bytes's layout ("!BfIBBfII", then a long and an int), for postings not inlined.
-_TERM_INFO = np.dtype([
-    ("inlined", "u1"), ("weight", ">f4"), ("frequency", ">u4"), ("low_length", "u1"), ("high_length", "u1"),
-    ("high_weight", ">f4"), ("first_id", ">u4"), ("last_id", ">u4"), ("offset", ">i8"), ("length", ">i4"),
-])
 _KEY_VALUE_LENGTHS = Struct("!ii")
 
 

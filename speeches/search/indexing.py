@@ -18,6 +18,8 @@ import queue
 import shutil
 import signal
 import time
+from contextlib import contextmanager
+from functools import partial
 
 from django.conf import settings
 from django.db import connections
@@ -141,8 +143,10 @@ def _apply(ix, writer, speech_ids):
             for docnum in searcher.docs_for_query(wq.Term("id", str(speech_id))):
                 writer.delete_document(docnum)
     if len(speech_ids) >= PARALLEL_APPLY_MIN and writer_processes() > 1:
-        docs = [document(speech) for speech in _speeches(speech_ids)]
-        writer.written_apart = _written_in_two(ix, docs)
+        writer.written_apart = _written_in_two(ix, list(_speeches(speech_ids)))
+        # The merge this commit may make is shared the same way (never in a web
+        # request's small update: no fork in a threaded server).
+        writer.merge_apart = forked
     else:
         for speech in _speeches(speech_ids):
             writer.add_document(**document(speech))
@@ -153,13 +157,35 @@ class IndexWriteError(Exception):
     pass
 
 
-def _written_in_two(ix, docs):
-    """Segments of docs, the first half written here, the second by a forked process at
-    the same time: analysis and writing are pure Python, one core each. The database was
-    read before: the forked process never touches it. A plain fork, not a
-    multiprocessing child: the extraction drain's workers, which apply their batches,
-    are daemonic, and those may not have children."""
-    half = len(docs) // 2
+def _written_in_two(ix, speeches, to_document=None):
+    """Segments of the speeches (rows read with what document() needs), the first half
+    made into documents and written here, the second by a forked process at the same
+    time: analysis and writing are pure Python, one core each. The database was read
+    before: the forked process never touches it."""
+    to_document = to_document or document
+    half = len(speeches) // 2
+    with forked(partial(_segments_of, ix, speeches[half:], to_document)) as second_half:
+        return _segments_of(ix, speeches[:half], to_document) + second_half()
+
+
+def _segments_of(ix, speeches, to_document):
+    series = bulk.SegmentSeries(ix, segment_postings(), **SEGMENT_FILES)
+    try:
+        for speech in speeches:
+            series.add_document(**to_document(speech))
+        return series.finish()
+    except BaseException:
+        series.cancel()
+        raise
+
+
+@contextmanager
+def forked(work):
+    """Run work() (which returns segments) in a forked process while the caller goes on;
+    yields a function that waits for them and returns them (IndexWriteError if the
+    process failed or died). A plain fork, not a multiprocessing child: the extraction
+    drain's workers, which apply their batches, are daemonic, and those may not have
+    children."""
     parent = os.getpid()
     receiving, sending = multiprocessing.Pipe(duplex=False)
     child = os.fork()
@@ -167,27 +193,23 @@ def _written_in_two(ix, docs):
         code = 1
         try:
             receiving.close()
-            _write_apart(ix, docs[half:], sending, parent)
+            _work_apart(work, sending, parent)
             code = 0
         finally:
             os._exit(code)  # never back into the parent's code
     sending.close()
-    try:
-        series = bulk.SegmentSeries(ix, segment_postings(), **SEGMENT_FILES)
-        try:
-            for doc in docs[:half]:
-                series.add_document(**doc)
-            segments = series.finish()
-        except BaseException:
-            series.cancel()
-            raise
+
+    def result():
         try:
             outcome, found = receiving.recv()
         except EOFError:
-            raise IndexWriteError("the process writing half the update ended without its segment") from None
+            raise IndexWriteError("the process writing part of the update ended without its segments") from None
         if outcome != "written":
-            raise IndexWriteError(f"the process writing half the update failed: {found}")
-        return segments + found
+            raise IndexWriteError(f"the process writing part of the update failed: {found}")
+        return found
+
+    try:
+        yield result
     finally:
         receiving.close()
         _reap(child)
@@ -205,14 +227,11 @@ def _reap(child, patience=5.0):
     os.waitpid(child, 0)
 
 
-def _write_apart(ix, docs, sending, parent):
-    """_written_in_two's forked half: its segments, or the error, sent back."""
+def _work_apart(work, sending, parent):
+    """forked()'s child: the segments work() wrote, or the error, sent back."""
     _forked_writer(parent)
     try:
-        series = bulk.SegmentSeries(ix, segment_postings(), **SEGMENT_FILES)
-        for doc in docs:
-            series.add_document(**doc)
-        sending.send(("written", series.finish()))
+        sending.send(("written", work()))
     except BaseException as error:
         sending.send(("failed", repr(error)))
     finally:
@@ -236,10 +255,11 @@ def _drain(ix, covered=frozenset()):
         writer = bulk.BulkSegmentWriter(ix, max_postings=segment_postings(), timeout=5.0, **SEGMENT_FILES)
         try:
             applied += _apply(ix, writer, {speech_id for _, speech_id in rows})
+            writer.commit()
         except BaseException:
-            writer.cancel()
+            if not writer.is_closed:  # a failed commit (its merge) still holds Whoosh's lock
+                writer.cancel()
             raise
-        writer.commit()
         # Only the rows read above: changes queued meanwhile stay for the next round.
         _delete_queue_rows([row_id for row_id, _ in rows])
 

@@ -189,7 +189,7 @@ def test_a_failure_of_the_forked_half_leaves_the_updates_queued(speeches, split_
 
 def _split_in_a_daemonic_worker(path, docs):
     ix = whoosh_index.open_dir(str(path))
-    bulk.publish_segments(ix, indexing._written_in_two(ix, docs))
+    bulk.publish_segments(ix, indexing._written_in_two(ix, docs, to_document=dict))
 
 
 def test_a_batch_is_split_inside_a_daemonic_worker_as_the_extraction_drains_run(tmp_path):
@@ -210,3 +210,63 @@ def test_a_batch_is_split_inside_a_daemonic_worker_as_the_extraction_drains_run(
         assert searcher.doc_count() == len(docs)
         assert len(list(searcher.reader().leaf_readers())) == 2
         assert searcher.doc_frequency("body_words", "防汛") == len(docs)
+
+
+def _small_segments_to_merge(monkeypatch):
+    """Four one-speech segments of a size (speeches 0, 5, 10 and 15 have bodies of the
+    same shape), with merges of four: the next commit merges them."""
+    monkeypatch.setattr(bulk, "MERGE_FAN_IN", 4)
+    search.rebuild()
+    for number in (0, 5, 10, 15):
+        Speech.objects.get(title=f"水利工作讲话{number}").save()
+        search.process_pending()
+    return len(list(store.searcher().reader().leaf_readers()))
+
+
+def test_a_merge_made_by_a_large_update_is_shared_with_a_forked_process(speeches, monkeypatch, request):
+    by_one = found()
+    segments_before = _small_segments_to_merge(monkeypatch)
+    request.getfixturevalue("split_updates")
+    for speech in Speech.objects.filter(title__in=["水利工作讲话1", "水利工作讲话2", "水利工作讲话3", "水利工作讲话4"]):
+        speech.save()
+
+    assert search.process_pending() == 4
+
+    searcher = store.searcher()
+    assert searcher.doc_count() == Speech.objects.count()
+    # The four small segments became two (half merged here, half in the forked process);
+    # the update's halves are two more.
+    assert len(list(searcher.reader().leaf_readers())) == segments_before - 4 + 2 + 2
+    assert found() == by_one
+
+
+def test_a_failure_of_the_forked_merge_leaves_the_updates_queued(speeches, monkeypatch, request):
+    _small_segments_to_merge(monkeypatch)
+    request.getfixturevalue("split_updates")
+    before = found()
+    parent = os.getpid()
+    read_into = bulk._read_into
+
+    def failing_in_the_fork(writer, segments):
+        if os.getpid() != parent:
+            raise OSError("disk full")
+        return read_into(writer, segments)
+
+    monkeypatch.setattr(bulk, "_read_into", failing_in_the_fork)
+    revised = list(Speech.objects.order_by("pk")[:4])
+    for speech in revised:
+        speech.title = f"{speech.title}修订稿"
+        speech.save()
+
+    with pytest.raises(indexing.IndexWriteError, match="disk full") as failed:
+        search.process_pending()
+
+    # The failed commit let go of Whoosh's write lock (its writer is still referenced here).
+    lock = store.open_for_writing().lock("WRITELOCK")
+    assert failed.traceback and lock.acquire()
+    lock.release()
+    assert PendingIndexUpdate.objects.count() == len(revised)
+    assert found() == before
+    monkeypatch.setattr(bulk, "_read_into", read_into)
+    search.process_pending()
+    assert search.search({"q": "修订稿"}).total == len(revised)
