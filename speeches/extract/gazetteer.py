@@ -171,6 +171,13 @@ class Gazetteer:
         self.lengths = sorted({len(n) for n in (*self.full_names, *self.short_names)}, reverse=True)
         # Every name lookup() can answer: a text's words are mostly none (one set test each).
         self.names = frozenset((*self.full_names, *self.short_names, *self.word_short_names))
+        # The lengths (of `lengths`, longest first) of the names beginning with a character:
+        # a scan of a text tries those at each word, not every length.
+        by_first = {}
+        for name in self.names:
+            if len(name) in self.lengths:
+                by_first.setdefault(name[0], set()).add(len(name))
+        self.lengths_from = {first: sorted(found, reverse=True) for first, found in by_first.items()}
 
     def get(self, code):
         return self.places.get(code)

@@ -23,10 +23,10 @@ import os
 import time
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import connections
 from django.utils import timezone
 
-from speeches import search
+from speeches import counts, search
 from speeches.extract.annotate import annotate_speech, find_in_speech, taxonomy, warm_up
 from speeches.models import PendingExtraction, Speech, fit_value
 from speeches.processes import gone, worker_name
@@ -140,7 +140,9 @@ def _extract_claimed(worker, rows):
 
 
 def _store(rows, found):
-    with transaction.atomic():
+    # One transaction, the browse counts of its speeches moved once at its end (not
+    # counted again after each speech: 8 ms a speech of the drain).
+    with counts.deferred():
         # Read again in the transaction: a curator's lock or a re-import since the claim counts.
         speeches = Speech.objects.in_bulk([row.speech_id for row in rows if row.pk in found])
         for row in rows:

@@ -249,7 +249,7 @@ def _raw_matches(seg, gazetteer, keys=()):
         i = token.start
         if i < skip_to:
             continue
-        for length in gazetteer.lengths:
+        for length in gazetteer.lengths_from.get(text[i], ()):
             if i + length not in ends:
                 continue
             surface = text[i : i + length]
