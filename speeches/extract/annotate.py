@@ -165,7 +165,7 @@ class _Annotator:
         speech = self.speech
         if "officials" in self.locked:
             return
-        before = set(speech.citations.values_list("official_id", flat=True))
+        before = set(speech.citations.order_by().values_list("official_id", flat=True))
         _delete_unrecorded(speech.citations.all())
         for person in self.found.officials:
             if self.rejected(ReviewItem.OFFICIAL, person.name):
@@ -286,7 +286,7 @@ def _delete_unrecorded(rows):
     """Delete the topic scores or citations extraction replaces wholesale without a
     history row each: their history holds curators' changes, not extraction's churn
     (the new rows are written in bulk, which records nothing either)."""
-    for row in rows:
+    for row in rows.order_by():  # unordered: the models' orderings join other tables
         row.skip_history_when_saving = True
         row.delete()
 

@@ -268,7 +268,12 @@ def merge_small_segments(writer, segments):
     MERGE_FAN_IN smallest segments are merged into one when they are of a size (the
     largest at most MERGE_FAN_IN times the smallest), so a posting is rewritten a few
     times at most, and when they hold at most writer.max_postings postings together: a
-    rebuild's segments, written up to that bound, stay as they are."""
+    rebuild's segments, written up to that bound, stay as they are.
+
+    A segment whose every document was deleted (all replaced since: the extraction
+    drain re-indexes whole files) is dropped unread; merged, all its postings would be
+    read to keep none."""
+    segments = [segment for segment in segments if segment.doc_count()]
     sizes = {segment: _postings_bound(segment) for segment in segments}
     smallest = sorted(segments, key=sizes.get)[:MERGE_FAN_IN]
     if (
@@ -281,12 +286,11 @@ def merge_small_segments(writer, segments):
     if writer.merge_apart is None:
         _read_into(writer, smallest)
         return kept
-    # Reading the segments is most of a merge, and pure Python: half read (and written
-    # as one segment) by a forked process while this one reads the other half.
+    # A merge is pure Python, one core: half the segments read and written as one segment
+    # by a forked process while this one does the same with the other half.
     here, apart = smallest[: len(smallest) // 2], smallest[len(smallest) // 2 :]
     with writer.merge_apart(partial(_merged_apart, writer, apart)) as merged_apart:
-        _read_into(writer, here)
-        return kept + merged_apart()
+        return kept + _merged_apart(writer, here) + merged_apart()
 
 
 def _read_into(writer, segments):
@@ -297,8 +301,8 @@ def _read_into(writer, segments):
 
 
 def _merged_apart(writer, segments):
-    """segments merged into one new segment by a writer of their own (in the process
-    merge_small_segments forked), as [segment]."""
+    """segments merged into one new segment by a writer of their own (for each half of a
+    shared merge), as [segment]."""
     merger = BulkSegmentWriter(writer.ix, max_postings=writer.max_postings, _lk=False, compound=writer.compound)
     _read_into(merger, segments)
     return [merger._finalize_segment()]

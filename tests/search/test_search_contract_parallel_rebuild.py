@@ -142,7 +142,6 @@ def found():
 def test_queued_updates_written_by_two_processes_find_what_one_process_wrote(speeches, request):
     search.rebuild()
     by_one = found()
-    segments_before = len(list(store.searcher().reader().leaf_readers()))
     request.getfixturevalue("split_updates")
     for speech in Speech.objects.all():
         speech.save()  # queued again: every entry replaced
@@ -150,9 +149,10 @@ def test_queued_updates_written_by_two_processes_find_what_one_process_wrote(spe
     assert search.process_pending() == Speech.objects.count()
 
     searcher = store.searcher()  # the shared one: not closed here
-    # One entry a speech; the two halves written as two new segments.
+    # One entry a speech; the two halves written as two new segments (the rebuilt ones,
+    # every entry replaced, dropped).
     assert searcher.doc_count() == Speech.objects.count()
-    assert len(list(searcher.reader().leaf_readers())) == segments_before + 2
+    assert len(list(searcher.reader().leaf_readers())) == 2
     assert found() == by_one
     assert not PendingIndexUpdate.objects.exists()
 
@@ -227,7 +227,9 @@ def test_a_merge_made_by_a_large_update_is_shared_with_a_forked_process(speeches
     by_one = found()
     segments_before = _small_segments_to_merge(monkeypatch)
     request.getfixturevalue("split_updates")
-    for speech in Speech.objects.filter(title__in=["水利工作讲话1", "水利工作讲话2", "水利工作讲话3", "水利工作讲话4"]):
+    # Not speeches of the small segments: one of those replaced would leave its segment
+    # empty, dropped rather than merged.
+    for speech in Speech.objects.filter(title__in=[f"水利工作讲话{number}" for number in (1, 2, 3, 4)]):
         speech.save()
 
     assert search.process_pending() == 4
@@ -253,7 +255,7 @@ def test_a_failure_of_the_forked_merge_leaves_the_updates_queued(speeches, monke
         return read_into(writer, segments)
 
     monkeypatch.setattr(bulk, "_read_into", failing_in_the_fork)
-    revised = list(Speech.objects.order_by("pk")[:4])
+    revised = list(Speech.objects.filter(title__in=[f"水利工作讲话{number}" for number in (1, 2, 3, 4)]))
     for speech in revised:
         speech.title = f"{speech.title}修订稿"
         speech.save()
@@ -270,3 +272,18 @@ def test_a_failure_of_the_forked_merge_leaves_the_updates_queued(speeches, monke
     monkeypatch.setattr(bulk, "_read_into", read_into)
     search.process_pending()
     assert search.search({"q": "修订稿"}).total == len(revised)
+
+
+def test_a_segment_whose_every_entry_was_replaced_is_dropped_at_the_next_commit(speeches):
+    search.rebuild()
+    by_one = found()
+    rebuilt = {segment.segment_id() for segment in store.open_for_writing()._segments()}
+    for speech in Speech.objects.all():
+        speech.save()  # queued again: every entry of the rebuilt segments replaced
+
+    search.process_pending()
+
+    segments = store.open_for_writing()._segments()
+    assert not rebuilt & {segment.segment_id() for segment in segments}
+    assert sum(segment.doc_count_all() for segment in segments) == Speech.objects.count()
+    assert found() == by_one
