@@ -127,7 +127,8 @@ def fingerprint(text):
     return bins
 
 
-# The importer asks for a new speech's keys twice (its copies in the archive, then its own keys).
+# Kept for the few texts asked last: looking up one text's copies alone (copy_in_archive)
+# and writing its keys ask for the same keys.
 @lru_cache(maxsize=8)
 def band_keys(text):
     """Keys (63-bit integers, a tuple) of the fingerprint's bands with no empty bin: a text
@@ -154,8 +155,8 @@ def similarity(a, b):
     return containment(_folded_shingles(a), _folded_shingles(b))
 
 
-# A new speech's fingerprint and its comparison with up to five candidates use its
-# shingles: made once, not six times.
+# A new speech's comparison with up to five candidates uses its shingles: made once, not
+# five times.
 @lru_cache(maxsize=4)
 def _folded_shingles(text):
     return frozenset(shingles(fold(text)))

@@ -159,9 +159,9 @@ class IndexWriteError(Exception):
 
 def _written_in_two(ix, speeches, to_document=None):
     """Segments of the speeches (rows read with what document() needs), the first half
-    made into documents and written here, the second by a forked process at the same
-    time: analysis and writing are pure Python, one core each. The database was read
-    before: the forked process never touches it."""
+    made into documents (by to_document, default document()) and written here, the
+    second by a forked process at the same time: analysis and writing are pure Python,
+    one core each. The database was read before: the forked process never touches it."""
     to_document = to_document or document
     half = len(speeches) // 2
     with forked(partial(_segments_of, ix, speeches[half:], to_document)) as second_half:
