@@ -121,17 +121,24 @@ def searcher():
         return None
     if cached is None or cached[0] != path:
         if cached is not None:
-            cached[1].close()
+            cached[2].close()
         try:
             ix = whoosh_index.open_dir(str(path))
         except (whoosh_index.EmptyIndexError, FileNotFoundError):
             return None
-        _local.cached = (path, _holding_stored_fields(ix.searcher()))
-        return _local.cached[1]
-    fresh = cached[1].refresh()  # reuses (and closes) what the old one had open
-    if fresh is not cached[1]:
-        _holding_stored_fields(fresh)
-    _local.cached = (path, fresh)
+        _local.cached = (path, ix, _holding_stored_fields(ix.searcher()))
+        return _local.cached[2]
+    _, ix, current = cached
+    if current.up_to_date():
+        return current
+    # A writer committed: a new searcher, then the old one closed. Not Searcher.refresh():
+    # it reuses nothing (Whoosh keys the old segment readers by generation and looks them
+    # up by segment id), and when a writer deleted a segment's files as the new reader
+    # opened them, its retry closed the old readers a second time and failed
+    # (ReaderClosed: server errors during an import, the old searcher left broken).
+    fresh = _holding_stored_fields(ix.searcher())
+    _local.cached = (path, ix, fresh)
+    current.close()
     return fresh
 
 

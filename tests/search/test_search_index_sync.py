@@ -293,3 +293,38 @@ def test_a_hold_does_not_hold_the_vocabularys_reload(settings, monkeypatch):
     with search.updates_held():
         Official.objects.create(name="郑新名")  # a name extraction found: the next cut knows it
         assert reloads
+
+
+@pytest.mark.django_db
+def test_a_searcher_refreshed_while_a_writer_deletes_a_segment_it_opens_keeps_working(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    """Between reading the index's table of contents and opening its segments, a writer
+    in another process may merge a segment away: Whoosh retries the open. The served
+    searcher must come through it (it once closed the old readers twice: a server error)."""
+    from whoosh import reading
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_speech(title="第一篇", body="推进河长制落实。")
+    before = store.searcher()
+    assert before.doc_count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        make_speech(title="第二篇", body="加快河道清淤。")
+
+    opened = reading.SegmentReader.__init__
+    calls = []
+
+    def deleted_once(reader, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise FileNotFoundError("merged away by another writer")
+        opened(reader, *args, **kwargs)
+
+    monkeypatch.setattr(reading.SegmentReader, "__init__", deleted_once)
+    after = store.searcher()
+    monkeypatch.setattr(reading.SegmentReader, "__init__", opened)
+
+    assert len(calls) > 1  # the open was retried
+    assert after is not before and after.doc_count() == 2
+    assert store.searcher() is after
+    assert titles("清淤") == {"第二篇"}
