@@ -24,6 +24,9 @@ from whoosh import index as whoosh_index
 
 from speeches.search.schema import build_schema
 
+# The column in which Whoosh keeps a segment's stored fields.
+_STORED_FIELDS = "_stored"
+
 POINTER = "CURRENT"
 LOCK_FILE = "writer.lock"
 GENERATION_PREFIX = "gen-"
@@ -126,7 +129,7 @@ def searcher():
             ix = whoosh_index.open_dir(str(path))
         except (whoosh_index.EmptyIndexError, FileNotFoundError):
             return None
-        _local.cached = (path, ix, _holding_stored_fields(ix.searcher()))
+        _local.cached = (path, ix, _opened_searcher(ix))
         return _local.cached[2]
     _, ix, current = cached
     if current.up_to_date():
@@ -136,18 +139,41 @@ def searcher():
     # up by segment id), and when a writer deleted a segment's files as the new reader
     # opened them, its retry closed the old readers a second time and failed
     # (ReaderClosed: server errors during an import, the old searcher left broken).
-    fresh = _holding_stored_fields(ix.searcher())
+    fresh = _opened_searcher(ix)
     _local.cached = (path, ix, fresh)
     current.close()
     return fresh
 
 
-def _holding_stored_fields(searcher):
-    """The searcher with each segment's stored-fields column opened now. Whoosh opens it
-    at the first stored_fields() call, and asks first whether its file exists: when a
+# Times a searcher is opened again when a segment it lists was deleted meanwhile.
+_OPEN_ATTEMPTS = 20
+
+
+def _opened_searcher(ix):
+    """A searcher of ix with each segment's stored-fields column opened now. Whoosh opens
+    it at the first stored_fields() call, and asks first whether its file exists: when a
     writer in another process had merged the segment away in between, the answer was
-    no and the call failed (a speech page's related speeches, under an import)."""
-    for leaf, _offset in searcher.reader().leaf_readers():
-        if leaf.doc_count_all():
-            leaf.stored_fields(0)
-    return searcher
+    no and the call failed (a speech page's related speeches, under an import). When a
+    segment's column is already gone here, the searcher is opened again from the newer
+    table of contents that writer wrote."""
+    for attempt in range(_OPEN_ATTEMPTS):
+        searcher = ix.searcher()
+        try:
+            if all(_stored_fields_held(leaf) for leaf, _offset in searcher.reader().leaf_readers()):
+                return searcher
+        except OSError:
+            if attempt == _OPEN_ATTEMPTS - 1:
+                raise
+        searcher.close()
+        time.sleep(0.05)
+    raise FileNotFoundError("the index's segments kept disappearing while its searcher opened")
+
+
+def _stored_fields_held(leaf):
+    """Whether the segment's stored fields are open (a segment without documents has none)."""
+    if not leaf.doc_count_all():
+        return True
+    if not leaf._perdoc.has_column(_STORED_FIELDS):
+        return False  # deleted by a writer since the table of contents was read
+    leaf.stored_fields(0)
+    return True

@@ -328,3 +328,34 @@ def test_a_searcher_refreshed_while_a_writer_deletes_a_segment_it_opens_keeps_wo
     assert after is not before and after.doc_count() == 2
     assert store.searcher() is after
     assert titles("清淤") == {"第二篇"}
+
+
+@pytest.mark.django_db
+def test_a_searcher_opened_after_a_writer_deleted_a_segment_it_lists_is_opened_again(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    """A writer may delete a segment after a searcher read the table of contents and
+    before it opened the segment's stored fields: the searcher is opened again, from the
+    newer table of contents, rather than failing the request."""
+    from whoosh.codec import whoosh3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_speech(title="第一篇", body="推进河长制落实。")
+    store.searcher()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_speech(title="第二篇", body="加快河道清淤。")
+
+    has_column = whoosh3.W3PerDocReader.has_column
+    asked = []
+
+    def gone_once(reader, fieldname):
+        asked.append(fieldname)
+        return False if asked.count("_stored") == 1 and fieldname == "_stored" else has_column(reader, fieldname)
+
+    monkeypatch.setattr(whoosh3.W3PerDocReader, "has_column", gone_once)
+    searcher = store.searcher()
+    monkeypatch.setattr(whoosh3.W3PerDocReader, "has_column", has_column)
+
+    assert asked.count("_stored") > 1
+    assert searcher.doc_count() == 2
+    assert titles("清淤") == {"第二篇"}
