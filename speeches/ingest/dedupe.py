@@ -89,7 +89,7 @@ BINS = 32
 ROWS = 4
 BANDS = BINS // ROWS
 _EMPTY = -1
-_SLOT_BITS = 5  # log2(BINS)
+_SLOT_BITS = BINS.bit_length() - 1  # a hash's low bits pick its bin
 _VALUE_BITS = 64 - _SLOT_BITS
 # A shingle's code points as a polynomial in this odd multiplier, then splitmix64's finaliser
 # (every bit of the hash depends on every code point).

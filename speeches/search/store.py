@@ -156,14 +156,13 @@ def _opened_searcher(ix):
     no and the call failed (a speech page's related speeches, under an import). When a
     segment's column is already gone here, the searcher is opened again from the newer
     table of contents that writer wrote."""
-    for attempt in range(_OPEN_ATTEMPTS):
+    for _attempt in range(_OPEN_ATTEMPTS):
         searcher = ix.searcher()
         try:
             if all(_stored_fields_held(leaf) for leaf, _offset in searcher.reader().leaf_readers()):
                 return searcher
         except OSError:
-            if attempt == _OPEN_ATTEMPTS - 1:
-                raise
+            pass  # a column's file deleted between the check and the open
         searcher.close()
         time.sleep(0.05)
     raise FileNotFoundError("the index's segments kept disappearing while its searcher opened")
