@@ -81,14 +81,24 @@ def retry_failed(rows=None):
     return rows.exclude(error="").update(error="", claimed_by="", claimed_at=None)
 
 
+def _unclaimed_ids(size):
+    return list(waiting().filter(claimed_by="").order_by("id").values_list("id", flat=True)[:size])
+
+
 def _claim(worker, size):
-    """Up to `size` waiting rows, now claimed by `worker`, oldest first."""
-    ids = list(waiting().filter(claimed_by="").order_by("id").values_list("id", flat=True)[:size])
-    if not ids:
-        return []
-    # Only rows nobody claimed in between: another process may have taken some.
-    PendingExtraction.objects.filter(pk__in=ids, claimed_by="").update(claimed_by=worker, claimed_at=timezone.now())
-    return list(PendingExtraction.objects.filter(pk__in=ids, claimed_by=worker).order_by("id"))
+    """Up to `size` waiting rows, now claimed by `worker`, oldest first; [] only when none
+    waits unclaimed."""
+    while ids := _unclaimed_ids(size):
+        # Only rows nobody claimed in between: another process may have taken some.
+        claimed = PendingExtraction.objects.filter(pk__in=ids, claimed_by="").update(
+            claimed_by=worker, claimed_at=timezone.now()
+        )
+        if claimed:
+            return list(PendingExtraction.objects.filter(pk__in=ids, claimed_by=worker).order_by("id"))
+        # Another process claimed all of them first (two drains started together read the
+        # same oldest rows): the next ones are taken, or a drain would take the queue for
+        # empty and end, leaving the rest to one process.
+    return []
 
 
 def extract_batch(worker=None, size=BATCH):

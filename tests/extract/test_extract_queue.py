@@ -172,6 +172,30 @@ def test_a_batch_failing_outside_its_speeches_hands_its_claims_back(monkeypatch)
     assert not PendingExtraction.objects.exclude(claimed_by="").exists()
 
 
+def test_a_batch_whose_rows_another_process_claimed_first_takes_the_next_ones(monkeypatch):
+    speeches = [make_speech(title=f"讲话{n}", body=f"同志们：\n第{n}次会议，今天我们开会。") for n in range(5)]
+    queue.enqueue([s.pk for s in speeches])
+    real = queue._unclaimed_ids
+    taken_by_other = []
+
+    def other_process_claims_them_first(size):
+        ids = real(size)
+        if not taken_by_other:  # between this process's read and its claim
+            taken_by_other.extend(ids)
+            PendingExtraction.objects.filter(pk__in=ids).update(claimed_by="elsewhere:1")
+        return ids
+
+    monkeypatch.setattr(queue, "_unclaimed_ids", other_process_claims_them_first)
+    # Not 0 ("none waits"): a drain would end there and leave the rest to the other process.
+    assert queue.extract_batch(size=2) == 2
+    assert len(taken_by_other) == 2
+    # The other process's two are left to it; the fifth still waits.
+    assert sorted(PendingExtraction.objects.values_list("pk", "claimed_by")) == [
+        *((pk, "elsewhere:1") for pk in sorted(taken_by_other)),
+        (max(taken_by_other) + 3, ""),
+    ]
+
+
 def test_claims_of_a_live_process_are_left_to_it():
     _import()
     PendingExtraction.objects.update(claimed_by="elsewhere:1")  # another host: cannot be checked
