@@ -1,6 +1,8 @@
 """Bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK."""
 
 import codecs
+import itertools
+import re
 
 from speeches.ingest.errors import IngestError
 
@@ -34,9 +36,16 @@ def decode_bytes(raw):
     raise IngestError("文件既不是 UTF-8 也不是 GB18030/GBK 文本（是否被截断，或混用了编码？）")
 
 
+# Control characters other than line breaks, tabs and form feeds.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _check_text(text):
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if controls > max(8, len(text) // 100):
+    # Counted by the regex engine up to the limit: a loop over each character in Python
+    # took 0.7 s for a 12 MB file of records.
+    limit = max(8, len(text) // 100)
+    controls = sum(1 for _ in itertools.islice(_CONTROL.finditer(text), limit + 1))
+    if controls > limit:
         raise IngestError("文件像是二进制数据：控制字符太多，不是文本")
     if not text.strip():
         raise IngestError("文件是空的")

@@ -7,6 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from speeches.ingest.decode import decode_bytes
+from speeches.ingest.errors import IngestError
 from speeches.models import Section, Source, Speech
 from tests.conftest import FIXTURES_DIR
 
@@ -78,8 +80,10 @@ def test_draft_option_lands_new_speeches_as_drafts():
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50, "二进制"),
         ("讲话".encode()[:-1] + b"\xff\xfe\xfa" * 3, "既不是 UTF-8"),
         ("1\n\n2 3\n\n页,当前第。\n".encode(), "找不到讲话"),
+        # Binary without a NUL: two control characters in each line of 52, above the limit (1 in 100).
+        ((("同志们：今天开会。\x01\x02" + "讲话内容，" * 8 + "\n") * 40).encode(), "控制字符太多"),
     ],
-    ids=["empty", "blank", "binary", "broken-utf8", "only-debris"],
+    ids=["empty", "blank", "binary", "broken-utf8", "only-debris", "control-characters"],
 )
 def test_bad_file_fails_with_a_clear_message_and_the_rest_imports(tmp_path, content, message):
     bad = tmp_path / "bad.txt"
@@ -90,6 +94,14 @@ def test_bad_file_fails_with_a_clear_message_and_the_rest_imports(tmp_path, cont
     assert "Traceback" not in err
     assert "2 个文件中有 1 个导入失败" in err
     assert Speech.objects.count() == 1
+
+
+def test_control_characters_up_to_one_in_a_hundred_are_text_and_one_more_is_not():
+    assert decode_bytes(("讲" * 990 + "\x01" * 10).encode()) == ("讲" * 990 + "\x01" * 10, "utf-8")
+    with pytest.raises(IngestError, match="控制字符太多"):
+        decode_bytes(("讲" * 989 + "\x0b" * 11).encode())
+    # Line breaks, tabs and form feeds are not counted.
+    assert decode_bytes(("讲\t\f\r\n" * 100).encode("utf-16"))[1] == "utf-16"
 
 
 def test_failed_reimport_leaves_the_archive_as_it_was(tmp_path):
