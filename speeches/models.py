@@ -348,12 +348,15 @@ class SpeechQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Speech.PUBLISHED)
 
-    def create_from_text(self, title, body, record_history=True, **fields):
+    def create_from_text(self, title, body, record_history=True, uids_in_use=None, **fields):
         """A new speech of this title and body: the one place its hash and its public id
         (taken from the hash) are made. record_history=False leaves its creation out of
-        the edit history (the importer's: its extraction's save is the state kept)."""
+        the edit history (the importer's: its extraction's save is the state kept).
+        uids_in_use: see Speech.new_uid."""
         digest = identity.speech_hash(title, body)
-        speech = self.model(uid=Speech.new_uid(digest), title=title, body=body, content_hash=digest, **fields)
+        speech = self.model(
+            uid=Speech.new_uid(digest, uids_in_use), title=title, body=body, content_hash=digest, **fields
+        )
         if not record_history:
             speech.skip_history_when_saving = True
         speech.save(force_insert=True, using=self.db)
@@ -640,12 +643,19 @@ class Speech(models.Model):
         person = self.speaker
         return {"name": person.name, "title": self.speaker_title_as_delivered, "url": person.get_absolute_url()}
 
+    # A public id is the text hash's first characters: 10, more (two at a time) on a clash.
+    UID_LENGTHS = range(10, 65, 2)
+
     @classmethod
-    def new_uid(cls, text_hash):
-        """A short public id taken from the text's hash; lengthened on a clash."""
-        for length in range(10, 65, 2):
+    def new_uid(cls, text_hash, uids_in_use=None):
+        """A short public id taken from the text's hash; lengthened on a clash.
+        uids_in_use: an UidsInUse of a file's hashes, asked before the database."""
+        for length in cls.UID_LENGTHS:
             uid = text_hash[:length]
-            if not cls.objects.filter(uid=uid).exists():
+            free = uids_in_use.take(uid) if uids_in_use is not None else None
+            if free is None:
+                free = not cls.objects.filter(uid=uid).exists()
+            if free:
                 return uid
         raise ValueError("no free uid for this hash")
 
@@ -680,6 +690,33 @@ class Speech(models.Model):
         for section in sections:
             starting[min(bisect_right(ends, section.start), len(spans) - 1)].append(section)
         return [(index, text, starting[i]) for i, (index, text, _, _) in enumerate(spans)]
+
+
+class UidsInUse:
+    """Which of some texts' shortest public ids are taken, read for a whole file in a few
+    queries instead of one for each of its speeches (0.75 ms a speech at 100,000)."""
+
+    # Values in one IN (...): under every database's limit on a statement's parameters.
+    QUERY_BATCH = 500
+
+    def __init__(self, text_hashes):
+        shortest = Speech.UID_LENGTHS[0]
+        self._asked = sorted({text_hash[:shortest] for text_hash in text_hashes})
+        self._taken = set()
+        for start in range(0, len(self._asked), self.QUERY_BATCH):
+            batch = self._asked[start : start + self.QUERY_BATCH]
+            self._taken.update(Speech.objects.filter(uid__in=batch).values_list("uid", flat=True))
+        self._asked = set(self._asked)
+
+    def take(self, uid):
+        """True (and now taken) when uid was looked up and is free; False when taken;
+        None when it was not looked up (a longer one, after a clash)."""
+        if uid not in self._asked:
+            return None
+        if uid in self._taken:
+            return False
+        self._taken.add(uid)
+        return True
 
 
 class SpeechTopic(models.Model):

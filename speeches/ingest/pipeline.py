@@ -29,7 +29,7 @@ from speeches.ingest.records import (
     rows_from_tsv,
 )
 from speeches.ingest.sanitise import sanitise_document
-from speeches.models import Section, SimilarityKey, Source, SourceContent, Speech, fit
+from speeches.models import Section, SimilarityKey, Source, SourceContent, Speech, UidsInUse, fit
 
 log = logging.getLogger(__name__)
 
@@ -267,9 +267,9 @@ def _store(doc, raw, path, encoding, status, report, on_speech=None):
         near = None
         if speech is None:
             if fingerprints is None:  # the file's new texts looked up together, once
-                fingerprints = ArchiveFingerprints(
-                    (p.body, p.content_hash) for p in doc.speeches if p.content_hash not in by_hash
-                )
+                new_texts = [(p.body, p.content_hash) for p in doc.speeches if p.content_hash not in by_hash]
+                fingerprints = ArchiveFingerprints(new_texts)
+                rows.uids_in_use = UidsInUse(text_hash for _, text_hash in new_texts)
             twin, score = copy_in_archive(parsed.body, parsed.content_hash, source, fingerprints)
             if twin is not None and score == 1.0:
                 speech = _create_speech(source, parsed, Speech.WITHDRAWN, rows, merged_into=twin)
@@ -395,10 +395,12 @@ def copy_in_archive(body, text_hash="", exclude_source=None, fingerprints=None):
 
 
 class _NewRows:
-    """Sections and similarity keys of a file's speeches, inserted a table at a time."""
+    """Sections and similarity keys of a file's speeches, inserted a table at a time, and
+    which of its new speeches' public ids are taken (looked up together)."""
 
     def __init__(self):
         self.sections, self.similarity_keys = [], []
+        self.uids_in_use = None
 
     def insert(self):
         Section.objects.bulk_create(self.sections)
@@ -467,6 +469,7 @@ def _create_speech(source, parsed, status, rows, merged_into=None):
         parsed.body,
         # One history row per imported speech: the state after its extraction.
         record_history=False,
+        uids_in_use=rows.uids_in_use,
         merged_into=merged_into,
         kind=parsed.kind,
         source=source,

@@ -6,7 +6,7 @@ import pytest
 
 from speeches import identity
 from speeches.ingest.sections import find_sections
-from speeches.models import Official, Section, Speech, fit, fit_value
+from speeches.models import Official, Section, Speech, UidsInUse, fit, fit_value
 from tests.factories import make_speech
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,23 @@ def test_a_second_speech_with_the_same_text_gets_a_longer_public_id():
     second = Speech.objects.create_from_text("同一标题", "同一正文。")
 
     assert second.uid != first.uid and second.uid.startswith(first.uid)
+
+
+def test_public_ids_looked_up_for_a_whole_file_are_the_ones_asked_one_by_one(django_assert_num_queries):
+    taken = Speech.objects.create_from_text("同一标题", "同一正文。")
+    texts = [("同一标题", "同一正文。"), ("同一标题", "同一正文。"), ("另一标题", "另一正文。")]
+    hashes = [identity.speech_hash(title, body) for title, body in texts]
+
+    with django_assert_num_queries(1):
+        in_use = UidsInUse(hashes * 300)  # 900 hashes, three distinct: one query
+    made = [Speech.objects.create_from_text(title, body, uids_in_use=in_use) for title, body in texts]
+
+    # The taken short id is lengthened, twice for the second copy (the first copy took
+    # the 12-character one); the other text keeps its 10 characters.
+    assert [speech.uid for speech in made] == [hashes[0][:12], hashes[0][:14], hashes[2][:10]]
+    assert taken.uid == hashes[0][:10]
+    # Ids it did not look up are asked of the database.
+    assert in_use.take(hashes[0][:12]) is None and in_use.take(hashes[2][:10]) is False
 
 
 def test_writing_sections_replaces_the_outline():
