@@ -28,6 +28,8 @@ from speeches.search.evaluate import mask_of, segment_ids
 FACET_FIELDS = ("region", "topic", "official", "speaker", "year", "kind", "status")
 # Fields that score: their per-document lengths (as Whoosh stores them) feed BM25F.
 SCORED_FIELDS = ("title_words", "headings_words", "body_words", "title_chars", "body_chars")
+# The columns of the date keys: a search's order, newest or oldest first.
+NEWEST, OLDEST = DATE_COLUMNS = ("newest_key", "oldest_key")
 PUBLISHED = "published"
 # Segments remembered beyond those of the served reader (a previous generation
 # still being read, a reader that just refreshed).
@@ -58,6 +60,15 @@ def _read_lengths(leaf, fieldname):
     return _BYTE_LENGTHS[np.fromiter(iter(column), np.uint8)]
 
 
+def open_files(leaf):
+    """Open the segment's column files _read_segment reads (date keys, field lengths), so
+    they stay readable when a writer deletes them first (store._opened_searcher)."""
+    for fieldname in DATE_COLUMNS:
+        leaf.column_reader(fieldname)
+    for fieldname in SCORED_FIELDS:
+        leaf._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+
+
 def _read_segment(leaf):
     postings = {}
     for fieldname in FACET_FIELDS:
@@ -70,8 +81,8 @@ def _read_segment(leaf):
     return _SegmentColumns(
         size=size,
         postings=postings,
-        newest=np.fromiter(leaf.column_reader("newest_key", translate=True), np.int64, size),
-        oldest=np.fromiter(leaf.column_reader("oldest_key", translate=True), np.int64, size),
+        newest=np.fromiter(leaf.column_reader(NEWEST, translate=True), np.int64, size),
+        oldest=np.fromiter(leaf.column_reader(OLDEST, translate=True), np.int64, size),
         lengths={fieldname: _read_lengths(leaf, fieldname) for fieldname in SCORED_FIELDS},
     )
 

@@ -22,6 +22,7 @@ import uuid
 from django.conf import settings
 from whoosh import index as whoosh_index
 
+from speeches.search import columns
 from speeches.search.schema import build_schema
 
 # The column in which Whoosh keeps a segment's stored fields.
@@ -150,16 +151,21 @@ _OPEN_ATTEMPTS = 20
 
 
 def _opened_searcher(ix):
-    """A searcher of ix with each segment's stored-fields column opened now. Whoosh opens
-    it at the first stored_fields() call, and asks first whether its file exists: when a
-    writer in another process had merged the segment away in between, the answer was
-    no and the call failed (a speech page's related speeches, under an import). When a
-    segment's column is already gone here, the searcher is opened again from the newer
-    table of contents that writer wrote."""
+    """A searcher of ix with every column its searches read opened now: stored fields,
+    date keys, field lengths. Whoosh opens a column at its first use and asks first
+    whether its file exists; when a writer in another process had merged the segment
+    away in between, the answer was no and the call failed (stored fields: a speech
+    page's related speeches, under an import) or read defaults (dates, lengths: a wrong
+    order, wrong scores). An open file stays readable after its deletion, and a writer
+    deletes a segment's files only after it wrote a newer table of contents: when no
+    newer one exists once every column is open, every file was there. Otherwise the
+    searcher is opened again, from the newer table of contents."""
     for _attempt in range(_OPEN_ATTEMPTS):
         searcher = ix.searcher()
         try:
-            if all(_stored_fields_held(leaf) for leaf, _offset in searcher.reader().leaf_readers()):
+            leaves = [leaf for leaf, _offset in searcher.reader().leaf_readers() if leaf.doc_count_all()]
+            # (An empty index's reader has no generation, and no files to lose.)
+            if all(_columns_held(leaf) for leaf in leaves) and (not leaves or searcher.up_to_date()):
                 return searcher
         except OSError:
             pass  # a column's file deleted between the check and the open
@@ -168,11 +174,11 @@ def _opened_searcher(ix):
     raise FileNotFoundError("the index's segments kept disappearing while its searcher opened")
 
 
-def _stored_fields_held(leaf):
-    """Whether the segment's stored fields are open (a segment without documents has none)."""
-    if not leaf.doc_count_all():
-        return True
+def _columns_held(leaf):
+    """Whether the segment's stored fields are there (now open), with the columns its
+    searches read opened too."""
     if not leaf._perdoc.has_column(_STORED_FIELDS):
         return False  # deleted by a writer since the table of contents was read
     leaf.stored_fields(0)
+    columns.open_files(leaf)
     return True

@@ -359,3 +359,43 @@ def test_a_searcher_opened_after_a_writer_deleted_a_segment_it_lists_is_opened_a
     assert asked.count("_stored") > 1
     assert searcher.doc_count() == 2
     assert titles("清淤") == {"第二篇"}
+
+
+@pytest.mark.django_db
+def test_a_searcher_opened_as_a_writer_deletes_a_segment_scores_with_the_segments_own_lengths(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    """The columns searches read besides the stored fields (field lengths, date keys) are
+    opened with the searcher too: read at the first search, a column a writer deleted
+    meanwhile read as Whoosh's defaults (every length 1: wrong scores), silently."""
+    from whoosh import index as whoosh_index
+    from whoosh.codec import whoosh3
+    from whoosh.codec.whoosh3 import _lenfield
+
+    from speeches.search import bulk, columns
+
+    with django_capture_on_commit_callbacks(execute=True):
+        make_speech(title="第一篇", body="推进河长制落实。")
+    store.searcher()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_speech(title="第二篇", body="加快河道清淤。")
+
+    has_column = whoosh3.W3PerDocReader.has_column
+    deleted = []
+
+    def deleted_after_a_newer_table_of_contents(reader, fieldname):
+        if fieldname == _lenfield("body_chars") and not deleted:
+            deleted.append(fieldname)
+            ix = whoosh_index.open_dir(str(store.current_generation()))
+            bulk.publish_segments(ix, ix._segments())  # the writer's newer table of contents,
+            return False  # then the segment's files deleted
+        return has_column(reader, fieldname)
+
+    monkeypatch.setattr(whoosh3.W3PerDocReader, "has_column", deleted_after_a_newer_table_of_contents)
+    searcher = store.searcher()
+    lengths = columns.for_reader(searcher.reader()).lengths("body_chars")  # as the first search reads them
+    monkeypatch.setattr(whoosh3.W3PerDocReader, "has_column", has_column)
+
+    assert deleted
+    assert lengths.min() > 1
+    assert titles("清淤") == {"第二篇"}
