@@ -701,12 +701,11 @@ class UidsInUse:
 
     def __init__(self, text_hashes):
         shortest = Speech.UID_LENGTHS[0]
-        self._asked = sorted({text_hash[:shortest] for text_hash in text_hashes})
-        self._taken = set()
-        for start in range(0, len(self._asked), self.QUERY_BATCH):
-            batch = self._asked[start : start + self.QUERY_BATCH]
+        asked = sorted({text_hash[:shortest] for text_hash in text_hashes})
+        self._asked, self._taken = set(asked), set()
+        for start in range(0, len(asked), self.QUERY_BATCH):
+            batch = asked[start : start + self.QUERY_BATCH]
             self._taken.update(Speech.objects.filter(uid__in=batch).values_list("uid", flat=True))
-        self._asked = set(self._asked)
 
     def take(self, uid):
         """True (and now taken) when uid was looked up and is free; False when taken;
