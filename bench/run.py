@@ -10,7 +10,9 @@ several processes ("file → extracted": regions, topics and the rest found and 
 again), import the seed page, rebuild the index, then index the
 same files with the baseline (Whoosh + jieba ChineseAnalyzer, bench/baseline.py)
 and time both on the same query mix (bench/queries.py). Pages are timed with
-Django's test client; a separate worker process reports its peak memory.
+Django's test client; a separate worker process reports its peak memory. Last, one more
+file goes into the full archive and is drained (bench/grow.py): file → searchable and
+file → extracted at N speeches, beside the baseline's rate on that file.
 Prints one table per size, each figure with its project/baseline ratio and the
 target it is held to; --json writes all figures.
 """
@@ -26,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import grow
 from bench.common import (
     PROJECT_DIR,
     REPORTS,
@@ -53,7 +56,7 @@ def log(message):
 # One size, in its own process ---------------------------------------------------------
 
 
-def _import(paths, searchable=True):
+def import_files(paths, searchable=True):
     from bench.corpus import FIELD_MAP
     from speeches.ingest.pipeline import import_paths
     from speeches.models import PendingIndexUpdate
@@ -67,7 +70,7 @@ def _import(paths, searchable=True):
     return seconds, sum(len(r.created) for r in reports)
 
 
-def _extract(processes):
+def drain_extraction(processes):
     """(seconds, speeches) of draining the extraction queue the import left, in
     `processes` worker processes, until every speech is extracted and indexed again."""
     from speeches.extract import queue
@@ -118,7 +121,7 @@ def _import_without_extraction(paths):
     pipeline.annotate_speech = annotate_from_generator
     try:
         with override_settings(SEARCH_INDEX_UPDATES="queue", EXTRACTION_ON_IMPORT="at_once"):
-            return _import(paths, searchable=False)
+            return import_files(paths, searchable=False)
     finally:
         pipeline.annotate_speech = real
 
@@ -128,9 +131,9 @@ def _import_corpus(paths, extracted_files, extract_processes):
     `extracted_files`), of the extraction queue's drain, and of the rest imported
     without extraction (or None)."""
     if extracted_files is None or extracted_files >= len(paths):
-        return _import(paths), _extract(extract_processes), None
-    imported = _import(paths[:extracted_files])
-    return imported, _extract(extract_processes), _import_without_extraction(paths[extracted_files:])
+        return import_files(paths), drain_extraction(extract_processes), None
+    imported = import_files(paths[:extracted_files])
+    return imported, drain_extraction(extract_processes), _import_without_extraction(paths[extracted_files:])
 
 
 def _spread():
@@ -354,6 +357,9 @@ def measure(size, workdir, runs, baseline_runs, extracted_files=None, extract_pr
     pages = _page_urls(spread, random.Random(size))
     figures["pages"] = _time_pages(pages)
     figures["worker"] = _worker_memory(data_dir, pages, mix)
+    # Last: the archive grows by this file.
+    log(f"[{size}] one more file into the full archive")
+    figures["growth"] = grow.measure(workdir, processes=extract_processes)
     return figures
 
 
@@ -402,6 +408,8 @@ def table(f):
         row(f"extraction queue drained, {extract['processes']} processes, indexed again (speeches/s)",
             f"{extract['speeches_s']:.1f}", target="≥ 30", ok=extract["speeches_s"] >= 30)
         row("file → extracted: import, then the drain (speeches/s)", f"{extract['file_to_extracted_s']:.1f}")
+    for cells in grow.rows(f["growth"]) if "growth" in f else ():
+        row(*cells)
     if "import_without_extraction" in f:
         rest = f["import_without_extraction"]
         row(f"import of the other {rest['speeches']:,} speeches into the database, extraction and indexing "
