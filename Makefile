@@ -45,7 +45,7 @@ test: install-dev lint
 
 # Speeches generated per run, each size in its own scratch data directory (never var/):
 # a temporary folder, or $(ARCHIVE_DATA_DIR)/bench when ARCHIVE_DATA_DIR is set.
-# 100,000 (about an hour): make bench BENCH_SIZES="100000" BENCH_ARGS="--extracted-files 2 --runs 2 --baseline-runs 0".
+# 100,000 (about 25 minutes): make bench BENCH_SIZES="100000" BENCH_ARGS="--extracted-files 2 --runs 2 --baseline-runs 0".
 # BENCH_ARGS: see python -m bench.run -h.
 BENCH_SIZES ?= 1000 10000
 BENCH_ARGS ?=
