@@ -330,6 +330,15 @@ def test_a_searcher_refreshed_while_a_writer_deletes_a_segment_it_opens_keeps_wo
     assert titles("清淤") == {"第二篇"}
 
 
+def _two_segments_one_served(django_capture_on_commit_callbacks):
+    """Two speeches indexed in two commits, a searcher served after the first."""
+    with django_capture_on_commit_callbacks(execute=True):
+        make_speech(title="第一篇", body="推进河长制落实。")
+    store.searcher()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_speech(title="第二篇", body="加快河道清淤。")
+
+
 @pytest.mark.django_db
 def test_a_searcher_opened_after_a_writer_deleted_a_segment_it_lists_is_opened_again(
     django_capture_on_commit_callbacks, monkeypatch
@@ -339,11 +348,7 @@ def test_a_searcher_opened_after_a_writer_deleted_a_segment_it_lists_is_opened_a
     newer table of contents, rather than failing the request."""
     from whoosh.codec import whoosh3
 
-    with django_capture_on_commit_callbacks(execute=True):
-        make_speech(title="第一篇", body="推进河长制落实。")
-    store.searcher()
-    with django_capture_on_commit_callbacks(execute=True):
-        make_speech(title="第二篇", body="加快河道清淤。")
+    _two_segments_one_served(django_capture_on_commit_callbacks)
 
     has_column = whoosh3.W3PerDocReader.has_column
     asked = []
@@ -374,11 +379,7 @@ def test_a_searcher_opened_as_a_writer_deletes_a_segment_scores_with_the_segment
 
     from speeches.search import bulk, columns
 
-    with django_capture_on_commit_callbacks(execute=True):
-        make_speech(title="第一篇", body="推进河长制落实。")
-    store.searcher()
-    with django_capture_on_commit_callbacks(execute=True):
-        make_speech(title="第二篇", body="加快河道清淤。")
+    _two_segments_one_served(django_capture_on_commit_callbacks)
 
     has_column = whoosh3.W3PerDocReader.has_column
     deleted = []
