@@ -34,7 +34,7 @@ from simple_history.models import HistoricalRecords
 
 from speeches import search, search_log
 from speeches.extract import queue as extraction_queue
-from speeches.models import Job, JobItem, Speech, fit
+from speeches.models import Job, JobItem, Speech, batched, fit
 from speeches.processes import gone, worker_name
 from speeches.reuse.detect import process_queue as find_queued_passages
 
@@ -90,14 +90,9 @@ class Kind:
     as_user: bool = True
 
 
-def _batches(ids, size):
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 def _speech_batches(change, size=SPEECH_BATCH):
     def items(job):
-        for batch in _batches(job.arguments["speech_ids"], size):
+        for batch in batched(job.arguments["speech_ids"], size):
             label = f"讲话 {batch[0]}–{batch[-1]}（共 {len(batch)} 篇）"
 
             def work(batch=batch):

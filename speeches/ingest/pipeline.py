@@ -29,7 +29,16 @@ from speeches.ingest.records import (
     rows_from_tsv,
 )
 from speeches.ingest.sanitise import sanitise_document
-from speeches.models import Section, SimilarityKey, Source, SourceContent, Speech, UidsInUse, fit
+from speeches.models import (
+    Section,
+    SimilarityKey,
+    Source,
+    SourceContent,
+    Speech,
+    UidsInUse,
+    batched,
+    fit,
+)
 
 log = logging.getLogger(__name__)
 
@@ -327,20 +336,17 @@ class ArchiveFingerprints:
     """The archive's speeches that share a fingerprint band or the content hash with some
     texts: read for a whole file in a few queries, not two for each of its speeches."""
 
-    # Values in one IN (...): under every database's limit on a statement's parameters.
-    QUERY_BATCH = 500
-
     def __init__(self, texts):
         """texts: (body, content hash) pairs."""
         texts = list(texts)
         self._keys = {body: band_keys(body) for body, _ in texts}
         self._by_key, self._by_hash = {}, {}
         keys = sorted({key for keys in self._keys.values() for key in keys})
-        for batch in _batches(keys, self.QUERY_BATCH):
+        for batch in batched(keys):
             for key, speech_id in SimilarityKey.objects.filter(key__in=batch).values_list("key", "speech_id"):
                 self._by_key.setdefault(key, []).append(speech_id)
         hashes = sorted({text_hash for _, text_hash in texts if text_hash})
-        for batch in _batches(hashes, self.QUERY_BATCH):
+        for batch in batched(hashes):
             for text_hash, speech_id in Speech.objects.filter(content_hash__in=batch).values_list("content_hash", "pk"):
                 self._by_hash.setdefault(text_hash, []).append(speech_id)
 
@@ -361,10 +367,6 @@ class ArchiveFingerprints:
         for speech_id in self._by_hash.get(text_hash, ()) if text_hash else ():
             shared[speech_id] = shared.get(speech_id, 0) + len(keys) + MIN_SHARED_BANDS
         return shared
-
-
-def _batches(values, size):
-    return (values[start : start + size] for start in range(0, len(values), size))
 
 
 def copy_in_archive(body, text_hash="", exclude_source=None, fingerprints=None):

@@ -30,7 +30,7 @@ from whoosh.index import LockError
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util import random_name
 
-from speeches.models import Citation, PendingIndexUpdate, Section, Speech
+from speeches.models import Citation, PendingIndexUpdate, Section, Speech, batched
 from speeches.search import bulk, dictionary, store
 from speeches.search.text import matchable
 
@@ -265,9 +265,8 @@ def _drain(ix, covered=frozenset()):
 
 
 def _delete_queue_rows(row_ids):
-    row_ids = list(row_ids)
-    for start in range(0, len(row_ids), 500):
-        PendingIndexUpdate.objects.filter(id__in=row_ids[start : start + 500]).delete()
+    for batch in batched(list(row_ids)):
+        PendingIndexUpdate.objects.filter(id__in=batch).delete()
 
 
 def process_pending(blocking=False):
